@@ -1,0 +1,126 @@
+package io.parley.common.id;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Hands out sequence numbers from leased blocks without a network call per number. When the current block
+ * runs below a low-water mark the next one is leased in the background, so callers rarely wait.
+ * Numbers from one allocator strictly increase. Thread-safe; the critical section is a few field updates.
+ */
+public final class SequenceAllocator {
+
+    private final SequenceBlockSource source;
+    private final int blockSize;
+    private final long lowWater;
+
+    private long cursor;
+    private long end;
+    private SequenceBlock prefetched;
+    private Uni<SequenceBlock> inFlight;
+
+    public SequenceAllocator(SequenceBlockSource source, int blockSize) {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("blockSize must be positive");
+        }
+        this.source = source;
+        this.blockSize = blockSize;
+        this.lowWater = Math.max(1, blockSize / 4);
+    }
+
+    /** The next number, or -1 if none is at hand (the caller then waits on {@link #next()}). */
+    public long tryNext() {
+        boolean prefetch;
+        long value;
+        synchronized (this) {
+            if (cursor >= end && !takePrefetched()) {
+                value = -1;
+                prefetch = inFlight == null;
+            } else {
+                value = cursor++;
+                prefetch = end - cursor <= lowWater && prefetched == null && inFlight == null;
+            }
+        }
+        if (prefetch) {
+            fetch().subscribe().with(b -> { }, e -> { });
+        }
+        return value;
+    }
+
+    /** The next number, leasing a new block first when needed. */
+    public Uni<Long> next() {
+        long value = tryNext();
+        if (value >= 0) {
+            return Uni.createFrom().item(value);
+        }
+        return fetch().replaceWith(() -> null).flatMap(ignored -> next());
+    }
+
+    /**
+     * Reserves {@code count} consecutive-in-order numbers and returns them. Numbers may span two blocks,
+     * so they are returned as an array rather than a range.
+     */
+    public Uni<long[]> next(int count) {
+        long[] out = new long[count];
+        return fill(out, 0);
+    }
+
+    private Uni<long[]> fill(long[] out, int from) {
+        int i = from;
+        synchronized (this) {
+            while (i < out.length) {
+                if (cursor >= end && !takePrefetched()) {
+                    break;
+                }
+                long take = Math.min(end - cursor, out.length - i);
+                for (long k = 0; k < take; k++) {
+                    out[i++] = cursor++;
+                }
+            }
+        }
+        if (i == out.length) {
+            tryPrefetch();
+            return Uni.createFrom().item(out);
+        }
+        int filled = i;
+        return fetch().flatMap(ignored -> fill(out, filled));
+    }
+
+    private void tryPrefetch() {
+        boolean prefetch;
+        synchronized (this) {
+            prefetch = end - cursor <= lowWater && prefetched == null && inFlight == null;
+        }
+        if (prefetch) {
+            fetch().subscribe().with(b -> { }, e -> { });
+        }
+    }
+
+    /** Leases one block (sharing a lease already in flight) and keeps it as the prefetched block. */
+    private synchronized Uni<SequenceBlock> fetch() {
+        if (inFlight == null) {
+            inFlight = source.lease(blockSize)
+                    .invoke(this::accept)
+                    .eventually(this::clearInFlight)
+                    .memoize().indefinitely();
+        }
+        return inFlight;
+    }
+
+    private synchronized void accept(SequenceBlock block) {
+        prefetched = block;
+    }
+
+    private synchronized void clearInFlight() {
+        inFlight = null;
+    }
+
+    private boolean takePrefetched() {
+        if (prefetched == null) {
+            return false;
+        }
+        cursor = prefetched.start();
+        end = prefetched.end();
+        prefetched = null;
+        return true;
+    }
+}

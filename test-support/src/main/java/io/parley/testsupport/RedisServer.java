@@ -1,0 +1,100 @@
+package io.parley.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** A real {@code redis-server} on loopback, on a free port, with a throw-away directory and no persistence. */
+public final class RedisServer implements AutoCloseable {
+
+    private static RedisServer shared;
+
+    private final int port;
+    private final ManagedProcess process;
+
+    private RedisServer(int port, ManagedProcess process) {
+        this.port = port;
+        this.process = process;
+    }
+
+    /** One server per test JVM, started on first use and stopped when the JVM exits. */
+    public static synchronized RedisServer shared() {
+        if (shared == null || !shared.process.isAlive()) {
+            shared = start();
+        }
+        return shared;
+    }
+
+    public static RedisServer start() {
+        Path binary = Packages.require("redis-server", "redis-server");
+        try {
+            Path dir = Files.createTempDirectory("parley-redis-");
+            int port = FreePort.find();
+            ManagedProcess process = ManagedProcess.start("redis:" + port, List.of(binary.toString(),
+                            "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                            "--save", "", "--appendonly", "no", "--daemonize", "no"),
+                    Map.of(), dir.resolve("redis.log"));
+            RedisServer server = new RedisServer(port, process);
+            process.awaitReady(Duration.ofSeconds(30), server::ping);
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** Sends an inline command and returns the first reply line, e.g. {@code +OK} or {@code :1}. */
+    public String command(String inline) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) >= 0 && c != '\n') {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void flushAll() {
+        command("FLUSHALL");
+    }
+
+    private boolean ping() {
+        try {
+            return "+PONG".equals(command("PING"));
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}
