@@ -33,6 +33,17 @@ public class ApiExceptionMappers {
         return build(ErrorCode.MALFORMED_JSON, "the body is not valid JSON or has a field of the wrong type").build();
     }
 
+    // Quarkus REST ships mappers for these two subtypes; these win over them to keep the contract's body.
+    @ServerExceptionMapper
+    public Response unparsableJson(com.fasterxml.jackson.core.JsonParseException e) {
+        return malformedJson(e);
+    }
+
+    @ServerExceptionMapper
+    public Response mismatchedJson(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return malformedJson(e);
+    }
+
     @ServerExceptionMapper
     public Response authenticationFailed(AuthenticationFailedException e) {
         ErrorCode code = TokenFailures.codeOf(e);

@@ -1,0 +1,34 @@
+package io.parley.auth.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** auth-service settings (environment: {@code PARLEY_AUTH_*}). Token lifetimes live in {@code parley.token}. */
+@ConfigMapping(prefix = "parley.auth")
+public interface AuthConfig {
+
+    /** The key that guards {@code POST /api/v1/apps} ({@code X-Admin-Key}); from a Secret in production. */
+    String adminKey();
+
+    /** bcrypt cost factor (log2 rounds) for password hashes. */
+    @WithDefault("10")
+    int bcryptCost();
+
+    /** Login rate limits. */
+    LoginLimits login();
+
+    interface LoginLimits {
+        /** Attempts allowed per username in one window. */
+        @WithDefault("10")
+        int perUser();
+
+        /** Attempts allowed per client address in one window. */
+        @WithDefault("50")
+        int perAddress();
+
+        /** Length of the rate-limit window. */
+        @WithDefault("1M")
+        Duration window();
+    }
+}

@@ -1,0 +1,19 @@
+package io.parley.auth.redis;
+
+/**
+ * Every Redis key auth-service writes, in one place. Session keys themselves are shared with the token
+ * verifiers of every service: see {@link io.parley.common.token.SessionKeys}.
+ */
+public final class RedisKeys {
+
+    private RedisKeys() {
+    }
+
+    public static String loginAttemptsByUser(String username) {
+        return "auth:ratelimit:login:user:{" + username.toLowerCase(java.util.Locale.ROOT) + "}";
+    }
+
+    public static String loginAttemptsByAddress(String address) {
+        return "auth:ratelimit:login:addr:{" + address + "}";
+    }
+}

@@ -1,0 +1,64 @@
+package io.parley.auth.service;
+
+import io.parley.auth.repository.UserEntity;
+import io.parley.auth.repository.UserRepository;
+import io.parley.common.error.ApiException;
+import io.parley.common.error.ErrorCode;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+
+/** Registers users and looks them up. */
+@ApplicationScoped
+public class UserService {
+
+    private final UserRepository users;
+    private final PasswordHasher hasher;
+
+    public UserService(UserRepository users, PasswordHasher hasher) {
+        this.users = users;
+        this.hasher = hasher;
+    }
+
+    /** A registered user as shown to clients. */
+    public record User(long id, String username, String displayName) {
+        static User of(UserEntity entity) {
+            return new User(entity.id, entity.username, entity.displayName);
+        }
+    }
+
+    public User register(String username, String password, String displayName) {
+        Validation.username(username);
+        Validation.password(password);
+        String name = Validation.displayName(displayName, username);
+        String hash = hasher.hash(password); // slow on purpose: outside the transaction
+        try {
+            return insert(username, name, hash);
+        } catch (PersistenceException e) {
+            // the unique key caught a concurrent registration of the same name
+            throw new ApiException(ErrorCode.USERNAME_TAKEN, "username '" + username + "' is taken");
+        }
+    }
+
+    @Transactional
+    User insert(String username, String displayName, String passwordHash) {
+        if (users.findByUsername(username).isPresent()) {
+            throw new ApiException(ErrorCode.USERNAME_TAKEN, "username '" + username + "' is taken");
+        }
+        UserEntity user = new UserEntity();
+        user.username = username;
+        user.displayName = displayName;
+        user.passwordHash = passwordHash;
+        users.persistAndFlush(user);
+        return User.of(user);
+    }
+
+    @Transactional
+    public User byId(long id) {
+        UserEntity user = users.findById(id);
+        if (user == null) {
+            throw ApiException.notFound("no user " + id);
+        }
+        return User.of(user);
+    }
+}

@@ -1,0 +1,162 @@
+package io.parley.auth;
+
+import static io.parley.auth.AuthTestSupport.PASSWORD;
+import static io.parley.auth.AuthTestSupport.login;
+import static io.parley.auth.AuthTestSupport.register;
+import static io.parley.auth.AuthTestSupport.signedInUser;
+import static io.parley.auth.AuthTestSupport.uniqueAddress;
+import static io.parley.auth.AuthTestSupport.uniqueName;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.common.token.SessionKeys;
+import io.parley.testsupport.MariaDbTestResource;
+import io.parley.testsupport.RedisServer;
+import io.parley.testsupport.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = MariaDbTestResource.class, initArgs = @ResourceArg(name = "database", value = "parley_auth"))
+class SessionResourceTest {
+
+    @Test
+    void shouldLoginWithContractShape() {
+        String username = uniqueName("login");
+        long id = register(username);
+        login(username, PASSWORD, uniqueAddress()).statusCode(201)
+                .body("accessToken", notNullValue())
+                .body("refreshToken", notNullValue())
+                .body("tokenType", equalTo("Bearer"))
+                .body("expiresIn", greaterThan(0))
+                .body("userId", equalTo((int) id))
+                .body("sessionId", notNullValue());
+    }
+
+    @Test
+    void accessTokenShouldBeOpaqueBase64urlJwe() {
+        String token = (String) signedInUser().get("accessToken");
+        String[] parts = token.split("\\.", -1);
+        assertEquals(5, parts.length, "JWE compact serialization has five parts");
+        assertTrue(token.matches("[A-Za-z0-9_.-]+"), "Base64url only");
+        String header = new String(java.util.Base64.getUrlDecoder().decode(parts[0]));
+        assertTrue(header.contains("\"A256KW\"") && header.contains("\"A256GCM\""), header);
+        assertTrue(!token.contains("sid") && !new String(java.util.Base64.getUrlDecoder().decode(parts[3])).contains("sid"),
+                "claims must not be readable");
+    }
+
+    @Test
+    void shouldAnswer401ForWrongPasswordOrUnknownUser() {
+        String username = uniqueName("wrong");
+        register(username);
+        login(username, "not the password", uniqueAddress()).statusCode(401).body("code", equalTo("BAD_CREDENTIALS"));
+        login(uniqueName("nobody"), PASSWORD, uniqueAddress()).statusCode(401).body("code", equalTo("BAD_CREDENTIALS"));
+    }
+
+    @Test
+    void shouldAnswer400ForMissingDeviceId() {
+        given().contentType(ContentType.JSON).header("X-Forwarded-For", uniqueAddress())
+                .body(Map.of("username", "someone", "password", PASSWORD))
+                .post("/api/v1/sessions")
+                .then().statusCode(400).body("code", equalTo("INVALID_INPUT")).body("message", org.hamcrest.Matchers.containsString("deviceId"));
+    }
+
+    @Test
+    void shouldRotateRefreshTokenAndRefuseTheOldOne() {
+        Map<String, Object> first = signedInUser();
+        String oldRefresh = (String) first.get("refreshToken");
+        Map<String, Object> second = refresh(oldRefresh).statusCode(200)
+                .body("tokenType", equalTo("Bearer"))
+                .body("sessionId", equalTo(first.get("sessionId")))
+                .body("userId", equalTo(first.get("userId")))
+                .extract().jsonPath().getMap("");
+        assertNotEquals(oldRefresh, second.get("refreshToken"));
+        given().auth().oauth2((String) second.get("accessToken")).get("/api/v1/users/me").then().statusCode(200);
+
+        // Reusing the old refresh token means it was copied: refused, and the whole session is revoked.
+        refresh(oldRefresh).statusCode(401).body("code", equalTo("REFRESH_TOKEN_INVALID"));
+        refresh((String) second.get("refreshToken")).statusCode(401).body("code", equalTo("REFRESH_TOKEN_INVALID"));
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() ->
+                given().auth().oauth2((String) second.get("accessToken")).get("/api/v1/users/me")
+                        .then().statusCode(401).body("code", equalTo("TOKEN_REVOKED")));
+    }
+
+    @Test
+    void shouldRefuseGarbageRefreshTokens() {
+        for (String bad : new String[] {"", "nodot", "abc.", ".abc", "unknown-session.secret"}) {
+            refresh(bad).statusCode(bad.isEmpty() ? 400 : 401);
+        }
+    }
+
+    @Test
+    void shouldRevokeSessionOnLogout() {
+        Map<String, Object> session = signedInUser();
+        String token = (String) session.get("accessToken");
+        given().auth().oauth2(token).delete("/api/v1/sessions/current").then().statusCode(204);
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() ->
+                given().auth().oauth2(token).get("/api/v1/users/me")
+                        .then().statusCode(401).body("code", equalTo("TOKEN_REVOKED")));
+        refresh((String) session.get("refreshToken")).statusCode(401);
+    }
+
+    @Test
+    void shouldRefuseTokenWithinOneSecondWhenRevokedElsewhere() {
+        // Another replica revokes the session: this node only sees Redis, through its cache.
+        Map<String, Object> session = signedInUser();
+        String token = (String) session.get("accessToken");
+        given().auth().oauth2(token).get("/api/v1/users/me").then().statusCode(200); // now cached as live
+        RedisServer.shared().command("DEL " + SessionKeys.session((String) session.get("sessionId")));
+        long revokedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                given().auth().oauth2(token).get("/api/v1/users/me")
+                        .then().statusCode(401).body("code", equalTo("TOKEN_REVOKED")));
+        assertTrue(System.nanoTime() - revokedAt < Duration.ofSeconds(1).toNanos());
+    }
+
+    @Test
+    void shouldRateLimitLoginsPerUserWithRetryAfter() {
+        String username = uniqueName("brute");
+        register(username);
+        for (int i = 0; i < 5; i++) {
+            login(username, "wrong password " + i, uniqueAddress()).statusCode(401);
+        }
+        login(username, PASSWORD, uniqueAddress()).statusCode(429)
+                .body("code", equalTo("RATE_LIMITED"))
+                .header("Retry-After", not(equalTo(null)));
+    }
+
+    @Test
+    void shouldRateLimitLoginsPerAddress() {
+        String address = uniqueAddress();
+        for (int i = 0; i < 8; i++) {
+            login(uniqueName("spray"), PASSWORD, address).statusCode(401);
+        }
+        String retryAfter = login(uniqueName("spray"), PASSWORD, address).statusCode(429)
+                .body("code", equalTo("RATE_LIMITED")).extract().header("Retry-After");
+        long seconds = Long.parseLong(retryAfter);
+        assertTrue(seconds >= 1 && seconds <= 30, "Retry-After " + seconds);
+    }
+
+    @Test
+    void logoutShouldNeedAToken() {
+        given().delete("/api/v1/sessions/current").then().statusCode(401).body("code", equalTo("UNAUTHENTICATED"));
+    }
+
+    private static io.restassured.response.ValidatableResponse refresh(String refreshToken) {
+        return given().contentType(ContentType.JSON).body(Map.of("refreshToken", refreshToken))
+                .post("/api/v1/sessions/refresh").then();
+    }
+}
