@@ -1,0 +1,30 @@
+package io.parley.id.repository;
+
+/**
+ * Every Redis key id-service touches, built in one place.
+ * <ul>
+ *   <li>{@code parley:id:seq} — the global sequence counter behind 34-character ids and leased blocks
+ *       ({@code INCRBY}).</li>
+ *   <li>{@code parley:id:{worker:N}:lease} — who holds Snowflake worker id N (the holder's instance id, with a
+ *       TTL).</li>
+ *   <li>{@code parley:id:{worker:N}:hwm} — the high-water mark of worker id N: an epoch-millisecond bound on
+ *       every timestamp its holders have issued or reserved. Kept without TTL (at most 1,024 small keys).</li>
+ * </ul>
+ * The lease and high-water mark of one worker id are read and written together by one script, so they share
+ * the hash tag {@code {worker:N}} and land on the same Redis Cluster shard.
+ */
+public final class RedisKeys {
+
+    public static final String SEQUENCE = "parley:id:seq";
+
+    private RedisKeys() {
+    }
+
+    public static String workerLease(int workerId) {
+        return "parley:id:{worker:" + workerId + "}:lease";
+    }
+
+    public static String workerHighWaterMark(int workerId) {
+        return "parley:id:{worker:" + workerId + "}:hwm";
+    }
+}

@@ -1,0 +1,41 @@
+package io.parley.id.rest;
+
+import io.parley.common.error.ApiException;
+import io.parley.id.config.IdConfig;
+import io.parley.id.service.IdService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * Leases blocks of the global sequence to services that allocate 34-character ids locally
+ * ({@code io.parley.common.id.HttpSequenceBlockSource}). Non-blocking: one Redis {@code INCRBY}, on the event loop.
+ */
+@Path("/api/v1/sequence-blocks")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class SequenceBlockResource {
+
+    private final IdService ids;
+    private final IdConfig config;
+
+    public SequenceBlockResource(IdService ids, IdConfig config) {
+        this.ids = ids;
+        this.config = config;
+    }
+
+    @POST
+    public Uni<SequenceBlockResponse> lease(SequenceBlockRequest request) {
+        if (request == null || request.size() == null) {
+            throw ApiException.invalid("size is required: {\"size\": N}, N from 1 to " + config.maxBlockSize());
+        }
+        long size = request.size();
+        if (size < 1 || size > config.maxBlockSize()) {
+            throw QueryParams.outOfRange("size", 1, config.maxBlockSize());
+        }
+        return ids.leaseBlock((int) size).map(block -> new SequenceBlockResponse(block.start(), block.end()));
+    }
+}

@@ -1,0 +1,126 @@
+package io.parley.id.repository;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.id.config.IdConfig;
+import io.parley.id.repository.RedisWorkerLeases.Lease;
+import io.parley.testsupport.RedisTestResource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Worker-id leases against a real Redis. */
+@QuarkusTest
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = false)
+class RedisWorkerLeasesTest {
+
+    @Inject
+    RedisWorkerLeases leases;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    IdConfig config;
+
+    @Test
+    void shouldNeverGiveTwoHoldersTheSameWorkerId() throws Exception {
+        int holders = 64;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Lease> taken = new ArrayList<>();
+        try {
+            List<Future<Lease>> attempts = new ArrayList<>();
+            for (int i = 0; i < holders; i++) {
+                String owner = "test-holder-" + i;
+                attempts.add(pool.submit(() -> leases.acquire(owner, System.currentTimeMillis()).orElseThrow()));
+            }
+            for (Future<Lease> attempt : attempts) {
+                taken.add(attempt.get());
+            }
+            Set<Integer> workerIds = new HashSet<>();
+            for (Lease lease : taken) {
+                workerIds.add(lease.workerId());
+            }
+            assertEquals(holders, workerIds.size(), "every holder got its own worker id: " + taken);
+        } finally {
+            pool.shutdownNow();
+            for (int i = 0; i < taken.size(); i++) {
+                leases.release(taken.get(i).workerId(), "test-holder-" + i, 0);
+            }
+        }
+    }
+
+    @Test
+    void shouldNotLetAnotherHolderTakeOrRenewAHeldWorkerId() {
+        Lease lease = leases.acquire("holder-a", System.currentTimeMillis()).orElseThrow();
+        int worker = lease.workerId();
+        try {
+            assertTrue(leases.tryAcquire(worker, "holder-b", System.currentTimeMillis()).isEmpty());
+            assertFalse(leases.renew(worker, "holder-b", lease.ceiling() + 1));
+            assertFalse(leases.release(worker, "holder-b", 0));
+            assertEquals("holder-a", leases.holder(worker));
+            assertTrue(leases.renew(worker, "holder-a", lease.ceiling() + 1));
+        } finally {
+            leases.release(worker, "holder-a", lease.ceiling() + 1);
+        }
+    }
+
+    @Test
+    void shouldStartANewHolderAboveEverythingAnEarlierHolderReserved() {
+        long now = System.currentTimeMillis();
+        Lease first = leases.acquire("holder-c", now).orElseThrow();
+        int worker = first.workerId();
+        assertTrue(first.ceiling() >= now + RedisWorkerLeases.reserveMillis(config));
+        long reserved = first.ceiling() + 30_000;
+        assertTrue(leases.renew(worker, "holder-c", reserved));
+
+        // The lease expires (here: vanishes) without a release; the next holder must start above the reservation.
+        redis.key().del(RedisKeys.workerLease(worker));
+        Lease second = leases.tryAcquire(worker, "holder-d", now).orElseThrow();
+        try {
+            assertEquals(reserved, second.floor());
+            assertTrue(second.ceiling() > reserved);
+        } finally {
+            leases.release(worker, "holder-d", second.floor());
+        }
+    }
+
+    @Test
+    void shouldLowerTheHighWaterMarkToTheLastIssuedTimestampOnRelease() {
+        long now = System.currentTimeMillis();
+        Lease lease = leases.acquire("holder-e", now).orElseThrow();
+        int worker = lease.workerId();
+        assertTrue(leases.release(worker, "holder-e", now + 5));
+        assertNull(leases.holder(worker));
+
+        Lease next = leases.tryAcquire(worker, "holder-f", now).orElseThrow();
+        try {
+            assertEquals(now + 5, next.floor(), "a restart can take the worker id over right away");
+        } finally {
+            leases.release(worker, "holder-f", next.floor());
+        }
+    }
+
+    @Test
+    void shouldExpireALeaseThatIsNotRenewed() {
+        Lease lease = leases.acquire("holder-g", System.currentTimeMillis()).orElseThrow();
+        long ttl = redis.key().pttl(RedisKeys.workerLease(lease.workerId()));
+        try {
+            assertTrue(ttl > 0 && ttl <= 10_000, "the lease carries the configured TTL, was " + ttl);
+        } finally {
+            leases.release(lease.workerId(), "holder-g", lease.floor());
+        }
+    }
+}

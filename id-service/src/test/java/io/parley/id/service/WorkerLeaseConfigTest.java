@@ -1,0 +1,84 @@
+package io.parley.id.service;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.id.config.IdConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Lease timings that cannot work are refused at start, with a message naming the properties. */
+class WorkerLeaseConfigTest {
+
+    @Test
+    void shouldAcceptTheDefaults() {
+        assertDoesNotThrow(() -> WorkerLeaseKeeper.validate(config("10s", "2s", "5s")));
+    }
+
+    @Test
+    void shouldRefuseATtlThatRenewalsCannotKeepAlive() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> WorkerLeaseKeeper.validate(config("4s", "2s", "5s")));
+        assertTrue(e.getMessage().contains("lease-ttl"));
+    }
+
+    @Test
+    void shouldRefuseAReservationLargerThanTheToleratedClockStep() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> WorkerLeaseKeeper.validate(config("30s", "3s", "5s")));
+        assertTrue(e.getMessage().contains("max-clock-step-back"));
+    }
+
+    @Test
+    void shouldRefuseSubSecondRenewals() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> WorkerLeaseKeeper.validate(config("2s", "500ms", "5s")));
+        assertTrue(e.getMessage().contains("renew-interval"));
+    }
+
+    private static IdConfig config(String ttl, String interval, String stepBack) {
+        IdConfig.Snowflake snowflake = new IdConfig.Snowflake() {
+            @Override
+            public Duration leaseTtl() {
+                return parse(ttl);
+            }
+
+            @Override
+            public Duration renewInterval() {
+                return parse(interval);
+            }
+
+            @Override
+            public Duration maxClockStepBack() {
+                return parse(stepBack);
+            }
+        };
+        return new IdConfig() {
+            @Override
+            public int blockSize() {
+                return 10_000;
+            }
+
+            @Override
+            public int maxCount() {
+                return 10_000;
+            }
+
+            @Override
+            public int maxBlockSize() {
+                return 1_000_000;
+            }
+
+            @Override
+            public Snowflake snowflake() {
+                return snowflake;
+            }
+        };
+    }
+
+    private static Duration parse(String text) {
+        return text.endsWith("ms") ? Duration.ofMillis(Long.parseLong(text.replace("ms", "")))
+                : Duration.ofSeconds(Long.parseLong(text.replace("s", "")));
+    }
+}
