@@ -93,6 +93,11 @@ public class ApiExceptionMappers {
         if (e instanceof WebApplicationException web) {
             return webApplication(web);
         }
+        if (hasCause(e, java.io.IOException.class)) {
+            // the client went away mid-request: nothing to answer, nothing broken on our side
+            LOG.debugf("request I/O failed: %s", e.getMessage());
+            return build(ErrorCode.INTERNAL, null).build();
+        }
         LOG.error("unexpected failure", e);
         return build(ErrorCode.INTERNAL, null).build();
     }

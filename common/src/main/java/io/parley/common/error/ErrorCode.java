@@ -9,6 +9,7 @@ public enum ErrorCode {
     MALFORMED_JSON(400, "the body is not valid JSON"),
     INVALID_INPUT(400, "a field is missing or invalid"),
     INVALID_ID(400, "not a Parley id"),
+    UNKNOWN_TYPE(400, "unknown frame type"),
     // 401 — who are you?
     UNAUTHENTICATED(401, "a Bearer token is required"),
     BAD_CREDENTIALS(401, "username or password is wrong"),

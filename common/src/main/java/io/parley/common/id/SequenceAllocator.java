@@ -52,7 +52,7 @@ public final class SequenceAllocator {
         if (value >= 0) {
             return Uni.createFrom().item(value);
         }
-        return fetch().replaceWith(() -> null).flatMap(ignored -> next());
+        return blockAtHand().flatMap(ignored -> next());
     }
 
     /**
@@ -82,7 +82,7 @@ public final class SequenceAllocator {
             return Uni.createFrom().item(out);
         }
         int filled = i;
-        return fetch().flatMap(ignored -> fill(out, filled));
+        return blockAtHand().flatMap(ignored -> fill(out, filled));
     }
 
     private void tryPrefetch() {
@@ -93,6 +93,14 @@ public final class SequenceAllocator {
         if (prefetch) {
             fetch().subscribe().with(b -> { }, e -> { });
         }
+    }
+
+    /** Completes once a block is at hand: at once if one was prefetched meanwhile, else after a lease. */
+    private synchronized Uni<SequenceBlock> blockAtHand() {
+        if (prefetched != null || cursor < end) {
+            return Uni.createFrom().item(prefetched);
+        }
+        return fetch();
     }
 
     /** Leases one block (sharing a lease already in flight) and keeps it as the prefetched block. */

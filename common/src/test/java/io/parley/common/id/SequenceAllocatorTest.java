@@ -1,0 +1,83 @@
+package io.parley.common.id;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smallrye.mutiny.Uni;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class SequenceAllocatorTest {
+
+    /** An in-process stand-in with the same guarantee as the Redis counter: increasing, never overlapping. */
+    private static final class CountingSource implements SequenceBlockSource {
+        final AtomicLong counter = new AtomicLong(1000);
+        final AtomicInteger leases = new AtomicInteger();
+
+        @Override
+        public Uni<SequenceBlock> lease(int size) {
+            leases.incrementAndGet();
+            long end = counter.addAndGet(size);
+            return Uni.createFrom().item(new SequenceBlock(end - size, end));
+        }
+    }
+
+    @Test
+    void numbersStrictlyIncreaseAcrossBlocks() {
+        CountingSource source = new CountingSource();
+        SequenceAllocator allocator = new SequenceAllocator(source, 10);
+        long previous = -1;
+        for (int i = 0; i < 95; i++) {
+            long next = allocator.next().await().indefinitely();
+            assertTrue(next > previous, next + " after " + previous);
+            previous = next;
+        }
+        assertTrue(source.leases.get() >= 10, "leased " + source.leases.get() + " blocks of 10 for 95 numbers");
+    }
+
+    @Test
+    void batchesSpanBlocksWithoutDuplicates() {
+        SequenceAllocator allocator = new SequenceAllocator(new CountingSource(), 7);
+        Set<Long> seen = new HashSet<>();
+        long previous = -1;
+        for (int round = 0; round < 20; round++) {
+            for (long n : allocator.next(13).await().indefinitely()) {
+                assertTrue(seen.add(n), "duplicate " + n);
+                assertTrue(n > previous);
+                previous = n;
+            }
+        }
+        assertEquals(260, seen.size());
+    }
+
+    @Test
+    void tryNextNeverWaits() {
+        SequenceAllocator allocator = new SequenceAllocator(new CountingSource(), 5);
+        assertEquals(-1, allocator.tryNext(), "nothing leased yet; the lease starts in the background");
+        long first = allocator.tryNext();
+        assertTrue(first >= 1000, "the background lease arrived: " + first);
+    }
+
+    @Test
+    void id34GeneratorFormatsAndParses() {
+        Clock clock = Clock.fixed(Instant.parse("2026-11-25T23:31:08Z"), ZoneOffset.UTC);
+        Id34Generator generator = new Id34Generator(new SequenceAllocator(new CountingSource(), 100), clock);
+        String id = generator.next(42).await().indefinitely();
+        assertEquals(34, id.length());
+        assertTrue(id.startsWith("20261125233108" + "0000000042"), id);
+        Id34.Parts parts = Id34.parse(id);
+        assertNotNull(parts);
+        assertEquals(42, parts.user());
+        assertEquals(1000, parts.sequence());
+        assertNull(Id34.parse("2026112523310800000000420000001000x"));
+        assertNull(Id34.parse("20261345233108000000004200000010000".substring(0, 34)), "month 13");
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# ./parley bench — starts the local platform if it is not running, then prints the benchmark's figures.
+# Durability level of Redis during the run: 'up' starts Redis with AOF, fsync every second.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/lib.sh"
+
+if [ -z "$(pid_of id-service)" ]; then
+  platform_up
+elif [ "${PARLEY_SKIP_BUILD:-}" != "1" ]; then
+  (cd "$ROOT" && mvn -B -q -DskipTests package -pl tools/benchmark -am) || die "build failed"
+fi
+BENCH="$ROOT/tools/benchmark/target"
+[ -d "$BENCH/lib" ] || die "benchmark not built: run mvn -DskipTests package"
+exec java -Xmx1g -cp "$BENCH/classes:$BENCH/lib/*" io.parley.benchmark.BenchmarkMain \
+  --id-url "http://127.0.0.1:$PARLEY_ID_PORT" "$@"
