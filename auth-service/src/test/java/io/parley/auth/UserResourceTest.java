@@ -164,4 +164,30 @@ class UserResourceTest {
         given().auth().oauth2(appToken).get("/api/v1/users/me")
                 .then().statusCode(403).body("code", equalTo("FORBIDDEN"));
     }
+
+    @Test
+    void shouldLookUpUserByIdForAnyUserOrApp() {
+        String username = uniqueName("frank");
+        long id = given().contentType(ContentType.JSON)
+                .body(Map.of("username", username, "password", PASSWORD, "displayName", "Frank F."))
+                .post("/api/v1/users")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        String userToken = (String) signedInUser().get("accessToken");
+        given().auth().oauth2(userToken).get("/api/v1/users/" + id)
+                .then().statusCode(200)
+                .body("id", equalTo((int) id))
+                .body("username", equalTo(username))
+                .body("displayName", equalTo("Frank F."))
+                .body("$", not(org.hamcrest.Matchers.hasKey("passwordHash")));
+        given().auth().oauth2(AppResourceTest.newAppToken()).get("/api/v1/users/" + id)
+                .then().statusCode(200).body("username", equalTo(username));
+        given().auth().oauth2(userToken).get("/api/v1/users/9999999999")
+                .then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+        for (String bad : new String[] {"abc", "0", "-5", "12345678901"}) {
+            given().auth().oauth2(userToken).get("/api/v1/users/" + bad)
+                    .then().statusCode(400).body("code", equalTo("INVALID_ID"));
+        }
+        given().get("/api/v1/users/" + id)
+                .then().statusCode(401).body("code", equalTo("UNAUTHENTICATED"));
+    }
 }

@@ -59,7 +59,10 @@ public final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
-    /** Sends an inline command and returns the first reply line, e.g. {@code +OK} or {@code :1}. */
+    /**
+     * Sends an inline command and returns the first reply line, e.g. {@code +OK} or {@code :1}; for a bulk
+     * string ({@code $n}) the line after it, i.e. the value ({@code null} for a nil reply).
+     */
     public String command(String inline) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
@@ -68,17 +71,25 @@ public final class RedisServer implements AutoCloseable {
             out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = socket.getInputStream();
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) >= 0 && c != '\n') {
-                if (c != '\r') {
-                    line.append((char) c);
-                }
+            String first = readLine(in);
+            if (first.startsWith("$")) {
+                return first.equals("$-1") ? null : readLine(in);
             }
-            return line.toString();
+            return first;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     public void flushAll() {

@@ -2,6 +2,7 @@ package io.parley.auth.rest;
 
 import io.parley.auth.service.UserService;
 import io.parley.common.error.ApiException;
+import io.parley.common.error.ErrorCode;
 import io.parley.common.security.Caller;
 import io.parley.common.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.ResponseStatus;
@@ -44,5 +46,22 @@ public class UserResource {
     @RolesAllowed(Roles.USER)
     public UserService.User me() {
         return users.byId(Caller.claims(identity).userId());
+    }
+
+    /** Any signed-in user or app may look a user up (chat-service checks that a recipient exists); 404 if unknown. */
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({Roles.USER, Roles.APP})
+    public UserService.User byId(@PathParam("id") String id) {
+        long userId;
+        try {
+            userId = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw new ApiException(ErrorCode.INVALID_ID, "not a user id: a positive integer of at most 10 digits");
+        }
+        if (userId <= 0 || userId > 9_999_999_999L) {
+            throw new ApiException(ErrorCode.INVALID_ID, "not a user id: a positive integer of at most 10 digits");
+        }
+        return users.byId(userId);
     }
 }

@@ -7,6 +7,7 @@ import io.parley.common.error.ApiException;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /**
  * Fixed-window limits on login attempts per username and per client address, counted in Redis so every
@@ -30,8 +31,7 @@ public class LoginRateLimiter {
     }
 
     private void check(String key, int limit) {
-        Response reply = redis.execute("EVAL", RedisScripts.RATELIMIT_HIT, "1", key,
-                Long.toString(limits.window().toMillis()));
+        Response reply = RedisScripts.RATELIMIT_HIT.run(redis, List.of(key), Long.toString(limits.window().toMillis()));
         long count = reply.get(0).toLong();
         long resetMillis = reply.get(1).toLong();
         if (count > limit) {

@@ -22,6 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -107,7 +108,7 @@ public class SessionService {
         }
         String sessionId = refreshToken.substring(0, dot);
         String next = refreshToken(sessionId);
-        Response reply = redis.execute("EVAL", RedisScripts.SESSION_REFRESH, "1", SessionKeys.session(sessionId),
+        Response reply = RedisScripts.SESSION_REFRESH.run(redis, List.of(SessionKeys.session(sessionId)),
                 Secrets.sha256Hex(refreshToken), Secrets.sha256Hex(next), Long.toString(tokens.refreshTtl().toMillis()));
         long outcome = reply.get(0).toLong();
         if (outcome == -1) {

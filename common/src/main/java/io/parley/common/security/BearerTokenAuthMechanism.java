@@ -10,6 +10,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
@@ -36,12 +37,17 @@ public class BearerTokenAuthMechanism implements HttpAuthenticationMechanism {
     }
 
     static String extract(RoutingContext context) {
-        String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        return extract(context.request());
+    }
+
+    /** The token of a request (header first, then query parameter), or {@code null}. Also used for WebSocket upgrades. */
+    public static String extract(HttpServerRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, BEARER_PREFIX, 0, BEARER_PREFIX.length())) {
             String token = header.substring(BEARER_PREFIX.length()).trim();
             return token.isEmpty() ? null : token;
         }
-        String query = context.request().getParam(QUERY_PARAMETER);
+        String query = request.getParam(QUERY_PARAMETER);
         return query == null || query.isEmpty() ? null : query;
     }
 

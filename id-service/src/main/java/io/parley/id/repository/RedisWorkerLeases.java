@@ -1,5 +1,6 @@
 package io.parley.id.repository;
 
+import io.parley.common.redis.RedisScript;
 import io.parley.id.config.IdConfig;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;

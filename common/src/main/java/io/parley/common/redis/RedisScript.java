@@ -1,6 +1,8 @@
-package io.parley.id.repository;
+package io.parley.common.redis;
 
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +18,10 @@ import java.util.List;
  * A Lua script from {@code src/main/resources/redis/<component>_<operation>.lua}, read once. It runs by SHA-1
  * ({@code EVALSHA}, so the body crosses the network once per Redis server); when Redis does not know the script
  * (first use, or after a restart or {@code SCRIPT FLUSH}) it falls back to {@code EVAL}, which also caches it.
- * Blocking: call from worker threads only.
+ * Scripts are shared by every service, so this class lives in common; each service keeps its own
+ * scripts in its resources.
  */
-final class RedisScript {
+public final class RedisScript {
 
     private final String name;
     private final String body;
@@ -30,7 +33,7 @@ final class RedisScript {
         this.sha1 = sha1(body);
     }
 
-    static RedisScript load(String name) {
+    public static RedisScript load(String name) {
         String resource = "redis/" + name + ".lua";
         try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
@@ -42,12 +45,9 @@ final class RedisScript {
         }
     }
 
-    /** Runs the script; the reply is {@code null} when the script returned nil. */
-    Response run(RedisDataSource redis, List<String> keys, String... args) {
-        List<String> tail = new ArrayList<>(keys.size() + args.length + 1);
-        tail.add(Integer.toString(keys.size()));
-        tail.addAll(keys);
-        tail.addAll(List.of(args));
+    /** Runs the script, blocking (worker threads only); the reply is {@code null} when the script returned nil. */
+    public Response run(RedisDataSource redis, List<String> keys, String... args) {
+        List<String> tail = arguments(keys, List.of(args));
         try {
             return redis.execute("EVALSHA", prepend(sha1, tail));
         } catch (RuntimeException e) {
@@ -58,8 +58,24 @@ final class RedisScript {
         }
     }
 
-    String name() {
+    /** Runs the script without blocking: safe on the event loop. */
+    public Uni<Response> run(ReactiveRedisDataSource redis, List<String> keys, List<String> args) {
+        List<String> tail = arguments(keys, args);
+        return redis.execute("EVALSHA", prepend(sha1, tail))
+                .onFailure(RedisScript::isNoScript)
+                .recoverWithUni(() -> redis.execute("EVAL", prepend(body, tail)));
+    }
+
+    public String name() {
         return name;
+    }
+
+    private static List<String> arguments(List<String> keys, List<String> args) {
+        List<String> tail = new ArrayList<>(keys.size() + args.size() + 1);
+        tail.add(Integer.toString(keys.size()));
+        tail.addAll(keys);
+        tail.addAll(args);
+        return tail;
     }
 
     private static String[] prepend(String first, List<String> rest) {

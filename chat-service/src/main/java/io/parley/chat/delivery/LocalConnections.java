@@ -1,0 +1,162 @@
+package io.parley.chat.delivery;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.chat.fanout.Envelope;
+import io.parley.chat.fanout.FanoutBroker;
+import io.parley.chat.protocol.CloseCodes;
+import io.parley.chat.store.RedisKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.Uni;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node's open connections, indexed by connection, user and group, and the bridge from fan-out to them:
+ * a node subscribes to a user's channel while it holds one of that user's connections, and to a group's
+ * channel while it holds a connection of one of its members — and to nothing else.
+ */
+@ApplicationScoped
+public class LocalConnections implements FanoutBroker.Listener {
+
+    private static final String USER_PREFIX = "chat:user:";
+    private static final String GROUP_PREFIX = "chat:group:";
+
+    private final FanoutBroker broker;
+    private final Outbound outbound;
+    private final Map<String, ClientSession> byConnection = new ConcurrentHashMap<>();
+    private final Map<Long, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
+    private final Map<String, Set<ClientSession>> byGroup = new ConcurrentHashMap<>();
+
+    public LocalConnections(FanoutBroker broker, Outbound outbound, MeterRegistry metrics) {
+        this.broker = broker;
+        this.outbound = outbound;
+        broker.setListener(this);
+        Gauge.builder("parley.chat.connections", byConnection, Map::size)
+                .description("open WebSocket connections on this node").register(metrics);
+        Gauge.builder("parley.chat.subscriptions", broker, FanoutBroker::subscriptionCount)
+                .description("fan-out channels this node is subscribed to").register(metrics);
+    }
+
+    /** Registers a connection; completes once the node receives everything addressed to it. */
+    public Uni<Void> register(ClientSession session, Collection<String> groups) {
+        List<Uni<Void>> subscriptions = new ArrayList<>();
+        synchronized (this) {
+            byConnection.put(session.id(), session);
+            Set<ClientSession> mine = byUser.computeIfAbsent(session.userId(), u -> ConcurrentHashMap.newKeySet());
+            mine.add(session);
+            subscriptions.add(broker.subscribe(RedisKeys.userChannel(session.userId())));
+            for (String group : groups) {
+                subscriptions.add(join(session, group));
+            }
+        }
+        return Uni.join().all(subscriptions).andCollectFailures().replaceWithVoid();
+    }
+
+    public synchronized void unregister(ClientSession session) {
+        if (byConnection.remove(session.id()) == null) {
+            return;
+        }
+        Set<ClientSession> mine = byUser.get(session.userId());
+        if (mine != null) {
+            mine.remove(session);
+            if (mine.isEmpty()) {
+                byUser.remove(session.userId());
+                broker.unsubscribe(RedisKeys.userChannel(session.userId()));
+            }
+        }
+        for (String group : List.copyOf(session.groups())) {
+            leave(session, group);
+        }
+    }
+
+    public ClientSession byConnectionId(String connectionId) {
+        return byConnection.get(connectionId);
+    }
+
+    public Collection<ClientSession> all() {
+        return byConnection.values();
+    }
+
+    public int size() {
+        return byConnection.size();
+    }
+
+    /** Whether this node holds a connection of the user. */
+    public boolean hasUser(long user) {
+        Set<ClientSession> sessions = byUser.get(user);
+        return sessions != null && !sessions.isEmpty();
+    }
+
+    private Uni<Void> join(ClientSession session, String group) {
+        if (!session.groups().add(group)) {
+            return Uni.createFrom().voidItem();
+        }
+        byGroup.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet()).add(session);
+        return broker.subscribe(RedisKeys.groupChannel(group)); // idempotent: one subscription per node
+    }
+
+    private void leave(ClientSession session, String group) {
+        session.groups().remove(group);
+        Set<ClientSession> members = byGroup.get(group);
+        if (members == null) {
+            return;
+        }
+        members.remove(session);
+        if (members.isEmpty()) {
+            byGroup.remove(group);
+            broker.unsubscribe(RedisKeys.groupChannel(group));
+        }
+    }
+
+    @Override
+    public void onMessage(String channel, String payload) {
+        Envelope envelope = Envelope.parse(payload);
+        if (envelope == null) {
+            return;
+        }
+        if (envelope.isControl()) {
+            if (channel.startsWith(USER_PREFIX)) {
+                onControl(Long.parseLong(channel.substring(USER_PREFIX.length())), envelope);
+            }
+            return;
+        }
+        Set<ClientSession> targets = channel.startsWith(USER_PREFIX)
+                ? byUser.get(Long.parseLong(channel.substring(USER_PREFIX.length())))
+                : channel.startsWith(GROUP_PREFIX) ? byGroup.get(channel.substring(GROUP_PREFIX.length())) : null;
+        if (targets == null) {
+            return;
+        }
+        for (ClientSession session : targets) {
+            if (!session.tag().equals(envelope.exclude())) {
+                outbound.deliver(session, envelope.conversation(), envelope.seq(), envelope.frame());
+            }
+        }
+    }
+
+    private synchronized void onControl(long user, Envelope envelope) {
+        Set<ClientSession> sessions = byUser.get(user);
+        if (sessions == null) {
+            return;
+        }
+        for (ClientSession session : sessions) {
+            if (Envelope.GROUP_JOINED.equals(envelope.controlVerb())) {
+                join(session, envelope.controlArgument());
+            } else if (Envelope.GROUP_LEFT.equals(envelope.controlVerb())) {
+                leave(session, envelope.controlArgument());
+            }
+        }
+    }
+
+    /** Fan-out may have dropped messages: every client reconnects and syncs. */
+    @Override
+    public void onGap() {
+        for (ClientSession session : byConnection.values()) {
+            outbound.close(session, CloseCodes.RESYNC, "fan-out interrupted; reconnect and sync");
+        }
+    }
+}

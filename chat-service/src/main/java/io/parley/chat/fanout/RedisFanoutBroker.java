@@ -1,0 +1,152 @@
+package io.parley.chat.fanout;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Redis pub/sub on one dedicated connection per node, with SUBSCRIBE/UNSUBSCRIBE issued as local interest
+ * changes (one connection however many channels: the Quarkus pub/sub API opens one per subscriber). When the
+ * connection drops it reconnects, resubscribes everything, and reports a gap.
+ */
+@ApplicationScoped
+public class RedisFanoutBroker implements FanoutBroker {
+
+    private static final Logger LOG = Logger.getLogger(RedisFanoutBroker.class);
+    private static final long RECONNECT_DELAY_MS = 500;
+
+    private final Redis redis;
+    private final Vertx vertx;
+    private final Set<String> channels = ConcurrentHashMap.newKeySet();
+    private volatile RedisConnection connection;
+    private volatile Listener listener;
+    private volatile boolean stopping;
+    private volatile boolean connectedBefore;
+
+    public RedisFanoutBroker(Redis redis, Vertx vertx) {
+        this.redis = redis;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent event) {
+        connect();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        RedisConnection current = connection;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    @Override
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public Uni<Void> subscribe(String channel) {
+        if (!channels.add(channel)) {
+            return Uni.createFrom().voidItem();
+        }
+        RedisConnection current = connection;
+        if (current == null) {
+            return Uni.createFrom().voidItem(); // subscribed with everything else on reconnect
+        }
+        // sent now, not on subscription, so SUBSCRIBE/UNSUBSCRIBE reach Redis in the order interest changed
+        var reply = current.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).toCompletionStage();
+        return Uni.createFrom().completionStage(reply)
+                .onFailure().invoke(e -> LOG.debugf("SUBSCRIBE %s failed: %s (retried on reconnect)", channel, e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    @Override
+    public void unsubscribe(String channel) {
+        if (channels.remove(channel)) {
+            send(Command.UNSUBSCRIBE, channel);
+        }
+    }
+
+    @Override
+    public int subscriptionCount() {
+        return channels.size();
+    }
+
+    /** Whether the pub/sub connection is up (readiness). */
+    public boolean isConnected() {
+        return connection != null;
+    }
+
+    private void send(Command command, String channel) {
+        RedisConnection current = connection;
+        if (current != null) {
+            current.send(Request.cmd(command).arg(channel))
+                    .onFailure(e -> LOG.debugf("%s %s failed: %s (resubscribed on reconnect)", command, channel, e.getMessage()));
+        }
+    }
+
+    private void connect() {
+        if (stopping) {
+            return;
+        }
+        redis.connect().onSuccess(conn -> {
+            conn.handler(this::onPush);
+            conn.exceptionHandler(e -> lost(conn, e));
+            conn.endHandler(v -> lost(conn, null));
+            connection = conn;
+            if (!channels.isEmpty()) {
+                Request all = Request.cmd(Command.SUBSCRIBE);
+                channels.forEach(all::arg);
+                conn.send(all);
+            }
+            if (connectedBefore) {
+                LOG.warn("fan-out connection re-established; clients are asked to resync");
+                Listener current = listener;
+                if (current != null) {
+                    current.onGap();
+                }
+            }
+            connectedBefore = true;
+        }).onFailure(e -> {
+            LOG.warnf("fan-out cannot connect to Redis (%s); retrying", e.getMessage());
+            vertx.setTimer(RECONNECT_DELAY_MS, t -> connect());
+        });
+    }
+
+    private void lost(RedisConnection conn, Throwable cause) {
+        if (connection != conn) {
+            return;
+        }
+        connection = null;
+        if (!stopping) {
+            LOG.warnf("fan-out connection lost%s; reconnecting", cause == null ? "" : " (" + cause.getMessage() + ")");
+            vertx.setTimer(RECONNECT_DELAY_MS, t -> connect());
+        }
+    }
+
+    private void onPush(Response push) {
+        if (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI) {
+            return;
+        }
+        if (push.size() == 3 && "message".equals(push.get(0).toString())) {
+            Listener current = listener;
+            if (current != null) {
+                current.onMessage(push.get(1).toString(), push.get(2).toString());
+            }
+        }
+    }
+}

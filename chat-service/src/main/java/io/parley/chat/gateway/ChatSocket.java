@@ -1,0 +1,159 @@
+package io.parley.chat.gateway;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.chat.config.ChatConfig;
+import io.parley.chat.delivery.ClientSession;
+import io.parley.chat.delivery.LocalConnections;
+import io.parley.chat.delivery.NodeIdentity;
+import io.parley.chat.delivery.Outbound;
+import io.parley.chat.delivery.TokenBucket;
+import io.parley.chat.protocol.ClientFrame;
+import io.parley.chat.protocol.CloseCodes;
+import io.parley.chat.protocol.FrameException;
+import io.parley.chat.protocol.FrameParser;
+import io.parley.chat.protocol.ServerFrames;
+import io.parley.chat.service.AckService;
+import io.parley.chat.service.GroupService;
+import io.parley.chat.service.SendService;
+import io.parley.chat.service.SyncService;
+import io.parley.common.error.ErrorCode;
+import io.parley.common.token.TokenClaims;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code /ws/chat}: decode a frame, hand it to its service, write the answer. Everything here runs on the
+ * event loop and returns {@link Uni}; nothing blocks. Frames of one connection are handled in order.
+ */
+@WebSocket(path = "/ws/chat")
+public class ChatSocket {
+
+    private static final Logger LOG = Logger.getLogger(ChatSocket.class);
+
+    private final LocalConnections connections;
+    private final Outbound outbound;
+    private final FrameParser parser;
+    private final ServerFrames frames;
+    private final SendService sends;
+    private final SyncService syncs;
+    private final AckService acks;
+    private final GroupService groups;
+    private final NodeIdentity node;
+    private final ChatConfig.Limits limits;
+    private final MeterRegistry metrics;
+
+    public ChatSocket(LocalConnections connections, Outbound outbound, FrameParser parser, ServerFrames frames,
+                      SendService sends, SyncService syncs, AckService acks, GroupService groups, NodeIdentity node,
+                      ChatConfig config, MeterRegistry metrics) {
+        this.connections = connections;
+        this.outbound = outbound;
+        this.parser = parser;
+        this.frames = frames;
+        this.sends = sends;
+        this.syncs = syncs;
+        this.acks = acks;
+        this.groups = groups;
+        this.node = node;
+        this.limits = config.limits();
+        this.metrics = metrics;
+    }
+
+    @OnOpen
+    public Uni<Void> onOpen(WebSocketConnection connection) {
+        TokenClaims claims = connection.userData().get(TokenUpgradeCheck.CLAIMS);
+        String token = connection.userData().get(TokenUpgradeCheck.TOKEN);
+        ClientSession session = new ClientSession(connection, claims, token, node.tag(connection.id()),
+                new TokenBucket(limits.framesPerSecond(), limits.frameBurst()));
+        // Frames are handled only after this completes, so a sync sent right after connecting
+        // already finds the node subscribed to everything addressed to this user.
+        return groups.groupsOf(claims.userId())
+                .flatMap(memberOf -> connections.register(session, memberOf));
+    }
+
+    @OnTextMessage
+    public Uni<Void> onText(String text, WebSocketConnection connection) {
+        ClientSession session = connections.byConnectionId(connection.id());
+        if (session == null || session.isClosing()) {
+            return Uni.createFrom().voidItem();
+        }
+        session.heard();
+        if (!session.tryTakeInboundToken()) {
+            count("rate_limited");
+            outbound.close(session, CloseCodes.RATE_LIMITED, "too many frames; slow down and reconnect");
+            return Uni.createFrom().voidItem();
+        }
+        // characters * 3 bounds the UTF-8 size; count exactly only when that bound is over the limit
+        if (text.length() * 3L > limits.maxFrameBytes() && text.getBytes(StandardCharsets.UTF_8).length > limits.maxFrameBytes()) {
+            count("frame_too_large");
+            outbound.close(session, CloseCodes.FRAME_TOO_LARGE, "frame larger than " + limits.maxFrameBytes() + " bytes");
+            return Uni.createFrom().voidItem();
+        }
+        ClientFrame frame;
+        try {
+            frame = parser.parse(text);
+        } catch (FrameException e) {
+            return reject(session, e);
+        }
+        metrics.counter("parley.chat.frames.in", "type", frame.getClass().getSimpleName().toLowerCase()).increment();
+        Uni<Void> handled = dispatch(session, frame);
+        String ref = frame instanceof ClientFrame.Send send ? send.clientMsgId() : null;
+        return handled.onFailure().recoverWithUni(failure -> failure instanceof FrameException rejected
+                ? reject(session, rejected)
+                : unexpected(session, failure, ref));
+    }
+
+    private Uni<Void> dispatch(ClientSession session, ClientFrame frame) {
+        if (frame instanceof ClientFrame.Send send) {
+            return sends.send(session, send).invoke(sent -> outbound.write(session, sent)).replaceWithVoid();
+        }
+        if (frame instanceof ClientFrame.Ack ack) {
+            return acks.ack(session, ack.conversation(), ack.seq()).replaceWithVoid();
+        }
+        if (frame instanceof ClientFrame.Sync sync) {
+            return syncs.sync(session, sync.cursors());
+        }
+        outbound.write(session, ServerFrames.PONG);
+        return Uni.createFrom().voidItem();
+    }
+
+    @OnPongMessage
+    void onPong(Buffer data, WebSocketConnection connection) {
+        ClientSession session = connections.byConnectionId(connection.id());
+        if (session != null) {
+            session.heard();
+        }
+    }
+
+    @OnClose
+    void onClose(WebSocketConnection connection) {
+        ClientSession session = connections.byConnectionId(connection.id());
+        if (session != null) {
+            connections.unregister(session);
+        }
+    }
+
+    private Uni<Void> reject(ClientSession session, FrameException e) {
+        count(e.code().name());
+        outbound.write(session, frames.error(e.code(), e.getMessage(), e.ref()));
+        return Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> unexpected(ClientSession session, Throwable failure, String ref) {
+        LOG.warnf(failure, "frame from user %d failed", session.userId());
+        count(ErrorCode.UNAVAILABLE.name());
+        outbound.write(session, frames.error(ErrorCode.UNAVAILABLE, "temporarily unable to handle the frame; retry", ref));
+        return Uni.createFrom().voidItem();
+    }
+
+    private void count(String code) {
+        metrics.counter("parley.chat.frame.errors", "code", code).increment();
+    }
+}

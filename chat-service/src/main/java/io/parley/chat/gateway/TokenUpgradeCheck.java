@@ -1,0 +1,56 @@
+package io.parley.chat.gateway;
+
+import io.parley.common.security.BearerTokenAuthMechanism;
+import io.parley.common.security.SessionRevocationCache;
+import io.parley.common.token.AccessTokenVerifier;
+import io.parley.common.token.TokenClaims;
+import io.parley.common.token.TokenRejectedException;
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.quarkus.websockets.next.UserData;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Authenticates every WebSocket upgrade before it happens: a user token from {@code Authorization: Bearer}
+ * or (browsers) the {@code access_token} query parameter, verified locally and checked against revocation.
+ * No, bad, expired or revoked token: the upgrade is refused with 401.
+ */
+@ApplicationScoped
+public class TokenUpgradeCheck implements HttpUpgradeCheck {
+
+    public static final UserData.TypedKey<TokenClaims> CLAIMS = new UserData.TypedKey<>("parley.claims");
+    public static final UserData.TypedKey<String> TOKEN = UserData.TypedKey.forString("parley.token");
+    private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
+
+    private final AccessTokenVerifier verifier;
+    private final SessionRevocationCache revocations;
+
+    public TokenUpgradeCheck(AccessTokenVerifier verifier, SessionRevocationCache revocations) {
+        this.verifier = verifier;
+        this.revocations = revocations;
+    }
+
+    @Override
+    public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        String token = BearerTokenAuthMechanism.extract(context.httpRequest());
+        TokenClaims claims;
+        try {
+            claims = verifier.verify(token);
+        } catch (TokenRejectedException e) {
+            return CheckResult.rejectUpgrade(401, CHALLENGE);
+        }
+        if (claims.isApp()) {
+            return CheckResult.rejectUpgrade(403); // app tokens push over REST; sockets are for people
+        }
+        return revocations.isLive(claims.sessionId()).flatMap(live -> {
+            if (!live) {
+                return CheckResult.rejectUpgrade(401, CHALLENGE);
+            }
+            context.userData().put(CLAIMS, claims);
+            context.userData().put(TOKEN, token);
+            return CheckResult.permitUpgrade();
+        });
+    }
+}

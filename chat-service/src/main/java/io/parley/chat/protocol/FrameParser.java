@@ -1,0 +1,152 @@
+package io.parley.chat.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.chat.config.ChatConfig;
+import io.parley.common.error.ErrorCode;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses and checks client frames. Every problem becomes a {@link FrameException} whose message names the
+ * field, so a client developer can fix it from the {@code error} frame alone.
+ */
+@ApplicationScoped
+public class FrameParser {
+
+    static final Set<String> KINDS = Set.of("text", "image", "file", "custom");
+    private static final int MAX_CURSORS = 10_000;
+
+    private final ObjectMapper json;
+    private final ChatConfig.Limits limits;
+
+    public FrameParser(ObjectMapper json, ChatConfig config) {
+        this.json = json;
+        this.limits = config.limits();
+    }
+
+    public ClientFrame parse(String text) {
+        JsonNode frame;
+        try {
+            frame = json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new FrameException(ErrorCode.MALFORMED_JSON, "the frame is not valid JSON", null);
+        }
+        if (frame == null || !frame.isObject()) {
+            throw new FrameException(ErrorCode.MALFORMED_JSON, "a frame is a JSON object with a type", null);
+        }
+        String ref = frame.path("clientMsgId").isTextual() ? frame.get("clientMsgId").asText() : null;
+        JsonNode type = frame.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "type is required", ref);
+        }
+        return switch (type.asText()) {
+            case "send" -> send(frame, ref);
+            case "ack" -> new ClientFrame.Ack(conversation(frame, ref), seq(frame, ref));
+            case "sync" -> sync(frame);
+            case "ping" -> new ClientFrame.Ping();
+            default -> throw new FrameException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type.asText()) + "'", ref);
+        };
+    }
+
+    private ClientFrame.Send send(JsonNode frame, String ref) {
+        if (ref == null || ref.isEmpty() || ref.length() > limits.maxClientMsgIdChars()) {
+            throw new FrameException(ErrorCode.INVALID_INPUT,
+                    "clientMsgId is required: a string of 1-" + limits.maxClientMsgIdChars() + " characters", null);
+        }
+        JsonNode to = frame.get("to");
+        if (to == null || !to.isObject() || to.size() != 1) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "to must be {\"user\":ID} or {\"group\":\"gid\"}", ref);
+        }
+        long toUser = 0;
+        String toGroup = null;
+        if (to.has("user")) {
+            JsonNode user = to.get("user");
+            if (!user.canConvertToLong() || !user.isIntegralNumber() || user.asLong() <= 0 || user.asLong() > 9_999_999_999L) {
+                throw new FrameException(ErrorCode.INVALID_INPUT, "to.user must be a user id (1-9999999999)", ref);
+            }
+            toUser = user.asLong();
+        } else if (to.has("group")) {
+            JsonNode group = to.get("group");
+            if (!group.isTextual() || !GroupIds.valid(group.asText())) {
+                throw new FrameException(ErrorCode.INVALID_INPUT, "to.group must be a group id string", ref);
+            }
+            toGroup = group.asText();
+        } else {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "to must be {\"user\":ID} or {\"group\":\"gid\"}", ref);
+        }
+        JsonNode body = frame.get("body");
+        if (body == null || !body.isTextual()) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "body is required and must be a string", ref);
+        }
+        String text = body.asText();
+        if (text.isEmpty()) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "body must not be empty", ref);
+        }
+        if (text.length() > limits.maxBodyChars()) {
+            throw new FrameException(ErrorCode.PAYLOAD_TOO_LARGE,
+                    "body is longer than " + limits.maxBodyChars() + " characters", ref);
+        }
+        String kind = "text";
+        JsonNode kindNode = frame.get("kind");
+        if (kindNode != null && !kindNode.isNull()) {
+            if (!kindNode.isTextual() || !KINDS.contains(kindNode.asText())) {
+                throw new FrameException(ErrorCode.INVALID_INPUT, "kind must be one of " + KINDS, ref);
+            }
+            kind = kindNode.asText();
+        }
+        return new ClientFrame.Send(ref, toUser, toGroup, text, kind);
+    }
+
+    private static ConversationId conversation(JsonNode frame, String ref) {
+        JsonNode node = frame.get("conversation");
+        ConversationId id = node != null && node.isTextual() ? ConversationId.parse(node.asText()) : null;
+        if (id == null) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "conversation must be a conversation id (d:A:B or g:GID)", ref);
+        }
+        return id;
+    }
+
+    private static long seq(JsonNode frame, String ref) {
+        JsonNode seq = frame.get("seq");
+        if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 0) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "seq must be a non-negative integer", ref);
+        }
+        return seq.asLong();
+    }
+
+    private static ClientFrame.Sync sync(JsonNode frame) {
+        JsonNode cursors = frame.get("cursors");
+        if (cursors == null || cursors.isNull()) {
+            return new ClientFrame.Sync(Map.of());
+        }
+        if (!cursors.isObject() || cursors.size() > MAX_CURSORS) {
+            throw new FrameException(ErrorCode.INVALID_INPUT,
+                    "cursors must be an object of at most " + MAX_CURSORS + " {\"<conversation>\": lastSeq}", null);
+        }
+        Map<String, Long> out = new HashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = cursors.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (ConversationId.parse(field.getKey()) == null) {
+                throw new FrameException(ErrorCode.INVALID_INPUT, "cursors has an invalid conversation id '"
+                        + abbreviate(field.getKey()) + "'", null);
+            }
+            JsonNode seq = field.getValue();
+            if (!seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 0) {
+                throw new FrameException(ErrorCode.INVALID_INPUT, "cursor of " + abbreviate(field.getKey())
+                        + " must be a non-negative integer", null);
+            }
+            out.put(field.getKey(), seq.asLong());
+        }
+        return new ClientFrame.Sync(out);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

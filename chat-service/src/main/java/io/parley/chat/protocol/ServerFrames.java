@@ -1,0 +1,95 @@
+package io.parley.chat.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.common.error.ErrorCode;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Encodes server frames as JSON text. A message is encoded once per delivery path and the same string is
+ * written to every local recipient (no per-recipient encoding).
+ */
+@ApplicationScoped
+public class ServerFrames {
+
+    public static final String PONG = "{\"type\":\"pong\"}";
+    public static final String SYNCED = "{\"type\":\"synced\"}";
+    public static final String SYNCED_MORE = "{\"type\":\"synced\",\"more\":true}";
+    /** Stands in for the seq while a message frame is split around it for the append script. */
+    private static final long SEQ_PLACEHOLDER = -7_777_777_777L;
+    private static final String SEQ_FIELD = "\"seq\":" + SEQ_PLACEHOLDER;
+
+    private final ObjectMapper json;
+
+    public ServerFrames(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public String sent(String clientMsgId, String id, String conversation, long seq, long ts) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "sent");
+        frame.put("clientMsgId", clientMsgId);
+        frame.put("id", id);
+        frame.put("conversation", conversation);
+        frame.put("seq", seq);
+        frame.put("ts", ts);
+        return write(frame);
+    }
+
+    public String message(ChatMessage m) {
+        return write(messageNode(m, m.seq()));
+    }
+
+    /**
+     * The message frame cut around its seq, for the append script to join once it knows the seq:
+     * {@code parts[0] + seq + parts[1]}. The rest of the frame is encoded here, once.
+     */
+    public String[] messageAroundSeq(ChatMessage m) {
+        String encoded = write(messageNode(m, SEQ_PLACEHOLDER));
+        int at = encoded.indexOf(SEQ_FIELD);
+        int cut = at + "\"seq\":".length();
+        return new String[] {encoded.substring(0, cut), encoded.substring(cut + Long.toString(SEQ_PLACEHOLDER).length())};
+    }
+
+    public String error(ErrorCode code, String message, String ref) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "error");
+        frame.put("code", code.name());
+        frame.put("message", message == null ? code.defaultMessage() : message);
+        if (ref != null) {
+            frame.put("ref", ref);
+        }
+        return write(frame);
+    }
+
+    private ObjectNode messageNode(ChatMessage m, long seq) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "message");
+        frame.put("id", m.id());
+        frame.put("conversation", m.conversation());
+        frame.put("seq", seq);
+        frame.put("from", m.from());
+        ObjectNode to = frame.putObject("to");
+        if (m.toGroup() != null) {
+            to.put("group", m.toGroup());
+        } else {
+            to.put("user", m.toUser());
+        }
+        frame.put("body", m.body());
+        frame.put("kind", m.kind());
+        frame.put("ts", m.ts());
+        if (m.target() != null) {
+            frame.put("target", m.target());
+        }
+        return frame;
+    }
+
+    private String write(ObjectNode frame) {
+        try {
+            return json.writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of strings and numbers always encodes", e);
+        }
+    }
+}

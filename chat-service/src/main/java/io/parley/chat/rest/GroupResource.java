@@ -1,0 +1,88 @@
+package io.parley.chat.rest;
+
+import io.parley.chat.service.GroupService;
+import io.parley.common.error.ApiException;
+import io.parley.common.error.ErrorCode;
+import io.parley.common.security.Caller;
+import io.parley.common.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+/** Groups: create, add a member, remove a member. Blocking (MySQL first): runs on worker threads. */
+@Path("/api/v1/groups")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.USER)
+public class GroupResource {
+
+    /** {@code {"name", "members": [user ids]}}; the creator is added (and owns the group). */
+    public record CreateGroupRequest(String name, List<Long> members) {
+    }
+
+    /** {@code {"user": id}}. */
+    public record AddMemberRequest(Long user) {
+    }
+
+    private final GroupService groups;
+    private final SecurityIdentity identity;
+
+    public GroupResource(GroupService groups, SecurityIdentity identity) {
+        this.groups = groups;
+        this.identity = identity;
+    }
+
+    @POST
+    @ResponseStatus(201)
+    public GroupService.Group create(CreateGroupRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("a JSON body {name, members: [user ids]} is required");
+        }
+        return groups.create(caller(), request.name(), request.members());
+    }
+
+    @POST
+    @Path("/{gid}/members")
+    public void addMember(@PathParam("gid") String gid, AddMemberRequest request) {
+        if (request == null || request.user() == null) {
+            throw ApiException.invalid("a JSON body {user: id} is required");
+        }
+        groups.addMember(caller(), gid, request.user());
+    }
+
+    @DELETE
+    @Path("/{gid}/members/{user}")
+    public void removeMember(@PathParam("gid") String gid, @PathParam("user") String user) {
+        groups.removeMember(caller(), gid, userId(user));
+    }
+
+    private long caller() {
+        return Caller.claims(identity).userId();
+    }
+
+    static long userId(String text) {
+        long id;
+        try {
+            id = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            id = -1;
+        }
+        if (id <= 0 || id > 9_999_999_999L) {
+            throw new ApiException(ErrorCode.INVALID_ID,
+                    "not a user id (a positive integer of at most 10 digits): " + abbreviate(text));
+        }
+        return id;
+    }
+
+    static String abbreviate(String text) {
+        return text == null ? "null" : text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

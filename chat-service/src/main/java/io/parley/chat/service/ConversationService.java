@@ -1,0 +1,226 @@
+package io.parley.chat.service;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.parley.chat.protocol.ChatMessage;
+import io.parley.chat.protocol.ConversationId;
+import io.parley.chat.store.HistoryRepository;
+import io.parley.chat.store.MessageStore;
+import io.parley.chat.store.RedisKeys;
+import io.parley.common.error.ApiException;
+import io.parley.common.error.ErrorCode;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.sortedset.ScoredValue;
+import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * What the REST API shows of conversations: the caller's list (newest first, with unread counts) and history
+ * pages. A history page is read from the Redis log for the seqs it still holds and from MySQL below them; the log
+ * is read first, so a seq trimmed from it meanwhile was already in MySQL (the write-behind trims only below what
+ * MySQL holds) — no gaps, no duplicates. Blocking: worker threads only.
+ */
+@ApplicationScoped
+public class ConversationService {
+
+    private static final Logger LOG = Logger.getLogger(ConversationService.class);
+    /** Direct conversations listed at most (the most recently active). */
+    static final int MAX_DIRECT = 1000;
+    private static final int REDIS_WINDOW = 256;
+    private static final Duration REDIS_WAIT = Duration.ofSeconds(10);
+    /** XREVRANGE takes its bounds high first; the client passes a StreamRange's two bounds through as given. */
+    private static final StreamRange NEWEST_FIRST = StreamRange.of("+", "-");
+
+    /** {@code {"conversations": [...]}}, newest first. */
+    public record ConversationList(List<ConversationView> conversations) {
+    }
+
+    /**
+     * One conversation: {@code type} {@code direct} (with {@code peer}, the other user) or {@code group} (with
+     * {@code group}, its id, and {@code name}); {@code lastActivity} in epoch ms.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ConversationView(String id, String type, long lastSeq, long unread, long lastActivity, Long peer,
+                                   String group, String name) {
+    }
+
+    /** {@code {"messages": [...newest first], "hasMore"}}: {@code hasMore} when older messages exist. */
+    public record HistoryPage(List<HistoryMessage> messages, boolean hasMore) {
+    }
+
+    /** A message as history shows it: the {@code message} frame's fields, without {@code type}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HistoryMessage(String id, String conversation, long seq, long from, Recipient to, String body,
+                                 String kind, long ts, String target) {
+        static HistoryMessage of(ChatMessage m) {
+            return new HistoryMessage(m.id(), m.conversation(), m.seq(), m.from(),
+                    m.toGroup() != null ? new Recipient(null, m.toGroup()) : new Recipient(m.toUser(), null),
+                    m.body(), m.kind(), m.ts(), m.target());
+        }
+    }
+
+    /** {@code {"user": id}} or {@code {"group": "gid"}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Recipient(Long user, String group) {
+    }
+
+    private final RedisDataSource redis;
+    private final ReactiveRedisDataSource reactiveRedis;
+    private final HistoryRepository history;
+    private final GroupService groups;
+
+    public ConversationService(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, HistoryRepository history,
+                               GroupService groups) {
+        this.redis = redis;
+        this.reactiveRedis = reactiveRedis;
+        this.history = history;
+        this.groups = groups;
+    }
+
+    /** The user's direct conversations and groups, most recently active first. */
+    public ConversationList list(long user) {
+        List<ScoredValue<String>> direct = redis.sortedSet(String.class)
+                .zrangeWithScores(RedisKeys.userConversations(user), 0, MAX_DIRECT - 1, new ZRangeArgs().rev());
+        Set<String> groupIds = groups.groupsOfBlocking(user);
+        Map<String, GroupService.GroupInfo> groupInfo = groups.describe(groupIds);
+        Map<String, String> acked = redis.hash(String.class).hgetall(RedisKeys.userAcked(user));
+
+        List<String> cids = new ArrayList<>(direct.size() + groupInfo.size());
+        for (ScoredValue<String> d : direct) {
+            cids.add(d.value());
+        }
+        List<GroupService.GroupInfo> infos = new ArrayList<>(groupInfo.values());
+        for (GroupService.GroupInfo g : infos) {
+            cids.add(ConversationId.group(g.id()).value());
+        }
+        List<String> lastSeqs = runWindowed(cids, cid -> reactiveRedis.value(String.class).get(RedisKeys.seq(cid)));
+        // a group's last activity is its last message's time (the log's newest entry)
+        List<List<StreamMessage<String, String, String>>> newest = runWindowed(infos, g -> reactiveRedis
+                .stream(String.class).xrevrange(RedisKeys.log(ConversationId.group(g.id()).value()), NEWEST_FIRST, 1));
+
+        List<ConversationView> out = new ArrayList<>(cids.size());
+        for (int i = 0; i < direct.size(); i++) {
+            String cid = cids.get(i);
+            ConversationId id = ConversationId.parse(cid);
+            if (id == null || id.group()) {
+                continue;
+            }
+            long lastSeq = parseOrZero(lastSeqs.get(i));
+            out.add(new ConversationView(cid, "direct", lastSeq, unread(lastSeq, acked.get(cid)),
+                    (long) direct.get(i).score(), id.peerOf(user), null, null));
+        }
+        for (int j = 0; j < infos.size(); j++) {
+            GroupService.GroupInfo g = infos.get(j);
+            String cid = cids.get(direct.size() + j);
+            long lastSeq = parseOrZero(lastSeqs.get(direct.size() + j));
+            long lastActivity = g.createdAt();
+            List<StreamMessage<String, String, String>> last = newest.get(j);
+            if (last != null && !last.isEmpty()) {
+                lastActivity = Long.parseLong(last.get(0).payload().get("ts"));
+            } else if (lastSeq > 0) {
+                List<ChatMessage> stored = history.pageBefore(cid, Long.MAX_VALUE, 1);
+                if (!stored.isEmpty()) {
+                    lastActivity = stored.get(0).ts();
+                }
+            }
+            out.add(new ConversationView(cid, "group", lastSeq, unread(lastSeq, acked.get(cid)), lastActivity, null,
+                    g.id(), g.name()));
+        }
+        out.sort(Comparator.comparingLong(ConversationView::lastActivity).reversed().thenComparing(ConversationView::id));
+        return new ConversationList(out);
+    }
+
+    /**
+     * Up to {@code limit} messages with seq below {@code beforeSeq} (or the newest, when {@code null}), newest
+     * first. 400 for a malformed conversation id, 403 unless the user is in the conversation.
+     */
+    public HistoryPage history(long user, String conversation, Long beforeSeq, int limit) {
+        ConversationId id = ConversationId.parse(conversation);
+        if (id == null) {
+            throw new ApiException(ErrorCode.INVALID_ID,
+                    "not a conversation id: d:<smallerUserId>:<largerUserId> or g:<groupId>");
+        }
+        boolean member = id.group() ? groups.isMember(id.groupId(), user) : id.hasParticipant(user);
+        if (!member) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "you are not in conversation " + id.value());
+        }
+        String cid = id.value();
+        long last = lastSeq(cid);
+        long top = beforeSeq == null ? last + 1 : Math.min(beforeSeq, last + 1); // exclusive
+        long low = Math.max(1, top - limit);                                      // inclusive
+        if (top <= 1) {
+            return new HistoryPage(List.of(), false);
+        }
+        List<HistoryMessage> page = new ArrayList<>((int) (top - low));
+        // 1. Redis, for the newest part it still holds: a contiguous run down from top - 1 (bounds high first)
+        List<StreamMessage<String, String, String>> recent = redis.stream(String.class)
+                .xrevrange(RedisKeys.log(cid), StreamRange.of((top - 1) + "-0", low + "-0"), limit);
+        long expected = top - 1;
+        for (StreamMessage<String, String, String> entry : recent) {
+            long seq = seqOf(entry.id());
+            if (seq != expected) {
+                break;
+            }
+            page.add(HistoryMessage.of(MessageStore.fromEntry(cid, seq, entry.payload())));
+            expected--;
+        }
+        // 2. MySQL, for what lies below (read after Redis: anything trimmed meanwhile is already there)
+        if (expected >= low) {
+            List<ChatMessage> older = history.pageBefore(cid, expected + 1, (int) (expected - low + 1));
+            for (ChatMessage m : older) {
+                if (m.seq() != expected) {
+                    LOG.warnf("%s: history is missing seq %d..%d (neither in Redis nor in MySQL)", cid, m.seq() + 1, expected);
+                }
+                page.add(HistoryMessage.of(m));
+                expected = m.seq() - 1;
+            }
+        }
+        return new HistoryPage(page, low > 1);
+    }
+
+    /** The conversation's last seq: Redis's counter, or MySQL's newest if Redis lost it. */
+    private long lastSeq(String cid) {
+        String text = redis.value(String.class).get(RedisKeys.seq(cid));
+        if (text != null) {
+            return Long.parseLong(text);
+        }
+        List<ChatMessage> newest = history.pageBefore(cid, Long.MAX_VALUE, 1);
+        return newest.isEmpty() ? 0 : newest.get(0).seq();
+    }
+
+    private static long unread(long lastSeq, String acked) {
+        return Math.max(0, lastSeq - parseOrZero(acked));
+    }
+
+    private static long parseOrZero(String text) {
+        return text == null ? 0 : Long.parseLong(text);
+    }
+
+    private static long seqOf(String streamId) {
+        int dash = streamId.indexOf('-');
+        return Long.parseLong(dash < 0 ? streamId : streamId.substring(0, dash));
+    }
+
+    private static <T, R> List<R> runWindowed(List<T> items, Function<T, Uni<R>> command) {
+        List<R> out = new ArrayList<>(items.size());
+        for (int from = 0; from < items.size(); from += REDIS_WINDOW) {
+            List<Uni<R>> window = new ArrayList<>(REDIS_WINDOW);
+            for (T item : items.subList(from, Math.min(items.size(), from + REDIS_WINDOW))) {
+                window.add(command.apply(item));
+            }
+            out.addAll(Uni.join().all(window).andFailFast().await().atMost(REDIS_WAIT));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,185 @@
+package io.parley.chat.store;
+
+import io.agroal.api.AgroalDataSource;
+import io.parley.chat.protocol.ChatMessage;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Message history in MySQL (table {@code messages}, keyed by {@code (conversation_id, seq)}). Plain JDBC: the
+ * write-behind inserts hundreds of rows per statement, which an ORM would only slow down.
+ * Blocking: call from worker threads or the write-behind thread only. Database failures surface as
+ * {@link HistoryException} (unchecked).
+ */
+@ApplicationScoped
+public class HistoryRepository {
+
+    private static final String COLUMNS = "id, conversation_id, seq, sender, recipient, kind, body, ts, target, client_msg_id";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /** Rows per INSERT statement: 10 parameters each stays far below MySQL's 65,535 placeholders. */
+    private static final int ROWS_PER_STATEMENT = 500;
+
+    /** A database failure (connection lost, statement refused); the caller decides whether to retry. */
+    public static final class HistoryException extends RuntimeException {
+        HistoryException(String message, SQLException cause) {
+            super(message + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private final AgroalDataSource dataSource;
+
+    public HistoryRepository(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Inserts messages in one transaction. Idempotent: a message already stored (same id, or same
+     * conversation and seq) is skipped ({@code INSERT IGNORE}), so a replayed write-behind batch writes nothing
+     * twice. Returns how many rows were new.
+     */
+    public int insertBatch(List<ChatMessage> messages) {
+        if (messages.isEmpty()) {
+            return 0;
+        }
+        try {
+            return insertInTransaction(messages);
+        } catch (SQLException e) {
+            throw new HistoryException("inserting " + messages.size() + " messages failed", e);
+        }
+    }
+
+    private int insertInTransaction(List<ChatMessage> messages) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                int inserted = insert(connection, messages);
+                connection.commit();
+                return inserted;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static int insert(Connection connection, List<ChatMessage> messages) throws SQLException {
+        int inserted = 0;
+        for (int from = 0; from < messages.size(); from += ROWS_PER_STATEMENT) {
+            List<ChatMessage> chunk = messages.subList(from, Math.min(messages.size(), from + ROWS_PER_STATEMENT));
+            // One multi-row statement per chunk: one round trip instead of one per row.
+            StringBuilder sql = new StringBuilder(64 + chunk.size() * (ROW.length() + 2))
+                    .append("INSERT IGNORE INTO messages (").append(COLUMNS).append(") VALUES ");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(ROW);
+            }
+            try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+                int p = 1;
+                for (ChatMessage m : chunk) {
+                    statement.setString(p++, m.id());
+                    statement.setString(p++, m.conversation());
+                    statement.setLong(p++, m.seq());
+                    statement.setLong(p++, m.from());
+                    statement.setString(p++, m.toGroup() != null ? m.toGroup() : Long.toString(m.toUser()));
+                    statement.setString(p++, m.kind());
+                    statement.setString(p++, m.body());
+                    statement.setLong(p++, m.ts());
+                    if (m.target() == null) {
+                        statement.setNull(p++, Types.CHAR);
+                    } else {
+                        statement.setString(p++, m.target());
+                    }
+                    statement.setString(p++, m.clientMsgId() == null ? "" : m.clientMsgId());
+                }
+                inserted += statement.executeUpdate();
+            }
+        }
+        return inserted;
+    }
+
+    /** Messages with seq above {@code afterSeq}, ascending, at most {@code limit} (sync gaps older than Redis holds). */
+    public List<ChatMessage> range(String conversation, long afterSeq, int limit) {
+        return query("SELECT " + COLUMNS + " FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?",
+                conversation, afterSeq, limit);
+    }
+
+    /** Messages with seq below {@code beforeSeq}, newest first, at most {@code limit} (history pages). */
+    public List<ChatMessage> pageBefore(String conversation, long beforeSeq, int limit) {
+        return query("SELECT " + COLUMNS + " FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                conversation, beforeSeq, limit);
+    }
+
+    /**
+     * How many messages of the conversation MySQL holds with {@code fromSeq <= seq <= toSeq}: equal to
+     * {@code toSeq - fromSeq + 1} when that range has no hole. A primary-key range count.
+     */
+    public long countRange(String conversation, long fromSeq, long toSeq) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(
+                     "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq BETWEEN ? AND ?")) {
+            statement.setString(1, conversation);
+            statement.setLong(2, fromSeq);
+            statement.setLong(3, toSeq);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new HistoryException("counting messages of " + conversation + " failed", e);
+        }
+    }
+
+    /** How many of the given message ids are stored (for tests and diagnostics). */
+    public long countIds(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(
+                     "SELECT COUNT(*) FROM messages WHERE id IN (" + marks + ")")) {
+            int p = 1;
+            for (String id : ids) {
+                statement.setString(p++, id);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new HistoryException("counting message ids failed", e);
+        }
+    }
+
+    private List<ChatMessage> query(String sql, String conversation, long seq, int limit) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, conversation);
+            statement.setLong(2, seq);
+            statement.setInt(3, limit);
+            try (ResultSet rows = statement.executeQuery()) {
+                List<ChatMessage> out = new ArrayList<>();
+                boolean group = conversation.startsWith("g:");
+                while (rows.next()) {
+                    String recipient = rows.getString("recipient");
+                    out.add(new ChatMessage(rows.getString("id"), rows.getString("conversation_id"), rows.getLong("seq"),
+                            rows.getLong("sender"), group ? 0 : Long.parseLong(recipient), group ? recipient : null,
+                            rows.getString("body"), rows.getString("kind"), rows.getLong("ts"), rows.getString("target"),
+                            rows.getString("client_msg_id")));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new HistoryException("reading history of " + conversation + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.parley.chat.store;
+
+import io.parley.chat.config.ChatConfig;
+import io.parley.chat.protocol.ChatMessage;
+import io.parley.common.redis.RedisScript;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The hot store of messages: each conversation's log is a Redis stream whose entry ids are the seqs. A
+ * message is durable (to the configured Redis durability) once {@link #append} completes. Non-blocking.
+ */
+@ApplicationScoped
+public class MessageStore {
+
+    private static final RedisScript APPEND = RedisScript.load("message_append");
+
+    /** What the append script decided. */
+    public sealed interface AppendResult {
+        /** Stored with this seq. */
+        record Stored(long seq) implements AppendResult {
+        }
+
+        /** The same {@code clientMsgId} was sent before: the original answer. */
+        record Duplicate(String id, long seq, long ts) implements AppendResult {
+        }
+
+        /** The sender is not a member of the group. */
+        record NotMember() implements AppendResult {
+        }
+
+        /** The group's member cache is missing from Redis; reload it and retry. */
+        record MembersNotCached() implements AppendResult {
+        }
+    }
+
+    private final ReactiveRedisDataSource redis;
+    private final ReactiveStreamCommands<String, String, String> streams;
+    private final ChatConfig config;
+
+    public MessageStore(ReactiveRedisDataSource redis, ChatConfig config) {
+        this.redis = redis;
+        this.streams = redis.stream(String.class);
+        this.config = config;
+    }
+
+    /**
+     * Appends a message and publishes its frame ({@code frameAroundSeq[0] + seq + frameAroundSeq[1]}) to the
+     * channels, in one round trip.
+     *
+     * @param exclude the {@code node:connection} that sent it: that connection has its {@code sent} already
+     */
+    public Uni<AppendResult> append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq,
+                                    String exclude, List<String> channels) {
+        String cid = draft.conversation();
+        List<String> keys = List.of(
+                RedisKeys.dedupe(cid, draft.from(), draft.clientMsgId()),
+                RedisKeys.seq(cid),
+                RedisKeys.log(cid),
+                RedisKeys.members(cid),
+                RedisKeys.persistQueue(persistShard(cid)));
+        List<String> args = new ArrayList<>(14 + channels.size());
+        args.add(cid);
+        args.add(draft.id());
+        args.add(Long.toString(draft.from()));
+        args.add(draft.toGroup() != null ? draft.toGroup() : Long.toString(draft.toUser()));
+        args.add(draft.kind());
+        args.add(draft.body());
+        args.add(Long.toString(draft.ts()));
+        args.add(draft.target() == null ? "" : draft.target());
+        args.add(draft.clientMsgId());
+        args.add(Long.toString(config.delivery().dedupeTtl().toMillis()));
+        args.add(checkMembers ? "1" : "0");
+        args.add(frameAroundSeq[0]);
+        args.add(frameAroundSeq[1]);
+        args.add(exclude);
+        args.addAll(channels);
+        return APPEND.run(redis, keys, args).map(MessageStore::toResult);
+    }
+
+    private static AppendResult toResult(Response reply) {
+        String status = reply.get(0).toString();
+        return switch (status) {
+            case "ok" -> new AppendResult.Stored(Long.parseLong(reply.get(1).toString()));
+            case "dup" -> {
+                String[] parts = reply.get(1).toString().split("\\|");
+                yield new AppendResult.Duplicate(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+            }
+            case "forbidden" -> new AppendResult.NotMember();
+            case "no-members" -> new AppendResult.MembersNotCached();
+            default -> throw new IllegalStateException("message_append answered " + status);
+        };
+    }
+
+    /** Messages after {@code afterSeq}, in seq order, at most {@code limit}, from the Redis log. */
+    public Uni<List<ChatMessage>> after(String conversation, long afterSeq, int limit) {
+        return streams.xrange(RedisKeys.log(conversation), StreamRange.of((afterSeq + 1) + "-0", "+"), limit)
+                .map(entries -> {
+                    List<ChatMessage> out = new ArrayList<>(entries.size());
+                    for (StreamMessage<String, String, String> entry : entries) {
+                        out.add(fromEntry(conversation, seqOf(entry.id()), entry.payload()));
+                    }
+                    return out;
+                });
+    }
+
+    /** The conversation's last seq (0 when it has none). */
+    public Uni<Long> lastSeq(String conversation) {
+        return redis.value(String.class).get(RedisKeys.seq(conversation))
+                .map(v -> v == null ? 0L : Long.parseLong(v));
+    }
+
+    public int persistShard(String conversation) {
+        return Math.floorMod(conversation.hashCode(), config.persistence().shards());
+    }
+
+    static long seqOf(String streamId) {
+        return Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
+    }
+
+    /** Rebuilds a message from a log or persist-queue entry's fields. */
+    public static ChatMessage fromEntry(String conversation, long seq, Map<String, String> f) {
+        boolean group = conversation.startsWith("g:");
+        String to = f.get("to");
+        String target = f.get("target");
+        return new ChatMessage(f.get("id"), conversation, seq, Long.parseLong(f.get("from")),
+                group ? 0 : Long.parseLong(to), group ? to : null, f.get("body"), f.get("kind"),
+                Long.parseLong(f.get("ts")), target == null || target.isEmpty() ? null : target, f.get("cmid"));
+    }
+}

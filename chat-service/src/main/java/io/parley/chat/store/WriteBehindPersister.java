@@ -1,0 +1,416 @@
+package io.parley.chat.store;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.parley.chat.config.ChatConfig;
+import io.parley.chat.protocol.ChatMessage;
+import io.parley.common.redis.RedisScript;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.stream.ClaimedMessages;
+import io.quarkus.redis.datasource.stream.StreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
+import io.quarkus.redis.datasource.stream.XPendingSummary;
+import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jboss.logging.Logger;
+
+/**
+ * The write-behind: moves messages from the Redis persist streams ({@link RedisKeys#persistQueue}) into MySQL.
+ *
+ * <p>Guarantees: nothing is lost and nothing is written twice. Each node reads every shard as one consumer of the
+ * {@value RedisKeys#PERSIST_GROUP} group; a batch is inserted in one MySQL transaction ({@code INSERT IGNORE}, so
+ * a replayed entry is a no-op) and only after the commit is it acknowledged ({@code XACK}) and deleted from the
+ * stream ({@code XDEL}). Entries a crashed node read but never acknowledged are claimed ({@code XAUTOCLAIM}) once
+ * idle for {@code claimIdle}; entries of a failed batch stay pending and are read again. After a batch, each of its
+ * conversations' {@link RedisKeys#persisted} mark is raised (and the log trimmed below it, keeping
+ * {@code hotMessages}) — but only to a seq below which MySQL has every message, so a log is never trimmed over a
+ * message that another consumer still holds un-committed.
+ *
+ * <p>One loop per node on its own platform thread (blocking Redis and JDBC; never the event loop, and not the
+ * scheduler, whose intervals round up to a second). It sleeps {@code pollInterval} only after a round that found
+ * nothing, so a backlog drains at full speed.
+ */
+@ApplicationScoped
+public class WriteBehindPersister {
+
+    private static final Logger LOG = Logger.getLogger(WriteBehindPersister.class);
+    private static final RedisScript ADVANCE = RedisScript.load("persisted_advance");
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration REDIS_WAIT = Duration.ofSeconds(10);
+    /** XAUTOCLAIM pages per shard per claim round, so one round cannot starve the normal reads. */
+    private static final int CLAIM_PAGES = 10;
+    /** Redis commands in flight at once when advancing the marks of a batch's conversations. */
+    private static final int REDIS_WINDOW = 256;
+
+    private final RedisDataSource redis;
+    private final ReactiveRedisDataSource reactiveRedis;
+    private final StreamCommands<String, String, String> streams;
+    private final HistoryRepository history;
+    private final ChatConfig.Persistence config;
+    private final String consumer;
+    private final boolean[] groupReady;
+    /** Per shard: entries of ours may be pending (a failed batch) and are re-read with id {@code 0} first. */
+    private final boolean[] ownBacklog;
+    private final Counter persistedCounter;
+    private final Counter failureCounter;
+    private final Counter claimedCounter;
+    private final Timer batchTimer;
+    private final AtomicLong pendingGauge = new AtomicLong();
+
+    private volatile boolean running;
+    private volatile Thread thread;
+    private long nextClaimAt;
+
+    public WriteBehindPersister(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, HistoryRepository history,
+                                ChatConfig config, MeterRegistry metrics) {
+        this.redis = redis;
+        this.reactiveRedis = reactiveRedis;
+        this.streams = redis.stream(String.class);
+        this.history = history;
+        this.config = config.persistence();
+        this.consumer = consumerName();
+        this.groupReady = new boolean[this.config.shards()];
+        this.ownBacklog = new boolean[this.config.shards()];
+        this.persistedCounter = Counter.builder("parley.chat.persist.messages")
+                .description("messages written to MySQL by the write-behind").register(metrics);
+        this.failureCounter = Counter.builder("parley.chat.persist.failures")
+                .description("write-behind rounds that failed (retried after a back-off)").register(metrics);
+        this.claimedCounter = Counter.builder("parley.chat.persist.claimed")
+                .description("persist entries claimed from a consumer that stopped acknowledging (crashed node)")
+                .register(metrics);
+        this.batchTimer = Timer.builder("parley.chat.persist.batch")
+                .description("one write-behind batch: MySQL insert, XACK/XDEL, persisted marks").register(metrics);
+        Gauge.builder("parley.chat.persist.pending", pendingGauge, AtomicLong::get)
+                .description("persist entries delivered to a consumer and not yet acknowledged (all shards)")
+                .register(metrics);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        running = true;
+        nextClaimAt = System.nanoTime();
+        Thread loop = new Thread(this::run, "chat-write-behind");
+        loop.setDaemon(true);
+        thread = loop;
+        loop.start();
+        LOG.infof("write-behind started as consumer %s of %d persist shards", consumer, config.shards());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        Thread loop = thread;
+        if (loop == null) {
+            return;
+        }
+        running = false;
+        LockSupport.unpark(loop);
+        try {
+            // the current batch finishes (or fails and stays pending for another node to claim)
+            loop.join(REDIS_WAIT.toMillis());
+            if (loop.isAlive()) {
+                LOG.warn("write-behind did not stop in time; its pending entries will be claimed by another node");
+                loop.interrupt();
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        leaveGroups();
+    }
+
+    /** This node's consumer name in the persist groups. */
+    public String consumer() {
+        return consumer;
+    }
+
+    private void run() {
+        long backoffMs = 0;
+        while (running) {
+            try {
+                int handled = 0;
+                long now = System.nanoTime();
+                if (now - nextClaimAt >= 0) {
+                    handled += claimRound();
+                    nextClaimAt = System.nanoTime() + claimEvery().toNanos();
+                }
+                for (int shard = 0; shard < config.shards() && running; shard++) {
+                    handled += readRound(shard);
+                }
+                backoffMs = 0;
+                if (handled == 0) {
+                    pause(config.pollInterval().toMillis());
+                }
+            } catch (RuntimeException | Error e) {
+                failureCounter.increment();
+                for (int shard = 0; shard < ownBacklog.length; shard++) {
+                    ownBacklog[shard] = true;
+                }
+                backoffMs = Math.min(MAX_BACKOFF.toMillis(), Math.max(100, backoffMs * 2));
+                LOG.warnf("write-behind round failed (%s); retrying in %d ms; nothing is acknowledged before MySQL commits",
+                        describe(e), backoffMs);
+                pause(backoffMs);
+            }
+        }
+    }
+
+    /** Reads and persists one batch of the shard: first our own pending entries (after a failure), then new ones. */
+    private int readRound(int shard) {
+        String key = RedisKeys.persistQueue(shard);
+        ensureGroup(shard);
+        XReadGroupArgs args = new XReadGroupArgs().count(config.batchSize());
+        if (ownBacklog[shard]) {
+            List<StreamMessage<String, String, String>> mine = read(shard, key, "0", args);
+            if (!mine.isEmpty()) {
+                return persist(shard, mine);
+            }
+            ownBacklog[shard] = false;
+        }
+        return persist(shard, read(shard, key, ">", args));
+    }
+
+    private List<StreamMessage<String, String, String>> read(int shard, String key, String from, XReadGroupArgs args) {
+        try {
+            List<StreamMessage<String, String, String>> entries =
+                    streams.xreadgroup(RedisKeys.PERSIST_GROUP, consumer, key, from, args);
+            return entries == null ? List.of() : entries;
+        } catch (RuntimeException e) {
+            if (has(e, "NOGROUP")) {
+                // the stream or group vanished (Redis restarted empty, keys flushed): recreate it next round
+                groupReady[shard] = false;
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    /** Claims entries other consumers (crashed nodes) left pending longer than {@code claimIdle}. */
+    private int claimRound() {
+        int handled = 0;
+        long pending = 0;
+        for (int shard = 0; shard < config.shards() && running; shard++) {
+            String key = RedisKeys.persistQueue(shard);
+            ensureGroup(shard);
+            String cursor = "0-0";
+            for (int page = 0; page < CLAIM_PAGES && running; page++) {
+                ClaimedMessages<String, String, String> claimed;
+                try {
+                    claimed = streams.xautoclaim(key, RedisKeys.PERSIST_GROUP, consumer, config.claimIdle(), cursor,
+                            config.batchSize());
+                } catch (RuntimeException e) {
+                    if (has(e, "NOGROUP")) {
+                        groupReady[shard] = false;
+                        break;
+                    }
+                    throw e;
+                }
+                List<StreamMessage<String, String, String>> entries = claimed.getMessages();
+                if (entries != null && !entries.isEmpty()) {
+                    claimedCounter.increment(entries.size());
+                    LOG.infof("claimed %d persist entries of shard %d left pending by another consumer", entries.size(), shard);
+                    handled += persist(shard, entries);
+                }
+                cursor = claimed.getId();
+                if (cursor == null || "0-0".equals(cursor)) {
+                    break;
+                }
+            }
+            if (groupReady[shard]) {
+                XPendingSummary summary = streams.xpending(key, RedisKeys.PERSIST_GROUP);
+                pending += summary == null ? 0 : summary.getPendingCount();
+            }
+        }
+        pendingGauge.set(pending);
+        return handled;
+    }
+
+    /**
+     * Persists entries: one MySQL transaction, then XACK + XDEL, then the persisted marks. Throws (leaving the
+     * entries pending) if MySQL or Redis fails.
+     */
+    private int persist(int shard, List<StreamMessage<String, String, String>> entries) {
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        long started = System.nanoTime();
+        String key = RedisKeys.persistQueue(shard);
+        List<ChatMessage> messages = new ArrayList<>(entries.size());
+        String[] ids = new String[entries.size()];
+        Map<String, TreeSet<Long>> seqsByConversation = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            StreamMessage<String, String, String> entry = entries.get(i);
+            ids[i] = entry.id();
+            ChatMessage message = parse(entry);
+            if (message == null) {
+                // cannot be written anywhere; acknowledged so it does not block the shard (logged with its fields)
+                continue;
+            }
+            messages.add(message);
+            seqsByConversation.computeIfAbsent(message.conversation(), c -> new TreeSet<>()).add(message.seq());
+        }
+        history.insertBatch(messages);
+        // only now that MySQL has committed may Redis forget the entries
+        streams.xack(key, RedisKeys.PERSIST_GROUP, ids);
+        streams.xdel(key, ids);
+        persistedCounter.increment(messages.size());
+        advanceMarks(seqsByConversation);
+        batchTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return entries.size();
+    }
+
+    /**
+     * Raises each conversation's persisted mark to the batch's highest seq and trims its log, if MySQL holds every
+     * message from the current mark up to it. It may not: another node may hold earlier entries of the same
+     * conversation un-committed (entries of one shard are spread over the group's consumers), or a crashed node's
+     * entries wait for their claim. Then the mark stays, and a later batch raises it.
+     */
+    private void advanceMarks(Map<String, TreeSet<Long>> seqsByConversation) {
+        List<String> conversations = new ArrayList<>(seqsByConversation.keySet());
+        List<String> marks = runWindowed(conversations,
+                cid -> reactiveRedis.value(String.class).get(RedisKeys.persisted(cid)));
+        List<String> ready = new ArrayList<>();
+        List<Long> tops = new ArrayList<>();
+        for (int i = 0; i < conversations.size(); i++) {
+            String cid = conversations.get(i);
+            long mark = marks.get(i) == null ? 0 : Long.parseLong(marks.get(i));
+            TreeSet<Long> seqs = seqsByConversation.get(cid);
+            long top = seqs.last();
+            if (top <= mark) {
+                continue;
+            }
+            long needed = top - mark;
+            // the batch alone covers (mark, top] in the common case; otherwise ask MySQL (a primary-key range count)
+            boolean complete = seqs.tailSet(mark, false).size() == needed
+                    || history.countRange(cid, mark + 1, top) == needed;
+            if (complete) {
+                ready.add(cid);
+                tops.add(top);
+            } else {
+                LOG.debugf("%s: MySQL does not yet hold every message in (%d, %d]; its mark stays", cid, mark, top);
+            }
+        }
+        String keep = Integer.toString(config.hotMessages());
+        List<Integer> order = new ArrayList<>(ready.size());
+        for (int i = 0; i < ready.size(); i++) {
+            order.add(i);
+        }
+        runWindowed(order, i -> ADVANCE.run(reactiveRedis,
+                List.of(RedisKeys.persisted(ready.get(i)), RedisKeys.log(ready.get(i))),
+                List.of(Long.toString(tops.get(i)), keep)));
+    }
+
+    /** Runs one Redis command per item, a window at a time (pipelined on the client), returning replies in order. */
+    private static <T, R> List<R> runWindowed(List<T> items, java.util.function.Function<T, Uni<R>> command) {
+        List<R> out = new ArrayList<>(items.size());
+        for (int from = 0; from < items.size(); from += REDIS_WINDOW) {
+            List<Uni<R>> window = new ArrayList<>(REDIS_WINDOW);
+            for (T item : items.subList(from, Math.min(items.size(), from + REDIS_WINDOW))) {
+                window.add(command.apply(item));
+            }
+            out.addAll(Uni.join().all(window).andFailFast().await().atMost(REDIS_WAIT));
+        }
+        return out;
+    }
+
+    private ChatMessage parse(StreamMessage<String, String, String> entry) {
+        Map<String, String> fields = entry.payload();
+        try {
+            return MessageStore.fromEntry(fields.get("cid"), Long.parseLong(fields.get("seq")), fields);
+        } catch (RuntimeException e) {
+            LOG.errorf("persist entry %s is malformed and is dropped: %s (%s)", entry.id(), fields, describe(e));
+            return null;
+        }
+    }
+
+    private void ensureGroup(int shard) {
+        if (groupReady[shard]) {
+            return;
+        }
+        try {
+            // From 0, not $: entries appended before the group existed (first start) are persisted too. The stream
+            // never holds persisted entries (they are deleted after the commit), so nothing is written twice.
+            streams.xgroupCreate(RedisKeys.persistQueue(shard), RedisKeys.PERSIST_GROUP, "0",
+                    new XGroupCreateArgs().mkstream());
+        } catch (RuntimeException e) {
+            if (!has(e, "BUSYGROUP")) {
+                throw e;
+            }
+        }
+        groupReady[shard] = true;
+    }
+
+    /** On a clean stop with nothing pending, removes this node's consumer from the groups (no clutter left). */
+    private void leaveGroups() {
+        try {
+            for (int shard = 0; shard < config.shards(); shard++) {
+                String key = RedisKeys.persistQueue(shard);
+                XPendingSummary summary = streams.xpending(key, RedisKeys.PERSIST_GROUP);
+                Long mine = summary == null || summary.getConsumers() == null ? null : summary.getConsumers().get(consumer);
+                if (mine == null || mine == 0) {
+                    // DELCONSUMER drops the consumer's pending entries, so only when it has none
+                    redis.execute("XGROUP", "DELCONSUMER", key, RedisKeys.PERSIST_GROUP, consumer);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("write-behind: could not leave the persist groups on shutdown (%s)", describe(e));
+        }
+    }
+
+    private Duration claimEvery() {
+        Duration half = config.claimIdle().dividedBy(2);
+        return half.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : half;
+    }
+
+    private void pause(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        long left;
+        while (running && (left = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(this, left);
+        }
+    }
+
+    private static boolean has(Throwable e, String text) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private static String consumerName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "node";
+            }
+        }
+        byte[] random = new byte[4];
+        ThreadLocalRandom.current().nextBytes(random);
+        return host + "-" + HexFormat.of().formatHex(random);
+    }
+}

@@ -1,0 +1,49 @@
+-- Appends one chat message in a single round trip: de-duplicate, check membership, assign the next seq,
+-- append to the conversation log and the write-behind queue, remember the answer, publish the frame.
+-- Returns {'ok', seq} | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing).
+local dedupe_key = KEYS[1]
+local seq_key = KEYS[2]
+local log_key = KEYS[3]
+local members_key = KEYS[4]
+local persist_key = KEYS[5]
+
+local conversation = ARGV[1]
+local id = ARGV[2]
+local sender = ARGV[3]
+local recipient = ARGV[4]
+local kind = ARGV[5]
+local body = ARGV[6]
+local ts = ARGV[7]
+local target = ARGV[8]
+local client_msg_id = ARGV[9]
+local dedupe_ttl_ms = ARGV[10]
+local check_members = ARGV[11]
+local frame_head = ARGV[12]
+local frame_tail = ARGV[13]
+local exclude = ARGV[14]
+-- ARGV[15..] are the channels to publish to
+
+local original = redis.call('GET', dedupe_key)
+if original then
+  return {'dup', original}
+end
+if check_members == '1' and redis.call('SISMEMBER', members_key, sender) == 0 then
+  if redis.call('EXISTS', members_key) == 0 then
+    return {'no-members'}
+  end
+  return {'forbidden'}
+end
+
+local seq = redis.call('INCR', seq_key)
+redis.call('XADD', log_key, seq .. '-0', 'id', id, 'from', sender, 'to', recipient, 'kind', kind,
+  'body', body, 'ts', ts, 'target', target, 'cmid', client_msg_id)
+redis.call('XADD', persist_key, '*', 'cid', conversation, 'seq', seq, 'id', id, 'from', sender,
+  'to', recipient, 'kind', kind, 'body', body, 'ts', ts, 'target', target, 'cmid', client_msg_id)
+redis.call('SET', dedupe_key, id .. '|' .. seq .. '|' .. ts, 'PX', dedupe_ttl_ms)
+
+-- envelope: '<exclude> <conversation> <seq>' on the first line, then the frame (see fanout/Envelope.java)
+local payload = exclude .. ' ' .. conversation .. ' ' .. seq .. '\n' .. frame_head .. seq .. frame_tail
+for i = 15, #ARGV do
+  redis.call('PUBLISH', ARGV[i], payload)
+end
+return {'ok', tostring(seq)}

@@ -1,0 +1,219 @@
+package io.parley.chat.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client for tests (the JDK's): collects every frame it receives; {@link #kill()} drops the
+ * connection without a close frame, as a phone losing its network would.
+ */
+public final class ChatClient implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final WebSocket socket;
+    private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final List<JsonNode> seen = new ArrayList<>();
+
+    private ChatClient(WebSocket socket) {
+        this.socket = socket;
+    }
+
+    public static ChatClient connect(String baseUrl, String token) {
+        Listener listener = new Listener();
+        WebSocket socket = HTTP.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(URI.create(baseUrl.replace("http://", "ws://") + "/ws/chat"), listener)
+                .join();
+        ChatClient client = new ChatClient(socket);
+        listener.client = client;
+        return client;
+    }
+
+    /**
+     * Connects and syncs, as every client does after connecting: once {@code synced} arrives, everything
+     * addressed to this user reaches it live.
+     */
+    public static ChatClient connectAndSync(String baseUrl, String token) {
+        ChatClient client = connect(baseUrl, token);
+        client.send(frame("sync"));
+        client.awaitType("synced");
+        return client;
+    }
+
+    /** Tries to connect; returns the HTTP status of a refused upgrade, or 101. */
+    public static int upgradeStatus(String url, String token) {
+        try {
+            WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+            if (token != null) {
+                builder.header("Authorization", "Bearer " + token);
+            }
+            WebSocket ws = builder.buildAsync(URI.create(url), new Listener()).join();
+            ws.abort();
+            return 101;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException handshake) {
+                return handshake.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    public ChatClient send(ObjectNode frame) {
+        return sendRaw(frame.toString());
+    }
+
+    public ChatClient sendRaw(String text) {
+        socket.sendText(text, true).join();
+        return this;
+    }
+
+    public static ObjectNode frame(String type) {
+        return JSON.createObjectNode().put("type", type);
+    }
+
+    public ChatClient sendTo(long user, String clientMsgId, String body) {
+        ObjectNode frame = frame("send").put("clientMsgId", clientMsgId).put("body", body);
+        frame.putObject("to").put("user", user);
+        return send(frame);
+    }
+
+    public ChatClient sendToGroup(String group, String clientMsgId, String body) {
+        ObjectNode frame = frame("send").put("clientMsgId", clientMsgId).put("body", body);
+        frame.putObject("to").put("group", group);
+        return send(frame);
+    }
+
+    public ChatClient ack(String conversation, long seq) {
+        return send(frame("ack").put("conversation", conversation).put("seq", seq));
+    }
+
+    /** Waits for the next frame that matches, keeping every frame seen; fails after the timeout. */
+    public JsonNode await(Predicate<JsonNode> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (seen) {
+            for (JsonNode frame : seen) {
+                if (match.test(frame)) {
+                    seen.remove(frame);
+                    return frame;
+                }
+            }
+        }
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no matching frame within " + timeout + "; unmatched: " + pending());
+            }
+            JsonNode frame;
+            try {
+                frame = frames.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            if (frame == null) {
+                continue;
+            }
+            if (match.test(frame)) {
+                return frame;
+            }
+            synchronized (seen) {
+                seen.add(frame);
+            }
+        }
+    }
+
+    public JsonNode awaitType(String type) {
+        return await(f -> type.equals(f.path("type").asText()), Duration.ofSeconds(10));
+    }
+
+    /** Every frame received so far that nobody awaited, plus what is queued. */
+    public List<JsonNode> pending() {
+        List<JsonNode> out;
+        synchronized (seen) {
+            out = new ArrayList<>(seen);
+        }
+        frames.drainTo(out);
+        synchronized (seen) {
+            seen.clear();
+            seen.addAll(out);
+        }
+        return out;
+    }
+
+    /** The close code the server sent, waiting up to the timeout. */
+    public int awaitClose(Duration timeout) {
+        try {
+            return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("not closed within " + timeout, e);
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    /** Drops the TCP connection without a close frame. */
+    public void kill() {
+        socket.abort();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+        socket.abort();
+    }
+
+    private static final class Listener implements WebSocket.Listener {
+        ChatClient client;
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                try {
+                    client.frames.add(JSON.readTree(text.toString()));
+                } catch (Exception e) {
+                    throw new AssertionError("server sent invalid JSON: " + text, e);
+                }
+                text.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            if (client != null) {
+                client.closed.complete(statusCode);
+            }
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            if (client != null) {
+                client.closed.complete(-1);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.parley.chat.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.testsupport.MariaDbServer;
+import io.parley.testsupport.RedisServer;
+import io.parley.testsupport.ServiceProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The real platform around chat-service for its tests: Redis, MariaDB, and auth-service and id-service
+ * started from their packaged jars (the reactor builds them first). One per test JVM, stopped by PID at exit.
+ */
+public final class Platform {
+
+    public static final String TOKEN_KEY = "3QjGJ3j2eF7ojUUESyDbaYRiCXgTy3rAEEyS8V2oenY=";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static Platform instance;
+
+    private final RedisServer redis;
+    private final MariaDbServer db;
+    private final ServiceProcess auth;
+    private final ServiceProcess ids;
+
+    private Platform() {
+        redis = RedisServer.shared();
+        db = MariaDbServer.shared();
+        String authDb = db.createDatabase("parley_auth");
+        db.createDatabase("parley_chat");
+        Map<String, String> common = Map.of("QUARKUS_REDIS_HOSTS", redis.uri(), "PARLEY_TOKEN_KEY", TOKEN_KEY);
+        Map<String, String> authEnv = new HashMap<>(common);
+        authEnv.putAll(Map.of(
+                "QUARKUS_DATASOURCE_JDBC_URL", authDb,
+                "QUARKUS_DATASOURCE_USERNAME", MariaDbServer.USER,
+                "QUARKUS_DATASOURCE_PASSWORD", MariaDbServer.PASSWORD,
+                "PARLEY_AUTH_ADMIN_KEY", "test-admin-key",
+                "PARLEY_AUTH_BCRYPT_COST", "4",
+                "PARLEY_AUTH_LOGIN_PER_ADDRESS", "100000",
+                "PARLEY_AUTH_LOGIN_PER_USER", "1000"));
+        auth = ServiceProcess.start("auth-service", Path.of("../auth-service/target/quarkus-app/quarkus-run.jar"), authEnv);
+        ids = ServiceProcess.start("id-service", Path.of("../id-service/target/quarkus-app/quarkus-run.jar"), common);
+    }
+
+    public static synchronized Platform get() {
+        if (instance == null) {
+            instance = new Platform();
+        }
+        return instance;
+    }
+
+    /** Environment for a chat-service node started as a process. */
+    public Map<String, String> chatEnv() {
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_REDIS_HOSTS", redis.uri());
+        env.put("PARLEY_TOKEN_KEY", TOKEN_KEY);
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl("parley_chat"));
+        env.put("QUARKUS_DATASOURCE_USERNAME", MariaDbServer.USER);
+        env.put("QUARKUS_DATASOURCE_PASSWORD", MariaDbServer.PASSWORD);
+        env.put("PARLEY_CHAT_ID_SERVICE_URL", ids.baseUrl());
+        env.put("PARLEY_CHAT_AUTH_SERVICE_URL", auth.baseUrl());
+        return env;
+    }
+
+    /** Configuration for the in-process (@QuarkusTest) chat node. */
+    public Map<String, String> chatConfig() {
+        return Map.of(
+                "quarkus.redis.hosts", redis.uri(),
+                "quarkus.datasource.jdbc.url", db.jdbcUrl("parley_chat"),
+                "quarkus.datasource.username", MariaDbServer.USER,
+                "quarkus.datasource.password", MariaDbServer.PASSWORD,
+                "parley.chat.id-service-url", ids.baseUrl(),
+                "parley.chat.auth-service-url", auth.baseUrl());
+    }
+
+    public RedisServer redis() {
+        return redis;
+    }
+
+    /** A signed-in user. */
+    public record User(long id, String username, String token) {
+    }
+
+    /** Registers a new user and signs in on a device. */
+    public User newUser(String device) {
+        String username = "u" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        JsonNode created = post(auth.baseUrl() + "/api/v1/users",
+                Map.of("username", username, "password", "password-" + username), null, 201);
+        JsonNode session = post(auth.baseUrl() + "/api/v1/sessions",
+                Map.of("username", username, "password", "password-" + username, "deviceId", device), null, 201);
+        return new User(created.get("id").asLong(), username, session.get("accessToken").asText());
+    }
+
+    /** Signs the same user in on another device. */
+    public User signIn(User user, String device) {
+        JsonNode session = post(auth.baseUrl() + "/api/v1/sessions",
+                Map.of("username", user.username(), "password", "password-" + user.username(), "deviceId", device), null, 201);
+        return new User(user.id(), user.username(), session.get("accessToken").asText());
+    }
+
+    public static JsonNode post(String url, Object body, String token, int expectedStatus) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != expectedStatus) {
+                throw new AssertionError(url + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return response.body().isEmpty() ? null : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static HttpResponse<String> get(String url, String token) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,407 @@
+// Parley JavaScript client: one WebSocket to chat-service with reconnect and resume built in.
+// An ES module with no dependencies, for browsers and Node >= 20 (Node 20 has no global WebSocket:
+// pass one, e.g. `new ParleyClient({ url, token, WebSocket: (await import('ws')).WebSocket })`).
+//
+// What it does for you (protocol: docs/protocol.md):
+//  - send() resolves with the server's `sent` frame. The frame keeps its clientMsgId and is sent again
+//    after every reconnect until `sent` arrives; the server stores a resent clientMsgId only once.
+//  - Every `message` is acknowledged, duplicates (retransmissions, replays) are dropped by `id`.
+//  - Per conversation it keeps a cursor: the highest seq up to which it has everything. Cursors can be
+//    persisted (any localStorage-like `storage`) and are sent in a `sync` after every (re)connect.
+//  - A seq that jumps past cursor + 1 is a gap: the message is still shown, and a `sync` fills the gap.
+//  - Close codes 4000-4499 and network loss: reconnect with exponential back-off and jitter.
+//    4500-4999 (session ended, client bug): stop, and say why in the `state` event.
+//  - A `ping` every heartbeatMs; a connection that stays silent for two heartbeats is treated as dead.
+
+export const CloseCodes = Object.freeze({
+  RECONNECT_ELSEWHERE: 4000, RESYNC: 4001, IDLE_TIMEOUT: 4002, SLOW_CONSUMER: 4003,
+  RETRANSMIT_EXHAUSTED: 4004, RATE_LIMITED: 4429, SESSION_ENDED: 4501, FRAME_TOO_LARGE: 4513,
+});
+
+const OPEN = 1; // WebSocket.OPEN
+const SEEN_IDS_KEPT = 5000; // message ids remembered for de-duplication (oldest forgotten first)
+const TRANSIENT_ERRORS = new Set(['UNAVAILABLE', 'RATE_LIMITED']); // a send failing with these is retried
+
+/** Client-side failure of a send: `code` is the server's error code (or CLOSED). */
+export class ParleyError extends Error {
+  constructor(code, message, frame) {
+    super(message);
+    this.name = 'ParleyError';
+    this.code = code;
+    this.frame = frame;
+  }
+}
+
+export class ParleyClient {
+  /**
+   * @param {object} options
+   * @param {string} options.url            ws(s)://host:8080/ws/chat
+   * @param {string|function} options.token access token, or a (possibly async) function returning a fresh
+   *                                        one; called before every connection attempt
+   * @param {function} [options.WebSocket]  WebSocket constructor (default: globalThis.WebSocket)
+   * @param {object} [options.storage]      getItem/setItem store for cursors, e.g. localStorage
+   * @param {string} [options.storageKey]   key under which cursors are stored (one per user and device)
+   * @param {number} [options.heartbeatMs]  ping interval (default 25 s; the server closes after 60 s idle)
+   * @param {object} [options.backoff]      { initialMs: 500, maxMs: 30000, factor: 2, jitter: 0.5 }
+   * @param {function} [options.random]     source of jitter (default Math.random)
+   */
+  constructor({ url, token, WebSocket, storage, storageKey = 'parley.cursors', heartbeatMs = 25_000,
+                backoff = {}, random = Math.random } = {}) {
+    if (!url) throw new TypeError('url is required');
+    if (token == null) throw new TypeError('token is required');
+    this.url = url;
+    this.token = token;
+    this.WebSocket = WebSocket || globalThis.WebSocket;
+    if (typeof this.WebSocket !== 'function') {
+      throw new TypeError('no WebSocket: pass options.WebSocket (Node 20 has no global one)');
+    }
+    this.storage = storage;
+    this.storageKey = storageKey;
+    this.heartbeatMs = heartbeatMs;
+    this.backoff = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5, ...backoff };
+    this.random = random;
+
+    this.state = 'idle';       // idle | connecting | connected | reconnecting | closed
+    this.listeners = new Map(); // event type -> Set of functions
+    this.ws = null;
+    this.attempt = 0;          // failed connection attempts since the last good one (drives back-off)
+    this.stopped = true;
+    this.timers = { reconnect: null, heartbeat: null };
+    this.lastHeard = 0;
+
+    this.pending = new Map();  // clientMsgId -> { frame, resolve, reject }, in send order
+    this.seen = new Set();     // recent message ids (insertion-ordered, so the oldest go first)
+    this.cursors = this.loadCursors(); // conversation -> highest seq with nothing missing below it
+    this.ahead = new Map();    // conversation -> Set of seqs received beyond a gap
+    this.gapSince = new Map(); // conversation -> number of syncs sent when the gap was seen
+    this.syncsSent = 0;        // on this connection
+    this.syncsDone = 0;
+    this.onOnline = () => { if (this.timers.reconnect) this.reconnectNow(); };
+  }
+
+  // ---- events -------------------------------------------------------------------------------------
+
+  /** Subscribes to `message`, `sent`, `error`, `state`, `synced` or any other server frame type. */
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(fn);
+    return () => this.off(type, fn);
+  }
+
+  off(type, fn) { this.listeners.get(type)?.delete(fn); }
+
+  emit(type, value) {
+    for (const fn of this.listeners.get(type) ?? []) {
+      try { fn(value); } catch (e) { console.error(`parley: a '${type}' listener failed`, e); }
+    }
+  }
+
+  setState(state, details = {}) {
+    this.state = state;
+    this.emit('state', { state, ...details });
+  }
+
+  // ---- connection ---------------------------------------------------------------------------------
+
+  /** Opens the connection; resolves once connected, rejects if the server ends the session first. */
+  connect() {
+    this.stopped = false;
+    globalThis.addEventListener?.('online', this.onOnline);
+    const ready = new Promise((resolve, reject) => {
+      const off = this.on('state', ({ state, code, reason }) => {
+        if (state === 'connected') { off(); resolve(); }
+        if (state === 'closed') { off(); reject(new ParleyError('CLOSED', `closed (${code}): ${reason}`)); }
+      });
+    });
+    ready.catch(() => {}); // whoever awaits connect() sees the rejection; nobody else gets an unhandled one
+    if (!this.ws && !this.timers.reconnect) this.open();
+    return ready;
+  }
+
+  /** Closes for good; sends still waiting for `sent` are rejected. */
+  close() {
+    this.stopped = true;
+    globalThis.removeEventListener?.('online', this.onOnline);
+    this.clearTimers();
+    const ws = this.ws;
+    this.detach();
+    try { ws?.close(1000, 'client closed'); } catch { /* already closing */ }
+    this.failPending('CLOSED', 'the client was closed');
+    this.setState('closed', { code: 1000, reason: 'client closed' });
+  }
+
+  async open() {
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting', { attempt: this.attempt });
+    let token;
+    try {
+      token = typeof this.token === 'function' ? await this.token() : this.token;
+    } catch (e) {
+      this.emit('error', { type: 'error', code: 'TOKEN', message: String(e?.message ?? e) });
+      return this.scheduleReconnect(1006, 'could not get a token');
+    }
+    if (this.stopped) return;
+    const url = this.url + (this.url.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(token);
+    let ws;
+    try {
+      ws = new this.WebSocket(url);
+    } catch (e) {
+      return this.scheduleReconnect(1006, String(e?.message ?? e));
+    }
+    this.ws = ws;
+    ws.onopen = () => this.handleOpen();
+    ws.onmessage = (event) => this.handleFrame(event.data);
+    ws.onclose = (event) => { this.detach(); this.handleClose(event.code, event.reason); };
+    ws.onerror = () => { /* a close event follows */ };
+  }
+
+  handleOpen() {
+    this.lastHeard = Date.now();
+    this.syncsSent = 0;
+    this.syncsDone = 0;
+    for (const conversation of this.gapSince.keys()) this.gapSince.set(conversation, 0);
+    this.timers.heartbeat = setInterval(() => this.heartbeat(), this.heartbeatMs);
+    this.setState('connected');
+    this.sync(); // resume: everything after our cursors, and everything this device has not acknowledged
+    for (const { frame } of this.pending.values()) this.transmit(frame); // same clientMsgId: stored once
+  }
+
+  handleClose(code, reason = '') {
+    this.clearTimers();
+    if (this.stopped) return;
+    if (code >= 4500 && code <= 4999) { // the server says: do not come back like this
+      this.stopped = true;
+      this.failPending('CLOSED', `connection closed (${code}): ${reason}`);
+      this.setState('closed', { code, reason });
+      return;
+    }
+    this.scheduleReconnect(code, reason);
+  }
+
+  /** Back-off: initialMs * factor^attempt, capped at maxMs, with the last `jitter` share randomised. */
+  nextDelay(attempt) {
+    const { initialMs, maxMs, factor, jitter } = this.backoff;
+    const base = Math.min(maxMs, initialMs * factor ** attempt);
+    return Math.round(base * (1 - jitter) + base * jitter * this.random());
+  }
+
+  scheduleReconnect(code, reason) {
+    if (this.stopped) return;
+    let delay = this.nextDelay(this.attempt);
+    if (code === CloseCodes.RATE_LIMITED) delay = Math.max(delay, 5000); // "reconnect after a pause"
+    this.attempt++;
+    this.setState('reconnecting', { code, reason, attempt: this.attempt, delayMs: delay });
+    this.timers.reconnect = setTimeout(() => { this.timers.reconnect = null; this.open(); }, delay);
+  }
+
+  /** Skips the remaining back-off (e.g. when the browser comes back online). */
+  reconnectNow() {
+    clearTimeout(this.timers.reconnect);
+    this.timers.reconnect = null;
+    if (!this.stopped && !this.ws) this.open();
+  }
+
+  heartbeat() {
+    if (Date.now() - this.lastHeard > 2 * this.heartbeatMs) { // silent for too long: a dead connection
+      const ws = this.ws;
+      this.detach();
+      try { ws?.close(4000, 'heartbeat timeout'); } catch { /* ignore */ }
+      this.handleClose(1006, 'heartbeat timeout');
+      return;
+    }
+    this.transmit({ type: 'ping' });
+  }
+
+  detach() {
+    if (!this.ws) return;
+    this.ws.onopen = this.ws.onmessage = this.ws.onclose = this.ws.onerror = null;
+    this.ws = null;
+  }
+
+  clearTimers() {
+    clearTimeout(this.timers.reconnect);
+    clearInterval(this.timers.heartbeat);
+    this.timers.reconnect = this.timers.heartbeat = null;
+  }
+
+  transmit(frame) {
+    if (this.ws?.readyState !== OPEN) return false; // it goes out after the next (re)connect
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  // ---- sending ------------------------------------------------------------------------------------
+
+  /**
+   * Sends a message; resolves with the `sent` frame {clientMsgId, id, conversation, seq, ts} once it is
+   * durable, rejects with a ParleyError if the server refuses it (bad input, unknown user, ...).
+   * @param {{to: {user:number}|{group:string}, body: string, kind?: string, clientMsgId?: string}} message
+   */
+  send({ to, body, kind, clientMsgId = newClientMsgId() }) {
+    const frame = { type: 'send', clientMsgId, to, body };
+    if (kind) frame.kind = kind;
+    return new Promise((resolve, reject) => {
+      this.pending.set(clientMsgId, { frame, resolve, reject });
+      this.transmit(frame);
+    });
+  }
+
+  failPending(code, message) {
+    for (const { reject } of this.pending.values()) reject(new ParleyError(code, message));
+    this.pending.clear();
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------------
+
+  handleFrame(data) {
+    this.lastHeard = Date.now();
+    let frame;
+    try { frame = JSON.parse(data); } catch { return; }
+    switch (frame?.type) {
+      case 'message': return this.handleMessage(frame);
+      case 'sent': return this.handleSent(frame);
+      case 'synced': return this.handleSynced(frame);
+      case 'error': return this.handleError(frame);
+      case 'pong': return undefined;
+      default: return this.emit(frame?.type, frame); // read, typing, presence, publication, ...
+    }
+  }
+
+  handleMessage(m) {
+    if (this.seen.has(m.id)) { // a retransmission or replay: our ack may have been lost, so ack again
+      this.ack(m.conversation);
+      return;
+    }
+    this.remember(m.id);
+    this.advance(m.conversation, m.seq);
+    this.emit('message', m);
+    this.ack(m.conversation);
+  }
+
+  handleSent(sent) {
+    const entry = this.pending.get(sent.clientMsgId);
+    if (!entry && this.seen.has(sent.id)) return; // the answer to a resend we already had
+    this.pending.delete(sent.clientMsgId);
+    if (!this.seen.has(sent.id)) { // our own message takes a seq in the conversation too: we have it,
+      this.remember(sent.id);      // so it is acknowledged like any other (no unread count for it)
+      this.advance(sent.conversation, sent.seq);
+      this.ack(sent.conversation);
+    }
+    this.emit('sent', sent);
+    entry?.resolve(sent);
+  }
+
+  handleError(error) {
+    if (error.code === 'FORBIDDEN' && this.cursors.has(error.ref)) { // sync: no longer a member there
+      this.setCursor(error.ref, undefined);
+    }
+    const entry = error.ref && this.pending.get(error.ref);
+    if (entry) {
+      if (TRANSIENT_ERRORS.has(error.code)) { // the server could not take it right now: try again
+        setTimeout(() => { if (this.pending.has(error.ref)) this.transmit(entry.frame); }, 1000);
+      } else {
+        this.pending.delete(error.ref);
+        entry.reject(new ParleyError(error.code, error.message, error));
+      }
+    }
+    this.emit('error', error);
+  }
+
+  /** Acknowledges everything up to the conversation's cursor ("everything up to seq" on the server). */
+  ack(conversation) {
+    const seq = this.cursors.get(conversation);
+    if (seq !== undefined) this.transmit({ type: 'ack', conversation, seq });
+  }
+
+  remember(id) {
+    this.seen.add(id);
+    if (this.seen.size > SEEN_IDS_KEPT) this.seen.delete(this.seen.values().next().value);
+  }
+
+  // ---- cursors, gaps and sync ---------------------------------------------------------------------
+
+  /** Moves the conversation's cursor for a newly seen seq, or records a gap and asks for a sync. */
+  advance(conversation, seq) {
+    const cursor = this.cursors.get(conversation);
+    if (cursor === undefined) {
+      // First message of a conversation we have no cursor for: the server sends those from where this
+      // device last acknowledged, so this seq is where we start (older ones are in the history API).
+      this.setCursor(conversation, seq);
+    } else if (seq === cursor + 1) {
+      this.setCursor(conversation, this.drainAhead(conversation, seq));
+    } else if (seq > cursor + 1) {
+      if (!this.ahead.has(conversation)) this.ahead.set(conversation, new Set());
+      this.ahead.get(conversation).add(seq);
+      if (!this.gapSince.has(conversation)) {
+        this.gapSince.set(conversation, this.syncsSent);
+        this.emit('gap', { conversation, from: cursor + 1, to: seq - 1 });
+        if (this.syncsDone === this.syncsSent) this.sync(); // else: handleSynced syncs again
+      }
+    } // seq <= cursor: an older message (replay), nothing to move
+  }
+
+  /** From a contiguous seq, follows the seqs already received beyond it; returns the new cursor. */
+  drainAhead(conversation, seq) {
+    const ahead = this.ahead.get(conversation);
+    while (ahead?.delete(seq + 1)) seq++;
+    if (!ahead?.size) {
+      this.ahead.delete(conversation);
+      this.gapSince.delete(conversation);
+    }
+    return seq;
+  }
+
+  sync() {
+    if (this.transmit({ type: 'sync', cursors: Object.fromEntries(this.cursors) })) this.syncsSent++;
+  }
+
+  handleSynced(frame) {
+    this.syncsDone++;
+    if (!frame.more) {
+      // A gap that a complete sync, sent after we saw the gap, did not fill has nothing to fill it: the
+      // server replays every message after a cursor. Step over it rather than ask forever.
+      for (const [conversation, since] of this.gapSince) {
+        if (since < this.syncsDone) {
+          this.setCursor(conversation, Math.max(...this.ahead.get(conversation)));
+          this.ahead.delete(conversation);
+          this.gapSince.delete(conversation);
+          this.ack(conversation);
+        }
+      }
+    }
+    // more: the server sent one page per conversation, ask for the next; gaps seen since: fill them
+    if (frame.more || this.gapSince.size > 0) this.sync();
+    else this.attempt = 0; // caught up: the connection is good, back-off starts from the beginning
+    this.emit('synced', frame);
+  }
+
+  setCursor(conversation, seq) {
+    if (seq === undefined) this.cursors.delete(conversation);
+    else this.cursors.set(conversation, seq);
+    if (!this.storage) return;
+    try {
+      this.storage.setItem(this.storageKey, JSON.stringify(Object.fromEntries(this.cursors)));
+    } catch { /* storage full or unavailable: cursors stay in memory */ }
+  }
+
+  loadCursors() {
+    try {
+      const stored = JSON.parse(this.storage?.getItem(this.storageKey) ?? '{}');
+      return new Map(Object.entries(stored).filter(([, seq]) => Number.isSafeInteger(seq) && seq >= 0));
+    } catch {
+      return new Map();
+    }
+  }
+}
+
+/** A UUID; crypto.randomUUID needs a secure context (https or localhost), getRandomValues does not. */
+function newClientMsgId() {
+  const c = globalThis.crypto;
+  if (typeof c?.randomUUID === 'function') return c.randomUUID();
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export default ParleyClient;

@@ -1,0 +1,365 @@
+import { describe, it, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { ParleyClient, ParleyError, CloseCodes } from '../parley-client.js';
+
+// A stand-in for the browser's WebSocket class (not a Parley server): each test plays the server's part by
+// accepting, delivering frames and closing, and reads what the client sent.
+
+function fakeWebSocket() {
+  const sockets = [];
+
+  class FakeWebSocket {
+    constructor(url) {
+      this.url = url;
+      this.readyState = 0; // CONNECTING
+      this.sent = [];
+      this.closedByClient = null;
+      sockets.push(this);
+    }
+
+    // --- the browser API the client uses ---
+    send(data) {
+      if (this.readyState !== 1) throw new Error('send on a socket that is not open');
+      this.sent.push(JSON.parse(data));
+    }
+
+    close(code = 1000, reason = '') {
+      if (this.readyState >= 2) return;
+      this.readyState = 3;
+      this.closedByClient = { code, reason };
+      queueMicrotask(() => this.onclose?.({ code, reason }));
+    }
+
+    // --- the server's side, driven by the test ---
+    accept() {
+      this.readyState = 1;
+      this.onopen?.({});
+    }
+
+    deliver(frame) {
+      this.onmessage?.({ data: JSON.stringify(frame) });
+    }
+
+    drop(code = 1006, reason = '') {
+      this.readyState = 3;
+      this.onclose?.({ code, reason });
+    }
+
+    frames(type) {
+      return this.sent.filter((f) => f.type === type);
+    }
+  }
+
+  /** Resolves with the n-th socket the client opened (0-based), waiting for it if need be. */
+  async function socket(n, timeoutMs = 2000) {
+    const until = Date.now() + timeoutMs;
+    while (!sockets[n]) {
+      if (Date.now() > until) throw new Error(`socket #${n} was never opened (${sockets.length} so far)`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return sockets[n];
+  }
+
+  return { WebSocket: FakeWebSocket, sockets, socket };
+}
+
+/** A message frame as chat-service sends it. */
+function message(conversation, seq, extra = {}) {
+  return {
+    type: 'message',
+    id: `2026010112000000000000000${String(seq).padStart(9, '0')}`.slice(-34) + (extra.idSuffix ?? ''),
+    conversation, seq, from: 2, to: { user: 1 }, body: `hello ${seq}`, kind: 'text', ts: 1_700_000_000_000 + seq,
+    ...extra,
+  };
+}
+
+/** A localStorage-like store. */
+function memoryStorage() {
+  const map = new Map();
+  return {
+    getItem: (k) => (map.has(k) ? map.get(k) : null),
+    setItem: (k, v) => map.set(k, String(v)),
+    removeItem: (k) => map.delete(k),
+  };
+}
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+const clients = [];
+
+/** A client on a fake WebSocket, with fast back-off so reconnect tests run in milliseconds. */
+function setup(options = {}) {
+  const fake = fakeWebSocket();
+  const client = new ParleyClient({
+    url: 'ws://chat.test/ws/chat', token: 'T0K/EN', WebSocket: fake.WebSocket,
+    backoff: { initialMs: 5, maxMs: 40 }, random: () => 0.5, ...options,
+  });
+  clients.push(client);
+  const states = [];
+  client.on('state', (s) => states.push(s));
+  return { fake, client, states };
+}
+
+/** Connects and answers the first sync, as the server would. */
+async function connected(options) {
+  const t = setup(options);
+  const ready = t.client.connect();
+  const ws = await t.fake.socket(0);
+  ws.accept();
+  await ready;
+  ws.deliver({ type: 'synced' });
+  return { ...t, ws };
+}
+
+afterEach(() => {
+  while (clients.length) clients.pop().close();
+});
+
+describe('connecting', () => {
+  it('puts the token in the access_token parameter and syncs on open', async () => {
+    const { ws } = await connected();
+    assert.equal(ws.url, 'ws://chat.test/ws/chat?access_token=T0K%2FEN');
+    assert.deepEqual(ws.sent[0], { type: 'sync', cursors: {} });
+  });
+
+  it('asks a token function for a fresh token on every attempt', async () => {
+    let n = 0;
+    const { fake, client } = setup({ token: async () => `t${++n}` });
+    client.connect();
+    (await fake.socket(0)).drop(4000);
+    assert.match((await fake.socket(1)).url, /access_token=t2$/);
+  });
+
+  it('refuses to start without a WebSocket constructor', () => {
+    assert.throws(() => new ParleyClient({ url: 'ws://x', token: 't', WebSocket: null }), /no WebSocket/);
+  });
+});
+
+describe('receiving', () => {
+  it('acknowledges every message with its conversation and seq', async () => {
+    const { ws, client } = await connected();
+    const got = [];
+    client.on('message', (m) => got.push(m.seq));
+    for (const seq of [1, 2, 3]) ws.deliver(message('d:1:2', seq));
+    assert.deepEqual(got, [1, 2, 3]);
+    assert.deepEqual(ws.frames('ack'), [1, 2, 3].map((seq) => ({ type: 'ack', conversation: 'd:1:2', seq })));
+  });
+
+  it('drops duplicates by id but acknowledges them again (the first ack may have been lost)', async () => {
+    const { ws, client } = await connected();
+    const got = [];
+    client.on('message', (m) => got.push(m.id));
+    const m = message('d:1:2', 1);
+    ws.deliver(m);
+    ws.deliver(m);
+    ws.deliver({ ...m });
+    assert.deepEqual(got, [m.id]);
+    assert.equal(ws.frames('ack').length, 3);
+  });
+
+  it('detects a seq gap, syncs from the cursor, and moves the cursor once the gap is filled', async () => {
+    const { ws, client } = await connected();
+    const gaps = [];
+    client.on('gap', (g) => gaps.push(g));
+    ws.deliver(message('g:team', 4));
+    ws.deliver(message('g:team', 7)); // 5 and 6 missing
+    assert.deepEqual(gaps, [{ conversation: 'g:team', from: 5, to: 6 }]);
+    assert.deepEqual(ws.frames('sync').at(-1), { type: 'sync', cursors: { 'g:team': 4 } });
+    assert.deepEqual(ws.frames('ack').at(-1), { type: 'ack', conversation: 'g:team', seq: 4 }); // not past the gap
+    ws.deliver(message('g:team', 5));
+    ws.deliver(message('g:team', 6));
+    ws.deliver(message('g:team', 7)); // the replay of 7: a duplicate now
+    ws.deliver({ type: 'synced' });
+    assert.deepEqual(ws.frames('ack').at(-1), { type: 'ack', conversation: 'g:team', seq: 7 });
+    assert.equal(client.cursors.get('g:team'), 7);
+    assert.equal(ws.frames('sync').length, 2); // the one on open and the one for the gap
+  });
+
+  it('steps over a gap that a complete sync could not fill', async () => {
+    const { ws, client } = await connected();
+    ws.deliver(message('g:team', 1));
+    ws.deliver(message('g:team', 3));
+    ws.deliver({ type: 'synced' }); // the server had no seq 2
+    assert.equal(client.cursors.get('g:team'), 3);
+    assert.deepEqual(ws.frames('ack').at(-1), { type: 'ack', conversation: 'g:team', seq: 3 });
+  });
+
+  it('syncs again while the server says more', async () => {
+    const { ws } = await connected();
+    ws.deliver(message('d:1:2', 1));
+    ws.deliver({ type: 'synced', more: true });
+    assert.deepEqual(ws.frames('sync').at(-1), { type: 'sync', cursors: { 'd:1:2': 1 } });
+    assert.equal(ws.frames('sync').length, 2);
+  });
+
+  it('emits other server frames by their type', async () => {
+    const { ws, client } = await connected();
+    const seen = [];
+    client.on('typing', (f) => seen.push(f));
+    ws.deliver({ type: 'typing', conversation: 'd:1:2', user: 2 });
+    assert.deepEqual(seen, [{ type: 'typing', conversation: 'd:1:2', user: 2 }]);
+  });
+});
+
+describe('cursors and resume', () => {
+  it('syncs with its cursors after a reconnect', async () => {
+    const { fake, ws, states } = await connected();
+    ws.deliver(message('d:1:2', 1));
+    ws.deliver(message('d:1:2', 2));
+    ws.deliver(message('g:team', 10));
+    ws.drop(CloseCodes.RECONNECT_ELSEWHERE, 'draining');
+    assert.equal(states.at(-1).state, 'reconnecting');
+    const again = await fake.socket(1);
+    again.accept();
+    assert.deepEqual(again.sent[0], { type: 'sync', cursors: { 'd:1:2': 2, 'g:team': 10 } });
+    assert.equal(states.at(-1).state, 'connected');
+  });
+
+  it('persists cursors in the given storage and starts from them', async () => {
+    const storage = memoryStorage();
+    const first = await connected({ storage, storageKey: 'parley.cursors.1' });
+    first.ws.deliver(message('d:1:2', 41));
+    first.ws.deliver(message('d:1:2', 42));
+    first.client.close();
+    assert.deepEqual(JSON.parse(storage.getItem('parley.cursors.1')), { 'd:1:2': 42 });
+
+    const second = await connected({ storage, storageKey: 'parley.cursors.1' });
+    assert.deepEqual(second.ws.sent[0], { type: 'sync', cursors: { 'd:1:2': 42 } });
+  });
+
+  it('forgets the cursor of a conversation the server says it may no longer sync', async () => {
+    const { ws, client } = await connected();
+    ws.deliver(message('g:old', 3));
+    ws.deliver({ type: 'error', code: 'FORBIDDEN', message: 'not a member of g:old; skipped', ref: 'g:old' });
+    assert.equal(client.cursors.has('g:old'), false);
+  });
+});
+
+describe('sending', () => {
+  it('resolves send() with the sent frame and moves the cursor with it', async () => {
+    const { ws, client } = await connected();
+    const done = client.send({ to: { user: 2 }, body: 'hi' });
+    const [frame] = ws.frames('send');
+    assert.match(frame.clientMsgId, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(frame, { type: 'send', clientMsgId: frame.clientMsgId, to: { user: 2 }, body: 'hi' });
+    const sent = { type: 'sent', clientMsgId: frame.clientMsgId, id: 'M1', conversation: 'd:1:2', seq: 1, ts: 5 };
+    ws.deliver(sent);
+    assert.deepEqual(await done, sent);
+    assert.equal(client.cursors.get('d:1:2'), 1);
+    assert.deepEqual(ws.frames('ack'), [{ type: 'ack', conversation: 'd:1:2', seq: 1 }]); // we have our own message
+  });
+
+  it('resends an unanswered send after a reconnect with the same clientMsgId, and resolves once', async () => {
+    const { fake, ws, client } = await connected();
+    const sentEvents = [];
+    client.on('sent', (s) => sentEvents.push(s));
+    const done = client.send({ to: { group: 'team' }, body: 'important', kind: 'text' });
+    const original = ws.frames('send')[0];
+    ws.drop(1006); // lost before the server answered
+
+    const again = await fake.socket(1);
+    again.accept();
+    assert.deepEqual(again.sent.map((f) => f.type), ['sync', 'send']); // resume first, then resend
+    assert.deepEqual(again.frames('send')[0], original);
+
+    const answer = { type: 'sent', clientMsgId: original.clientMsgId, id: 'M9', conversation: 'g:team', seq: 3, ts: 1 };
+    again.deliver(answer);
+    again.deliver(answer); // a second answer (to a second resend) changes nothing
+    assert.deepEqual(await done, answer);
+    assert.equal(sentEvents.length, 1);
+
+    again.drop(1006);
+    const third = await fake.socket(2);
+    third.accept();
+    assert.equal(third.frames('send').length, 0); // answered: never sent again
+  });
+
+  it('queues a send made while disconnected until the connection opens', async () => {
+    const { fake, client } = setup();
+    const done = client.send({ to: { user: 7 }, body: 'early' });
+    client.connect();
+    const ws = await fake.socket(0);
+    ws.accept();
+    const [frame] = ws.frames('send');
+    ws.deliver({ type: 'sent', clientMsgId: frame.clientMsgId, id: 'M2', conversation: 'd:1:7', seq: 1, ts: 1 });
+    assert.equal((await done).id, 'M2');
+  });
+
+  it('rejects a send the server refuses, and retries one it could not take right now', async () => {
+    const { ws, client } = await connected();
+    const bad = client.send({ to: { user: 999 }, body: 'x' });
+    const badId = ws.frames('send')[0].clientMsgId;
+    ws.deliver({ type: 'error', code: 'NOT_FOUND', message: 'no user 999', ref: badId });
+    await assert.rejects(bad, (e) => e instanceof ParleyError && e.code === 'NOT_FOUND');
+
+    const busy = client.send({ to: { user: 2 }, body: 'y' });
+    const busyId = ws.frames('send')[1].clientMsgId;
+    ws.deliver({ type: 'error', code: 'UNAVAILABLE', message: 'retry', ref: busyId });
+    await tick(1100);
+    assert.equal(ws.frames('send').filter((f) => f.clientMsgId === busyId).length, 2);
+    ws.deliver({ type: 'sent', clientMsgId: busyId, id: 'M3', conversation: 'd:1:2', seq: 1, ts: 1 });
+    assert.equal((await busy).id, 'M3');
+  });
+});
+
+describe('reconnecting', () => {
+  it('does not reconnect after 4501 and rejects what is still waiting', async () => {
+    const { fake, ws, client, states } = await connected();
+    const waiting = client.send({ to: { user: 2 }, body: 'x' });
+    ws.drop(CloseCodes.SESSION_ENDED, 'session revoked');
+    await assert.rejects(waiting, (e) => e.code === 'CLOSED');
+    await tick(100); // many back-off periods
+    assert.equal(fake.sockets.length, 1);
+    assert.deepEqual(states.at(-1), { state: 'closed', code: 4501, reason: 'session revoked' });
+  });
+
+  it('reconnects on 4000-4499 codes and on network loss', async () => {
+    const { fake, ws } = await connected();
+    ws.drop(CloseCodes.SLOW_CONSUMER);
+    (await fake.socket(1)).drop(1006);
+    (await fake.socket(2)).drop(4499);
+    await fake.socket(3);
+  });
+
+  it('backs off exponentially with jitter up to the cap, and starts over once caught up', async () => {
+    const { fake, client, states } = setup({ backoff: { initialMs: 4, maxMs: 40, factor: 2, jitter: 0.5 } });
+    client.connect();
+    for (let n = 0; n < 6; n++) (await fake.socket(n)).drop(1006); // refused every time
+    const delays = states.filter((s) => s.state === 'reconnecting' && s.delayMs !== undefined).map((s) => s.delayMs);
+    // base 4, 8, 16, 32, 40, 40; with random() = 0.5 each is base * (0.5 + 0.5 * 0.5)
+    assert.deepEqual(delays, [3, 6, 12, 24, 30, 30]);
+
+    const ws = await fake.socket(6);
+    ws.accept();
+    ws.deliver({ type: 'synced' });
+    ws.drop(1006);
+    assert.equal(states.at(-1).delayMs, 3);
+  });
+
+  it('jitter spreads the delays between (1 - jitter) and 1 of the base', () => {
+    const low = new ParleyClient({ url: 'ws://x', token: 't', WebSocket: class {}, random: () => 0 });
+    const high = new ParleyClient({ url: 'ws://x', token: 't', WebSocket: class {}, random: () => 0.999999 });
+    assert.equal(low.nextDelay(3), 2000);
+    assert.equal(high.nextDelay(3), 4000);
+    assert.equal(high.nextDelay(30), 30000);
+  });
+
+  it('pings while connected and treats a silent connection as dead', async () => {
+    const { fake, ws } = await connected({ heartbeatMs: 20 });
+    await tick(30);
+    assert.ok(ws.frames('ping').length >= 1, 'a ping went out');
+    ws.deliver({ type: 'pong' });
+    await tick(90); // no more answers: after two silent heartbeats the client gives up on it
+    assert.equal(ws.closedByClient?.reason, 'heartbeat timeout');
+    await fake.socket(1);
+  });
+
+  it('close() stops everything', async () => {
+    const { fake, ws, client, states } = await connected();
+    client.close();
+    assert.equal(ws.closedByClient.code, 1000);
+    assert.equal(states.at(-1).state, 'closed');
+    await tick(50);
+    assert.equal(fake.sockets.length, 1);
+  });
+});

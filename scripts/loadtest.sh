@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# ./parley loadtest [fanout|direct|idle|saturation|all|a,b,...] [generator flags]
+#
+# Starts an isolated benchmark platform — its own PARLEY_HOME, its own ports, loopback only: Redis, MariaDB,
+# auth-service, id-service and TWO chat-service nodes sharing that Redis and MariaDB — runs the chat load
+# generator (tools/loadgen) against it, prints one JSON line per scenario (and per saturation step) on stdout,
+# and stops everything it started when it exits, however it exits. Progress goes to stderr.
+#
+# Benchmark-friendly settings, reported in every JSON line under "env":
+#   bcrypt cost 4 (PARLEY_AUTH_BCRYPT_COST) so thousands of registrations take seconds, not minutes;
+#   login rate limits raised; the chat frame rate limit raised so one client can send and acknowledge
+#   hundreds of frames per second. Redis is started as `./parley up` starts it (AOF, fsync every second):
+#   a `sent` does not wait for an fsync, so the durability level is `memory`.
+#
+# Environment: PARLEY_SKIP_BUILD=1 (use the jars already built), PARLEY_BENCH_HOME (default
+# /tmp/parley-bench-$UID; wiped at start, logs kept after the run), PARLEY_BENCH_{REDIS,DB,AUTH,ID,CHAT,CHAT2}_PORT
+# (defaults 26379 23306 18081 18084 18080 18082), LOADGEN_JAVA_OPTS (generator JVM flags).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Everything the script says goes to stderr; stdout carries only the generator's JSON lines.
+exec 3>&1 1>&2
+
+export PARLEY_HOME="${PARLEY_BENCH_HOME:-/tmp/parley-bench-$(id -u)}"
+export PARLEY_REDIS_PORT="${PARLEY_BENCH_REDIS_PORT:-26379}"
+export PARLEY_DB_PORT="${PARLEY_BENCH_DB_PORT:-23306}"
+export PARLEY_AUTH_PORT="${PARLEY_BENCH_AUTH_PORT:-18081}"
+export PARLEY_ID_PORT="${PARLEY_BENCH_ID_PORT:-18084}"
+export PARLEY_CHAT_PORT="${PARLEY_BENCH_CHAT_PORT:-18080}"
+CHAT2_PORT="${PARLEY_BENCH_CHAT2_PORT:-18082}"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/lib.sh"
+
+# The second chat node reuses lib.sh's functions with its own port, PID directory and log directory.
+chat2() {
+  (
+    RUN_DIR="$PARLEY_HOME/chat-2/run"; LOG_DIR="$PARLEY_HOME/chat-2/logs"; PARLEY_CHAT_PORT="$CHAT2_PORT"
+    mkdir -p "$RUN_DIR" "$LOG_DIR"
+    "$@"
+  )
+}
+
+scenario="${1:-fanout}"
+case "$scenario" in
+  fanout|direct|idle|saturation) shift || true; scenarios=("$scenario") ;;
+  *,*) # several on one platform, e.g. idle,direct: same flags for each
+    shift || true; IFS=, read -r -a scenarios <<< "$scenario"
+    for s in "${scenarios[@]}"; do
+      case "$s" in fanout|direct|idle|saturation) ;; *) die "unknown scenario '$s'" ;; esac
+    done ;;
+  all) shift || true; scenarios=(idle fanout direct saturation) ;;
+  -h|--help|help)
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0 ;;
+  --*) scenarios=(fanout) ;;
+  *) die "unknown scenario '$scenario' (fanout, direct, idle, saturation, all)" ;;
+esac
+
+command -v java >/dev/null || die "java 17 is required"
+command -v mvn >/dev/null || die "maven is required"
+require_packages redis-server:redis-server mariadbd:mariadb-server curl:curl
+
+# A previous loadtest still running here would be stopped by our exit trap: refuse instead.
+mkdir -p "$RUN_DIR"
+for name in redis mariadb auth-service id-service chat-service; do
+  [ -z "$(pid_of "$name")" ] || die "a benchmark environment is already running in $PARLEY_HOME ($name, pid $(pid_of "$name"))"
+done
+[ -z "$(chat2 pid_of chat-service)" ] || die "a benchmark chat node is already running in $PARLEY_HOME"
+for port in "$PARLEY_REDIS_PORT" "$PARLEY_DB_PORT" "$PARLEY_AUTH_PORT" "$PARLEY_ID_PORT" "$PARLEY_CHAT_PORT" "$CHAT2_PORT"; do
+  port_busy "$port" && die "port $port is in use; set PARLEY_BENCH_*_PORT"
+done
+
+# Build before starting anything, so a failed build leaves nothing running.
+build_jars   # the whole project, tools/loadgen included
+LOADGEN="$ROOT/tools/loadgen/target"
+[ -d "$LOADGEN/lib" ] || die "the load generator is not built: run without PARLEY_SKIP_BUILD"
+
+stop_all() {
+  local rc=$? name
+  set +e
+  trap - EXIT INT TERM
+  chat2 stop_pid chat-service
+  for name in chat-service id-service auth-service mariadb redis; do stop_pid "$name"; done
+  say "benchmark environment stopped; logs in $LOG_DIR and $PARLEY_HOME/chat-2/logs"
+  exit "$rc"
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Fresh data every run (this directory belongs to the benchmark only).
+rm -rf "$PARLEY_HOME/redis" "$PARLEY_HOME/mariadb" "$LOG_DIR" "$PARLEY_HOME/chat-2"
+mkdir -p "$RUN_DIR" "$LOG_DIR"
+
+# File descriptors: every connection is one on each side. Raise the soft limit as far as the hard one allows;
+# the services started below and the generator inherit it.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+say "open-file limit: $(ulimit -n)"
+
+# Benchmark-friendly service settings (inherited by start_service's processes).
+export PARLEY_AUTH_BCRYPT_COST=4
+export PARLEY_AUTH_LOGIN_PER_ADDRESS=10000000
+export PARLEY_AUTH_LOGIN_PER_USER=1000
+export PARLEY_CHAT_LIMITS_FRAMES_PER_SECOND=100000
+export PARLEY_CHAT_LIMITS_FRAME_BURST=100000
+export PARLEY_CHAT_AUTH_SERVICE_URL="http://127.0.0.1:$PARLEY_AUTH_PORT"
+export PARLEY_CHAT_ID_SERVICE_URL="http://127.0.0.1:$PARLEY_ID_PORT"
+
+ensure_secrets
+start_redis
+start_mariadb
+start_service auth-service
+start_service id-service
+start_service chat-service
+chat2 start_service chat-service
+for name in auth-service id-service chat-service; do await_service "$name"; done
+chat2 await_service chat-service
+
+# What "durable" means in this run: a `sent` waits for the stream entry; with AOF fsync always it also waits
+# for the disk (`aof`), otherwise it does not (`memory`).
+aof="$(redis-cli -p "$PARLEY_REDIS_PORT" config get appendonly | tail -n 1)"
+fsync="$(redis-cli -p "$PARLEY_REDIS_PORT" config get appendfsync | tail -n 1)"
+durability=memory
+[ "$aof" = "yes" ] && [ "$fsync" = "always" ] && durability=aof
+redis_aof="off"
+[ "$aof" = "yes" ] && redis_aof="$fsync"
+
+say "benchmark platform up: chat nodes :$PARLEY_CHAT_PORT and :$CHAT2_PORT, durability $durability (Redis AOF $redis_aof)"
+
+# shellcheck disable=SC2086
+java_opts=(${LOADGEN_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseSerialGC})
+for s in "${scenarios[@]}"; do
+  say "scenario $s"
+  java "${java_opts[@]}" -cp "$LOADGEN/classes:$LOADGEN/lib/*" io.parley.loadgen.LoadgenMain "$s" \
+    --auth-url "http://127.0.0.1:$PARLEY_AUTH_PORT" \
+    --chat-urls "http://127.0.0.1:$PARLEY_CHAT_PORT,http://127.0.0.1:$CHAT2_PORT" \
+    --pid "chat-1=$(pid_of chat-service)" --pid "chat-2=$(chat2 pid_of chat-service)" \
+    --pid "redis=$(pid_of redis)" --pid "mariadb=$(pid_of mariadb)" \
+    --pid "auth=$(pid_of auth-service)" --pid "id=$(pid_of id-service)" \
+    --clk-tck "$(getconf CLK_TCK)" \
+    --meta "durability=$durability" --meta "redisAof=$redis_aof" --meta "bcryptCost=4" \
+    --meta "loginLimitPerAddress=$PARLEY_AUTH_LOGIN_PER_ADDRESS" \
+    --meta "chatFramesPerSecond=$PARLEY_CHAT_LIMITS_FRAMES_PER_SECOND" \
+    --meta "openFileLimit=$(ulimit -n)" --meta "cores=$(nproc)" \
+    "$@" | tee -a "$LOG_DIR/results.jsonl" >&3
+done

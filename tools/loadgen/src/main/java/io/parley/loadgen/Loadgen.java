@@ -1,0 +1,373 @@
+package io.parley.loadgen;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one scenario: users and groups are created over REST, the clients connect (spread over the chat nodes
+ * and over the generator's event loops), then each measured phase sends at a fixed rate per sender, drains,
+ * and prints one JSON line.
+ */
+final class Loadgen {
+
+    private final Options o;
+    private final PrintStream out;
+    private final ProcStats proc;
+    private final String runId = "lg" + Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
+    private final Map<String, Object> setup = new LinkedHashMap<>();
+
+    private Vertx vertx;
+    private final List<Lane> lanes = new ArrayList<>();
+    private final List<Client> clients = new ArrayList<>();
+    private List<Integer> ports;
+    private int senders;
+    private Lane.ConnectStats connected;
+    private double connectSeconds;
+
+    Loadgen(Options o, PrintStream out) {
+        this.o = o;
+        this.out = out;
+        this.proc = new ProcStats(o.pids, o.clockTicks);
+    }
+
+    /** Runs the scenario; returns the process exit code. */
+    int run() throws Exception {
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1));
+        try {
+            ports = o.chatUrls.stream().map(u -> URI.create(u).getPort()).toList();
+            prepare();
+            return switch (o.scenario) {
+                case "idle" -> idle();
+                case "saturation" -> saturation();
+                default -> {
+                    connect();
+                    Thread.sleep(o.settleMillis);
+                    Report r = phase(o.rate, o.durationSeconds);
+                    out.println(r.toJson());
+                    yield 0;
+                }
+            };
+        } finally {
+            for (Lane lane : lanes) {
+                lane.closeAll().get(10, TimeUnit.SECONDS);
+            }
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---------------------------------------------------------------- setup
+
+    private void prepare() throws Exception {
+        int wanted = o.usesGroups() ? o.groups * o.groupSize() : o.clients;
+        Accounts accounts = new Accounts(vertx, o.setupConcurrency);
+        long t0 = System.nanoTime();
+        List<Accounts.Account> users = accounts.users(o.authUrl, runId, wanted);
+        setup.put("users", users.size());
+        setup.put("seconds", Report.round((System.nanoTime() - t0) / 1e9, 2));
+        if (!accounts.errors().isEmpty()) {
+            setup.put("errors", accounts.errors());
+        }
+        if (users.size() < 2) {
+            accounts.close();
+            throw new IllegalStateException("setup failed: " + accounts.errors());
+        }
+        int nodes = o.scenario.equals("idle") ? Math.min(o.idleNodes, ports.size()) : ports.size();
+        for (int i = 0; i < users.size(); i++) {
+            Accounts.Account a = users.get(i);
+            clients.add(new Client(i, a.userId(), a.token(), i % nodes));
+        }
+        if (o.usesGroups()) {
+            int size = clients.size() / o.groups;
+            long g0 = System.nanoTime();
+            for (int g = 0; g < o.groups; g++) {
+                List<Client> members = clients.subList(g * size, (g + 1) * size);
+                // the senders alternate between the nodes (member 0 or 1 of each group)
+                Client sender = members.get(g % Math.min(2, size));
+                String gid = accounts.group(o.chatUrls.get(0), new Accounts.Account(sender.index, sender.userId,
+                        sender.token), runId + "-g" + g, members.stream().map(c -> c.userId).toList());
+                sender.template = new Frames.SendTemplate(runId, sender.index, gid, o.bodyBytes);
+                sender.groupMembers = members.stream().mapToInt(c -> c.index).toArray();
+                senders++;
+            }
+            setup.put("groups", o.groups);
+            setup.put("groupSize", size);
+            setup.put("groupSeconds", Report.round((System.nanoTime() - g0) / 1e9, 2));
+        } else if (o.scenario.equals("direct")) {
+            for (Client c : clients) {
+                c.template = new Frames.SendTemplate(runId, c.index, null, o.bodyBytes);
+                c.targets = new int[64];
+                senders++;
+            }
+        }
+        accounts.close();
+        long[] users2 = clients.stream().mapToLong(c -> c.userId).toArray();
+        for (int l = 0; l < o.eventLoops; l++) {
+            Lane lane = new Lane(l, o.tickMillis, o.pingSeconds);
+            if (o.scenario.equals("direct")) {
+                lane.directTo(users2);
+            }
+            lanes.add(lane);
+        }
+        for (Client c : clients) {
+            lanes.get(c.index % lanes.size()).add(c);
+        }
+        for (Lane lane : lanes) {
+            // one deployment per lane: Vert.x gives each its own event loop, round-robin
+            vertx.deployVerticle(lane, new DeploymentOptions()).toCompletionStage().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void connect() throws Exception {
+        int perLane = Math.max(1, o.connectConcurrency / lanes.size());
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Lane lane : lanes) {
+            all.add(lane.connectAll(ports, perLane));
+        }
+        // bounded: every upgrade has a 30 s timeout, so the whole ramp ends
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30 + clients.size() / 10, TimeUnit.SECONDS);
+        connected = new Lane.ConnectStats();
+        for (Lane lane : lanes) {
+            connected.add(lane.call(lane::connectStats));
+        }
+        connectSeconds = connected.connected == 0 ? 0 : (connected.lastConnected - connected.firstStart) / 1e9;
+    }
+
+    // ---------------------------------------------------------------- scenarios
+
+    private int idle() throws Exception {
+        int nodes = Math.min(o.idleNodes, ports.size());
+        Map<String, Long> rssBefore = proc.rssKb();
+        Map<String, Double> cpu0 = proc.cpuSeconds();
+        for (Lane lane : lanes) {
+            lane.call(() -> lane.beginPhase(0, 0, 0));
+        }
+        connect();
+        Map<String, Double> cpuConnect = ProcStats.delta(cpu0, proc.cpuSeconds());
+        Map<String, Long> rssConnected = proc.rssKb();
+        // hold the connections idle (pings only) and look again: RSS a JVM grows lazily
+        long holdEnd = System.nanoTime() + o.durationSeconds * 1_000_000_000L;
+        while (System.nanoTime() < holdEnd) {
+            Thread.sleep(Math.min(1000, Math.max(1, (holdEnd - System.nanoTime()) / 1_000_000)));
+        }
+        Map<String, Long> rssHeld = proc.rssKb();
+        PhaseStats stats = merged();
+        long open = connected.connected - stats.closes.values().stream().mapToLong(Long::longValue).sum();
+
+        Report r = new Report().put("scenario", "idle")
+                .put("clientsRequested", o.clients)
+                .put("clients", connected.connected)
+                .put("openAfterHold", open)
+                .put("nodesUsed", nodes)
+                .put("connectionErrors", connected.failed + stats.closes.values().stream().mapToLong(Long::longValue).sum())
+                .put("connectFailures", connected.failures)
+                .put("closes", stats.closes)
+                .put("errorFrames", stats.errors)
+                .put("connectSeconds", Report.round(connectSeconds, 3))
+                .put("connectionsPerSec", Report.ratio(connected.connected, connectSeconds, 0))
+                .put("connectionsPerSecPerNode", Report.ratio(connected.connected / (double) nodes, connectSeconds, 0))
+                .put("holdSeconds", o.durationSeconds);
+        // only the nodes that took connections: the others' RSS drifts on its own
+        long chatRssBefore = (long) chatSum(firstChat(rssBefore, nodes));
+        long chatRssHeld = (long) chatSum(firstChat(rssHeld, nodes));
+        r.put("serverRssKbBefore", chatOnly(rssBefore))
+                .put("serverRssKbConnected", chatOnly(rssConnected))
+                .put("serverRssKbAfterHold", chatOnly(rssHeld))
+                .put("serverRssBytesPerConnection", Report.ratio((chatRssHeld - chatRssBefore) * 1024.0, open, 0))
+                .put("cpuSecondsConnecting", cpuConnect)
+                .put("serverCpuUsPerConnection", Report.ratio(chatSum(cpuConnect) * 1e6, connected.connected, 1))
+                .put("generatorRssKb", rssHeld.get(ProcStats.SELF));
+        common(r);
+        out.println(r.toJson());
+        return 0;
+    }
+
+    private int saturation() throws Exception {
+        connect();
+        Thread.sleep(o.settleMillis);
+        Report best = null;
+        String stopped = "every step passed";
+        for (int step = 0; step < o.steps.length; step++) {
+            Report r = phase(o.steps[step], o.durationSeconds);
+            r.fields().put("step", step + 1);
+            out.println(r.toJson());
+            out.flush();
+            Double p99 = (Double) r.fields().get("deliveryP99Ms");
+            long lost = (Long) r.fields().get("lost");
+            long closes = (Long) r.fields().get("connectionErrors");
+            if (p99 == null || p99 > o.maxP99Millis || lost > 0 || closes > 0) {
+                stopped = String.format("step %d (%.0f msg/s per sender): p99 %s ms, lost %d, connection errors %d",
+                        step + 1, o.steps[step], p99, lost, closes);
+                break;
+            }
+            best = r;
+        }
+        Report summary = new Report().put("scenario", "saturation").put("summary", true)
+                .put("maxP99Ms", o.maxP99Millis)
+                .put("bestRatePerSender", best == null ? null : best.fields().get("ratePerSender"))
+                .put("bestDeliveriesPerSec", best == null ? null : best.fields().get("deliveriesPerSec"))
+                .put("bestDeliveryP99Ms", best == null ? null : best.fields().get("deliveryP99Ms"))
+                .put("bestServerCpuUsPerDelivery", best == null ? null : best.fields().get("serverCpuUsPerDelivery"))
+                .put("stoppedAt", stopped);
+        common(summary);
+        out.println(summary.toJson());
+        return 0;
+    }
+
+    /** One measured phase: send for {@code seconds} at {@code rate} per sender, drain, measure, report. */
+    private Report phase(double rate, int seconds) throws Exception {
+        Map<String, Double> cpu0 = proc.cpuSeconds();
+        long t0 = System.nanoTime();
+        long start = t0 + 20_000_000L;
+        long end = start + seconds * 1_000_000_000L;
+        Map<Integer, Long> firstN = new HashMap<>();
+        int openSenders = 0;
+        for (Lane lane : lanes) {
+            firstN.putAll(lane.call(() -> lane.beginPhase(rate, start, end)));
+            openSenders += lane.call(lane::openSenders);
+        }
+        sleepUntil(end + 4L * o.tickMillis * 1_000_000L);
+        long stillSending = System.nanoTime() + 5_000_000_000L;
+        while (lanes.stream().anyMatch(l -> l.call(l::isSending)) && System.nanoTime() < stillSending) {
+            Thread.sleep(o.tickMillis);
+        }
+        // drain: until every confirmed message reached every connected recipient and every send was answered
+        long drainEnd = System.nanoTime() + o.drainSeconds * 1_000_000_000L;
+        Ledger.Outcome outcome;
+        PhaseStats stats;
+        while (true) {
+            outcome = ledger(firstN);
+            stats = merged();
+            boolean settled = outcome.lost() == 0 && stats.confirmed + stats.rejected >= stats.written;
+            if (settled || System.nanoTime() >= drainEnd) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        long t1 = System.nanoTime();
+        Map<String, Double> cpu = ProcStats.delta(cpu0, proc.cpuSeconds());
+        Map<String, Long> rss = proc.rssKb();
+        double window = (t1 - t0) / 1e9;
+        long closes = stats.closes.values().stream().mapToLong(Long::longValue).sum();
+
+        Report r = new Report().put("scenario", o.scenario)
+                .put("clients", connected.connected)
+                .put("senders", openSenders)
+                .put("sendersConfigured", senders)
+                .put("ratePerSender", rate)
+                .put("bodyBytes", o.bodyBytes)
+                .put("durationSeconds", seconds)
+                .put("windowSeconds", Report.round(window, 3))
+                .put("messagesSent", stats.written)
+                .put("messagesConfirmed", stats.confirmed)
+                .put("messagesPerSec", Report.round(stats.written / (double) seconds, 1))
+                .put("deliveries", stats.deliveries)
+                .put("deliveriesPerSec", Report.round(stats.deliveries / (double) seconds, 1))
+                .put("deliveryP50Ms", PhaseStats.millis(stats.delivery, 50))
+                .put("deliveryP99Ms", PhaseStats.millis(stats.delivery, 99))
+                .put("deliveryMaxMs", PhaseStats.millis(stats.delivery, 100))
+                .put("sentP50Ms", PhaseStats.millis(stats.sent, 50))
+                .put("sentP99Ms", PhaseStats.millis(stats.sent, 99))
+                .put("sentMaxMs", PhaseStats.millis(stats.sent, 100))
+                .put("expectedDeliveries", outcome.expected())
+                .put("lost", outcome.lost())
+                .put("lossPct", Report.round(outcome.lossPercent(), 4))
+                .put("rejectedSends", stats.rejected)
+                .put("unansweredSends", stats.written - stats.confirmed - stats.rejected)
+                .put("duplicates", stats.duplicates)
+                .put("echoes", stats.echoes)
+                .put("connectionErrors", closes)
+                .put("closes", stats.closes)
+                .put("errorFrames", stats.errors)
+                .put("connectFailures", connected.failed)
+                .put("connectFailureReasons", connected.failures)
+                .put("connectSeconds", Report.round(connectSeconds, 3))
+                .put("connectionsPerSec", Report.ratio(connected.connected, connectSeconds, 0))
+                .put("cpuSeconds", cpu)
+                .put("serverCpuUsPerDelivery", Report.ratio(chatSum(cpu) * 1e6, stats.deliveries, 2))
+                .put("generatorCpuUsPerDelivery", Report.ratio(nonNull(cpu.get(ProcStats.SELF)) * 1e6, stats.deliveries, 2))
+                .put("rssKb", rss);
+        common(r);
+        return r;
+    }
+
+    private void common(Report r) {
+        r.put("setup", setup);
+        r.put("env", o.meta);
+    }
+
+    private Ledger.Outcome ledger(Map<Integer, Long> firstN) {
+        List<Ledger.SenderLog> logs = new ArrayList<>();
+        Map<Integer, Map<Integer, BitSet>> received = new HashMap<>();
+        for (Lane lane : lanes) {
+            logs.addAll(lane.call(lane::senderLogs));
+            received.putAll(lane.call(() -> lane.received(firstN)));
+        }
+        return Ledger.count(logs, received);
+    }
+
+    private PhaseStats merged() {
+        PhaseStats all = new PhaseStats();
+        for (Lane lane : lanes) {
+            all.add(lane.call(lane::stats));
+        }
+        return all;
+    }
+
+    private static void sleepUntil(long nanos) throws InterruptedException {
+        long left;
+        while ((left = nanos - System.nanoTime()) > 0) {
+            Thread.sleep(Math.max(1, Math.min(500, left / 1_000_000)));
+        }
+    }
+
+    private static double nonNull(Double d) {
+        return d == null ? -1 : d;
+    }
+
+    /** Sum over the processes named {@code chat*} (the chat-service nodes). */
+    private static double chatSum(Map<String, ? extends Number> perProcess) {
+        double sum = 0;
+        boolean any = false;
+        for (Map.Entry<String, ? extends Number> e : perProcess.entrySet()) {
+            if (e.getKey().startsWith("chat") && e.getValue() != null && e.getValue().doubleValue() >= 0) {
+                sum += e.getValue().doubleValue();
+                any = true;
+            }
+        }
+        return any ? sum : -1;
+    }
+
+    /** The first {@code nodes} chat processes, in the order of --pid (which is the order of --chat-urls). */
+    private static Map<String, Long> firstChat(Map<String, Long> rss, int nodes) {
+        Map<String, Long> first = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : chatOnly(rss).entrySet()) {
+            if (first.size() < nodes) {
+                first.put(e.getKey(), e.getValue());
+            }
+        }
+        return first;
+    }
+
+    private static Map<String, Long> chatOnly(Map<String, Long> rss) {
+        Map<String, Long> chat = new LinkedHashMap<>();
+        rss.forEach((k, v) -> {
+            if (k.startsWith("chat")) {
+                chat.put(k, v);
+            }
+        });
+        return chat;
+    }
+}

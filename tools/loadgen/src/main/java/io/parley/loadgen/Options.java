@@ -1,0 +1,174 @@
+package io.parley.loadgen;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Command-line flags. Every size, rate and duration of a scenario can be overridden, so each scenario can be
+ * scaled down for a quick check; {@link #forScenario} fills in the scenario's defaults for what was not given.
+ */
+final class Options {
+
+    static final String USAGE = """
+            usage: LoadgenMain [fanout|direct|idle|saturation] [flags]
+
+              --auth-url URL          auth-service (default http://127.0.0.1:8081)
+              --chat-urls URL,URL     chat-service nodes; clients are spread over them (default http://127.0.0.1:8080)
+              --clients N             connected clients (fanout/direct/saturation: 2000, idle: 10000)
+              --groups N              groups in the fan-out topology (default 20); members = clients / groups
+              --rate R                messages/s per sender (fanout: 50, direct: 2)
+              --steps R,R,...         saturation rates per sender (default 5,10,12,14,16,20,25,30,40,50,60,80,100,120,160,200)
+              --duration S            seconds of sending per scenario or step (fanout/direct: 20, saturation: 10, idle: hold 10)
+              --drain S               at most this long after sending stops to wait for outstanding deliveries (default 5)
+              --body-bytes N          message body size (default 100)
+              --max-p99-ms MS         saturation stops after the first step whose delivery p99 exceeds this (default 100)
+              --idle-nodes N          idle: how many chat nodes take the connections (default 1: "what one node holds")
+              --event-loops N         generator event-loop threads (default 2)
+              --connect-concurrency N WebSocket upgrades in flight (default 200)
+              --setup-concurrency N   register/login requests in flight (default 32)
+              --tick-ms MS            sender scheduler tick (default 5)
+              --ping-seconds S        each client sends {"type":"ping"} this often (default 20)
+              --settle-ms MS          pause between connecting and measuring, for subscriptions to settle (default 1000)
+              --pid NAME=PID          a server process whose CPU and RSS are reported; NAME chat-* counts as chat-service
+              --clk-tck N             clock ticks per second of /proc/<pid>/stat (default 100; getconf CLK_TCK)
+              --meta KEY=VALUE        copied into every JSON line under "env" (durability, bcrypt cost, ...)
+              --max-seconds S         hard bound on the whole run; past it the generator prints an error line and exits
+            """;
+
+    String scenario = "fanout";
+    String authUrl = "http://127.0.0.1:8081";
+    List<String> chatUrls = List.of("http://127.0.0.1:8080");
+    Integer clients;
+    int groups = 20;
+    Double rate;
+    double[] steps = {5, 10, 12, 14, 16, 20, 25, 30, 40, 50, 60, 80, 100, 120, 160, 200};
+    Integer durationSeconds;
+    int drainSeconds = 5;
+    int bodyBytes = 100;
+    double maxP99Millis = 100;
+    int idleNodes = 1;
+    int eventLoops = 2;
+    int connectConcurrency = 200;
+    int setupConcurrency = 32;
+    int tickMillis = 5;
+    int pingSeconds = 20;
+    int settleMillis = 1000;
+    final Map<String, Integer> pids = new LinkedHashMap<>();
+    int clockTicks = 100;
+    final Map<String, String> meta = new LinkedHashMap<>();
+    Integer maxSeconds;
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        if (!rest.isEmpty() && !rest.get(0).startsWith("--")) {
+            o.scenario = rest.remove(0);
+        }
+        for (int i = 0; i < rest.size(); i++) {
+            String flag = rest.get(i);
+            if (flag.equals("--help") || flag.equals("-h")) {
+                throw new IllegalArgumentException("help");
+            }
+            if (i + 1 >= rest.size()) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            String v = rest.get(++i);
+            switch (flag) {
+                case "--scenario" -> o.scenario = v;
+                case "--auth-url" -> o.authUrl = v;
+                case "--chat-urls" -> o.chatUrls = List.of(v.split(","));
+                case "--clients" -> o.clients = positive(flag, Integer.parseInt(v));
+                case "--groups" -> o.groups = positive(flag, Integer.parseInt(v));
+                case "--rate" -> o.rate = Double.parseDouble(v);
+                case "--steps" -> o.steps = Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();
+                case "--duration" -> o.durationSeconds = positive(flag, Integer.parseInt(v));
+                case "--drain" -> o.drainSeconds = Integer.parseInt(v);
+                case "--body-bytes" -> o.bodyBytes = positive(flag, Integer.parseInt(v));
+                case "--max-p99-ms" -> o.maxP99Millis = Double.parseDouble(v);
+                case "--idle-nodes" -> o.idleNodes = positive(flag, Integer.parseInt(v));
+                case "--event-loops" -> o.eventLoops = positive(flag, Integer.parseInt(v));
+                case "--connect-concurrency" -> o.connectConcurrency = positive(flag, Integer.parseInt(v));
+                case "--setup-concurrency" -> o.setupConcurrency = positive(flag, Integer.parseInt(v));
+                case "--tick-ms" -> o.tickMillis = positive(flag, Integer.parseInt(v));
+                case "--ping-seconds" -> o.pingSeconds = positive(flag, Integer.parseInt(v));
+                case "--settle-ms" -> o.settleMillis = Integer.parseInt(v);
+                case "--pid" -> {
+                    String[] kv = keyValue(flag, v);
+                    if (!kv[1].isBlank()) {
+                        o.pids.put(kv[0], Integer.parseInt(kv[1]));
+                    }
+                }
+                case "--clk-tck" -> o.clockTicks = positive(flag, Integer.parseInt(v));
+                case "--meta" -> {
+                    String[] kv = keyValue(flag, v);
+                    o.meta.put(kv[0], kv[1]);
+                }
+                case "--max-seconds" -> o.maxSeconds = positive(flag, Integer.parseInt(v));
+                default -> throw new IllegalArgumentException("unknown flag " + flag);
+            }
+        }
+        return o.forScenario();
+    }
+
+    private Options forScenario() {
+        switch (scenario) {
+            case "fanout" -> {
+                clients = clients == null ? 2000 : clients;
+                rate = rate == null ? 50 : rate;
+                durationSeconds = durationSeconds == null ? 20 : durationSeconds;
+            }
+            case "direct" -> {
+                clients = clients == null ? 2000 : clients;
+                rate = rate == null ? 2 : rate;
+                durationSeconds = durationSeconds == null ? 20 : durationSeconds;
+            }
+            case "idle" -> {
+                clients = clients == null ? 10_000 : clients;
+                rate = 0.0;
+                durationSeconds = durationSeconds == null ? 10 : durationSeconds;
+            }
+            case "saturation" -> {
+                clients = clients == null ? 2000 : clients;
+                rate = steps[0];
+                durationSeconds = durationSeconds == null ? 10 : durationSeconds;
+            }
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario
+                    + " (fanout, direct, idle, saturation)");
+        }
+        if (usesGroups() && clients < groups * 2) {
+            throw new IllegalArgumentException("--clients must be at least 2 x --groups");
+        }
+        if (maxSeconds == null) {
+            // generous: setup of 10,000 users, every step, drains; still a bound the run cannot outlive
+            int phases = scenario.equals("saturation") ? steps.length : 1;
+            maxSeconds = 300 + clients / 20 + phases * (durationSeconds + drainSeconds + 5);
+        }
+        return this;
+    }
+
+    boolean usesGroups() {
+        return scenario.equals("fanout") || scenario.equals("saturation");
+    }
+
+    int groupSize() {
+        return clients / groups;
+    }
+
+    private static int positive(String flag, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(flag + " must be positive");
+        }
+        return value;
+    }
+
+    private static String[] keyValue(String flag, String v) {
+        int eq = v.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException(flag + " takes KEY=VALUE");
+        }
+        return new String[] {v.substring(0, eq), v.substring(eq + 1)};
+    }
+}
