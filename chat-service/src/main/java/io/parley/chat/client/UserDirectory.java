@@ -18,6 +18,8 @@ import java.time.Duration;
 @ApplicationScoped
 public class UserDirectory {
 
+    private static final long LOOKUP_TIMEOUT_MS = 3000;
+
     private final WebClient client;
     private final String host;
     private final int port;
@@ -41,7 +43,7 @@ public class UserDirectory {
             return Uni.createFrom().item(false);
         }
         return Uni.createFrom().completionStage(() -> client.get(port, host, "/api/v1/users/" + user)
-                        .bearerTokenAuthentication(bearerToken).send().toCompletionStage())
+                        .bearerTokenAuthentication(bearerToken).timeout(LOOKUP_TIMEOUT_MS).send().toCompletionStage())
                 .map(response -> {
                     if (response.statusCode() == 200) {
                         known.put(user, true);

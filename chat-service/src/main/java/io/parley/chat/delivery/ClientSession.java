@@ -35,6 +35,8 @@ public final class ClientSession {
     private final Map<String, NavigableMap<Long, Pending>> unacked = new ConcurrentHashMap<>();
     private final AtomicInteger unackedCount = new AtomicInteger();
     private final AtomicInteger writing = new AtomicInteger();
+    /** Acknowledged seqs not yet written to Redis: cursors are flushed about once a second, not per ack. */
+    private volatile Map<String, Long> acksToFlush = new ConcurrentHashMap<>();
     private final TokenBucket inboundBudget;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closing;
@@ -127,6 +129,21 @@ public final class ClientSession {
             return true;
         }
         return false;
+    }
+
+    /** Remembers an acknowledged seq for the next cursor flush (keeps the highest per conversation). */
+    public void recordAck(String conversation, long seq) {
+        acksToFlush.merge(conversation, seq, Math::max);
+    }
+
+    /** Takes the acknowledgements gathered since the last flush (empty if none). */
+    public Map<String, Long> takeAcks() {
+        Map<String, Long> taken = acksToFlush;
+        if (taken.isEmpty()) {
+            return Map.of();
+        }
+        acksToFlush = new ConcurrentHashMap<>();
+        return taken;
     }
 
     /** Forgets everything up to {@code seq} in the conversation. */

@@ -49,6 +49,7 @@ public class ChatSocket {
     private final NodeIdentity node;
     private final ChatConfig.Limits limits;
     private final MeterRegistry metrics;
+    private final java.util.Map<Class<?>, io.micrometer.core.instrument.Counter> framesIn = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ChatSocket(LocalConnections connections, Outbound outbound, FrameParser parser, ServerFrames frames,
                       SendService sends, SyncService syncs, AckService acks, GroupService groups, NodeIdentity node,
@@ -102,7 +103,8 @@ public class ChatSocket {
         } catch (FrameException e) {
             return reject(session, e);
         }
-        metrics.counter("parley.chat.frames.in", "type", frame.getClass().getSimpleName().toLowerCase()).increment();
+        framesIn.computeIfAbsent(frame.getClass(), type -> metrics.counter("parley.chat.frames.in",
+                "type", type.getSimpleName().toLowerCase())).increment();
         Uni<Void> handled = dispatch(session, frame);
         String ref = frame instanceof ClientFrame.Send send ? send.clientMsgId() : null;
         return handled.onFailure().recoverWithUni(failure -> failure instanceof FrameException rejected
@@ -137,6 +139,7 @@ public class ChatSocket {
         ClientSession session = connections.byConnectionId(connection.id());
         if (session != null) {
             connections.unregister(session);
+            acks.flush(session).subscribe().with(ok -> { }, e -> LOG.debugf("cursor flush on close failed: %s", e.getMessage()));
         }
     }
 

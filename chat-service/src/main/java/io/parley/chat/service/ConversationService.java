@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.parley.chat.protocol.ChatMessage;
 import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.store.HistoryRepository;
-import io.parley.chat.store.MessageStore;
 import io.parley.chat.store.RedisKeys;
+import io.parley.chat.store.RedisWindows;
+import io.parley.chat.store.MessageStore;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -37,8 +38,6 @@ public class ConversationService {
     private static final Logger LOG = Logger.getLogger(ConversationService.class);
     /** Direct conversations listed at most (the most recently active). */
     static final int MAX_DIRECT = 1000;
-    private static final int REDIS_WINDOW = 256;
-    private static final Duration REDIS_WAIT = Duration.ofSeconds(10);
     /** XREVRANGE takes its bounds high first; the client passes a StreamRange's two bounds through as given. */
     private static final StreamRange NEWEST_FIRST = StreamRange.of("+", "-");
 
@@ -104,9 +103,9 @@ public class ConversationService {
         for (GroupService.GroupInfo g : infos) {
             cids.add(ConversationId.group(g.id()).value());
         }
-        List<String> lastSeqs = runWindowed(cids, cid -> reactiveRedis.value(String.class).get(RedisKeys.seq(cid)));
+        List<String> lastSeqs = RedisWindows.run(cids, cid -> reactiveRedis.value(String.class).get(RedisKeys.seq(cid)));
         // a group's last activity is its last message's time (the log's newest entry)
-        List<List<StreamMessage<String, String, String>>> newest = runWindowed(infos, g -> reactiveRedis
+        List<List<StreamMessage<String, String, String>>> newest = RedisWindows.run(infos, g -> reactiveRedis
                 .stream(String.class).xrevrange(RedisKeys.log(ConversationId.group(g.id()).value()), NEWEST_FIRST, 1));
 
         List<ConversationView> out = new ArrayList<>(cids.size());
@@ -168,7 +167,7 @@ public class ConversationService {
                 .xrevrange(RedisKeys.log(cid), StreamRange.of((top - 1) + "-0", low + "-0"), limit);
         long expected = top - 1;
         for (StreamMessage<String, String, String> entry : recent) {
-            long seq = seqOf(entry.id());
+            long seq = MessageStore.seqOf(entry.id());
             if (seq != expected) {
                 break;
             }
@@ -207,20 +206,5 @@ public class ConversationService {
         return text == null ? 0 : Long.parseLong(text);
     }
 
-    private static long seqOf(String streamId) {
-        int dash = streamId.indexOf('-');
-        return Long.parseLong(dash < 0 ? streamId : streamId.substring(0, dash));
-    }
 
-    private static <T, R> List<R> runWindowed(List<T> items, Function<T, Uni<R>> command) {
-        List<R> out = new ArrayList<>(items.size());
-        for (int from = 0; from < items.size(); from += REDIS_WINDOW) {
-            List<Uni<R>> window = new ArrayList<>(REDIS_WINDOW);
-            for (T item : items.subList(from, Math.min(items.size(), from + REDIS_WINDOW))) {
-                window.add(command.apply(item));
-            }
-            out.addAll(Uni.join().all(window).andFailFast().await().atMost(REDIS_WAIT));
-        }
-        return out;
-    }
 }

@@ -7,6 +7,7 @@ import io.parley.chat.fanout.Envelope;
 import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.protocol.GroupIds;
 import io.parley.chat.store.RedisKeys;
+import io.parley.chat.store.RedisWindows;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.parley.common.redis.RedisScript;
@@ -55,8 +56,6 @@ public class GroupService {
     private static final RedisScript LOAD = RedisScript.load("membership_load");
     private static final int MAX_NAME_CHARS = 100;
     private static final long MAX_USER_ID = 9_999_999_999L;
-    /** Redis commands in flight at once when a change touches many users (a new group of thousands). */
-    private static final int REDIS_WINDOW = 256;
     private static final int LOAD_ATTEMPTS = 3;
     private static final Duration REDIS_WAIT = Duration.ofSeconds(10);
 
@@ -374,28 +373,11 @@ public class GroupService {
     /** Updates every affected user's group cache and tells their nodes, a window of commands at a time. */
     private void announce(Collection<Long> users, String gid, String op, String verb) {
         String notice = Envelope.control(verb, gid);
-        List<Supplier<Uni<?>>> work = new ArrayList<>(users.size() * 2);
-        for (long user : users) {
-            work.add(() -> CHANGE.run(reactiveRedis,
-                    List.of(RedisKeys.userGroups(user), RedisKeys.userGroupsVersion(user)), List.of(op, gid)));
-        }
-        runWindowed(work);
+        List<Long> affected = List.copyOf(users);
+        RedisWindows.run(affected, user -> CHANGE.run(reactiveRedis,
+                List.of(RedisKeys.userGroups(user), RedisKeys.userGroupsVersion(user)), List.of(op, gid)));
         // notices only after every cache is updated: a node that reacts by reading the cache sees the change
-        List<Supplier<Uni<?>>> notices = new ArrayList<>(users.size());
-        for (long user : users) {
-            notices.add(() -> reactiveRedis.pubsub(String.class).publish(RedisKeys.userChannel(user), notice));
-        }
-        runWindowed(notices);
-    }
-
-    private static void runWindowed(List<Supplier<Uni<?>>> work) {
-        for (int from = 0; from < work.size(); from += REDIS_WINDOW) {
-            List<Uni<Void>> window = new ArrayList<>(REDIS_WINDOW);
-            for (Supplier<Uni<?>> task : work.subList(from, Math.min(work.size(), from + REDIS_WINDOW))) {
-                window.add(task.get().replaceWithVoid());
-            }
-            Uni.join().all(window).andFailFast().await().atMost(REDIS_WAIT);
-        }
+        RedisWindows.run(affected, user -> reactiveRedis.pubsub(String.class).publish(RedisKeys.userChannel(user), notice));
     }
 
     /**

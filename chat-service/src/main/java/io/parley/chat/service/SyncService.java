@@ -14,6 +14,7 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Recent messages come from the Redis log; older ones (trimmed from Redis) from MySQL.
  */
 @ApplicationScoped
+@Startup // checks its configuration at start, not at the first sync
 public class SyncService {
 
     private final MessageStore store;
@@ -47,6 +49,11 @@ public class SyncService {
         this.frames = frames;
         this.redis = redis;
         this.pageSize = config.delivery().syncPageSize();
+        if (pageSize < 1 || pageSize >= config.limits().maxUnacked()) {
+            // a sync page arrives before the client can acknowledge it: it must fit the unacknowledged window
+            throw new IllegalStateException("parley.chat.delivery.sync-page-size (" + pageSize
+                    + ") must be between 1 and parley.chat.limits.max-unacked (" + config.limits().maxUnacked() + ")");
+        }
     }
 
     public Uni<Void> sync(ClientSession session, Map<String, Long> cursors) {

@@ -122,7 +122,8 @@ public class MessageStore {
         return Math.floorMod(conversation.hashCode(), config.persistence().shards());
     }
 
-    static long seqOf(String streamId) {
+    /** The seq of a log entry id ({@code <seq>-0}). */
+    public static long seqOf(String streamId) {
         return Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
     }
 

@@ -60,7 +60,6 @@ public class WriteBehindPersister {
     /** XAUTOCLAIM pages per shard per claim round, so one round cannot starve the normal reads. */
     private static final int CLAIM_PAGES = 10;
     /** Redis commands in flight at once when advancing the marks of a batch's conversations. */
-    private static final int REDIS_WINDOW = 256;
 
     private final RedisDataSource redis;
     private final ReactiveRedisDataSource reactiveRedis;
@@ -284,7 +283,7 @@ public class WriteBehindPersister {
      */
     private void advanceMarks(Map<String, TreeSet<Long>> seqsByConversation) {
         List<String> conversations = new ArrayList<>(seqsByConversation.keySet());
-        List<String> marks = runWindowed(conversations,
+        List<String> marks = RedisWindows.run(conversations,
                 cid -> reactiveRedis.value(String.class).get(RedisKeys.persisted(cid)));
         List<String> ready = new ArrayList<>();
         List<Long> tops = new ArrayList<>();
@@ -312,23 +311,11 @@ public class WriteBehindPersister {
         for (int i = 0; i < ready.size(); i++) {
             order.add(i);
         }
-        runWindowed(order, i -> ADVANCE.run(reactiveRedis,
+        RedisWindows.run(order, i -> ADVANCE.run(reactiveRedis,
                 List.of(RedisKeys.persisted(ready.get(i)), RedisKeys.log(ready.get(i))),
                 List.of(Long.toString(tops.get(i)), keep)));
     }
 
-    /** Runs one Redis command per item, a window at a time (pipelined on the client), returning replies in order. */
-    private static <T, R> List<R> runWindowed(List<T> items, java.util.function.Function<T, Uni<R>> command) {
-        List<R> out = new ArrayList<>(items.size());
-        for (int from = 0; from < items.size(); from += REDIS_WINDOW) {
-            List<Uni<R>> window = new ArrayList<>(REDIS_WINDOW);
-            for (T item : items.subList(from, Math.min(items.size(), from + REDIS_WINDOW))) {
-                window.add(command.apply(item));
-            }
-            out.addAll(Uni.join().all(window).andFailFast().await().atMost(REDIS_WAIT));
-        }
-        return out;
-    }
 
     private ChatMessage parse(StreamMessage<String, String, String> entry) {
         Map<String, String> fields = entry.payload();

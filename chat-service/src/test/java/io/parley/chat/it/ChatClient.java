@@ -99,6 +99,13 @@ public final class ChatClient implements AutoCloseable {
         return send(frame);
     }
 
+    /** Sends a ping and waits for its pong: the connection is open and answering. */
+    public ChatClient ping() {
+        send(frame("ping"));
+        awaitType("pong");
+        return this;
+    }
+
     public ChatClient ack(String conversation, long seq) {
         return send(frame("ack").put("conversation", conversation).put("seq", seq));
     }
