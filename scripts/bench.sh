@@ -13,5 +13,5 @@ elif [ "${PARLEY_SKIP_BUILD:-}" != "1" ]; then
 fi
 BENCH="$ROOT/tools/benchmark/target"
 [ -d "$BENCH/lib" ] || die "benchmark not built: run mvn -DskipTests package"
-exec java -Xmx1g -cp "$BENCH/classes:$BENCH/lib/*" io.parley.benchmark.BenchmarkMain \
+exec java -Xmx1g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$BENCH/classes:$BENCH/lib/*" io.parley.benchmark.BenchmarkMain \
   --id-url "http://127.0.0.1:$PARLEY_ID_PORT" "$@"

@@ -6,7 +6,7 @@ import io.parley.chat.fanout.Envelope;
 import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.protocol.CloseCodes;
 import io.parley.chat.store.RedisKeys;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a node subscribes to a user's channel while it holds one of that user's connections, and to a group's
  * channel while it holds a connection of one of its members — and to nothing else.
  */
-@ApplicationScoped
+@Singleton // no client proxy on the per-frame path
 public class LocalConnections implements FanoutBroker.Listener {
 
     private static final String USER_PREFIX = "chat:user:";

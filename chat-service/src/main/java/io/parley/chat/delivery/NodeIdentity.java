@@ -1,10 +1,10 @@
 package io.parley.chat.delivery;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.UUID;
 
 /** This node's id: tags what it publishes so it can tell its own connections apart from other nodes'. */
-@ApplicationScoped
+@Singleton // no client proxy on the per-frame path
 public class NodeIdentity {
 
     private final String id;

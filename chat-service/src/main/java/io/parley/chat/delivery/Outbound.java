@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.protocol.CloseCodes;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 /**
@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
  * (4003) and resumes later with {@code sync}, so nobody else waits for it. Messages are tracked until
  * acknowledged, for retransmission.
  */
-@ApplicationScoped
+@Singleton // no client proxy on the per-frame path
 public class Outbound {
 
     private static final Logger LOG = Logger.getLogger(Outbound.class);

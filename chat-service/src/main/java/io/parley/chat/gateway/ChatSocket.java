@@ -37,6 +37,8 @@ import org.jboss.logging.Logger;
 public class ChatSocket {
 
     private static final Logger LOG = Logger.getLogger(ChatSocket.class);
+    /** A completed Uni, shared: frames answered synchronously (ack, ping, errors) allocate none. */
+    private static final Uni<Void> DONE = Uni.createFrom().voidItem();
 
     private final LocalConnections connections;
     private final Outbound outbound;
@@ -83,19 +85,19 @@ public class ChatSocket {
     public Uni<Void> onText(String text, WebSocketConnection connection) {
         ClientSession session = connections.byConnectionId(connection.id());
         if (session == null || session.isClosing()) {
-            return Uni.createFrom().voidItem();
+            return DONE;
         }
         session.heard();
         if (!session.tryTakeInboundToken()) {
             count("rate_limited");
             outbound.close(session, CloseCodes.RATE_LIMITED, "too many frames; slow down and reconnect");
-            return Uni.createFrom().voidItem();
+            return DONE;
         }
         // characters * 3 bounds the UTF-8 size; count exactly only when that bound is over the limit
         if (text.length() * 3L > limits.maxFrameBytes() && text.getBytes(StandardCharsets.UTF_8).length > limits.maxFrameBytes()) {
             count("frame_too_large");
             outbound.close(session, CloseCodes.FRAME_TOO_LARGE, "frame larger than " + limits.maxFrameBytes() + " bytes");
-            return Uni.createFrom().voidItem();
+            return DONE;
         }
         ClientFrame frame;
         try {
@@ -117,13 +119,14 @@ public class ChatSocket {
             return sends.send(session, send).invoke(sent -> outbound.write(session, sent)).replaceWithVoid();
         }
         if (frame instanceof ClientFrame.Ack ack) {
-            return acks.ack(session, ack.conversation(), ack.seq()).replaceWithVoid();
+            acks.ack(session, ack.conversation(), ack.seq());
+            return DONE;
         }
         if (frame instanceof ClientFrame.Sync sync) {
             return syncs.sync(session, sync.cursors());
         }
         outbound.write(session, ServerFrames.PONG);
-        return Uni.createFrom().voidItem();
+        return DONE;
     }
 
     @OnPongMessage
@@ -146,14 +149,14 @@ public class ChatSocket {
     private Uni<Void> reject(ClientSession session, FrameException e) {
         count(e.code().name());
         outbound.write(session, frames.error(e.code(), e.getMessage(), e.ref()));
-        return Uni.createFrom().voidItem();
+        return DONE;
     }
 
     private Uni<Void> unexpected(ClientSession session, Throwable failure, String ref) {
         LOG.warnf(failure, "frame from user %d failed", session.userId());
         count(ErrorCode.UNAVAILABLE.name());
         outbound.write(session, frames.error(ErrorCode.UNAVAILABLE, "temporarily unable to handle the frame; retry", ref));
-        return Uni.createFrom().voidItem();
+        return DONE;
     }
 
     private void count(String code) {

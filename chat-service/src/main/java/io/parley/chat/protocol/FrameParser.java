@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.chat.config.ChatConfig;
 import io.parley.common.error.ErrorCode;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -15,7 +15,7 @@ import java.util.Set;
  * Parses and checks client frames. Every problem becomes a {@link FrameException} whose message names the
  * field, so a client developer can fix it from the {@code error} frame alone.
  */
-@ApplicationScoped
+@Singleton // no client proxy on the per-frame path
 public class FrameParser {
 
     static final Set<String> KINDS = Set.of("text", "image", "file", "custom");

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.common.error.ErrorCode;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Encodes server frames as JSON text. A message is encoded once per delivery path and the same string is
  * written to every local recipient (no per-recipient encoding).
  */
-@ApplicationScoped
+@Singleton // no client proxy on the per-frame path
 public class ServerFrames {
 
     public static final String PONG = "{\"type\":\"pong\"}";

@@ -9,7 +9,7 @@ import io.parley.common.redis.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ import java.util.Map;
  * call per delivery would cost more than the delivery. A cursor up to a second stale only means a reconnecting
  * device may be sent a message again, which it drops by id.
  */
-@ApplicationScoped
+@Singleton // no client proxy on the per-frame path
 public class AckService {
 
     private static final RedisScript CURSOR_ADVANCE = RedisScript.load("cursor_advance");
@@ -48,16 +48,16 @@ public class AckService {
     }
 
     /** Returns false when the conversation is not one of the caller's (nothing recorded). */
-    public Uni<Boolean> ack(ClientSession session, ConversationId conversation, long seq) {
+    public boolean ack(ClientSession session, ConversationId conversation, long seq) {
         boolean member = conversation.group()
                 ? session.groups().contains(conversation.groupId())
                 : conversation.hasParticipant(session.userId());
         if (!member) {
-            return Uni.createFrom().item(false);
+            return false;
         }
         outbound.acknowledge(session, conversation.value(), seq);
         session.recordAck(conversation.value(), seq);
-        return Uni.createFrom().item(true);
+        return true;
     }
 
     /** Writes the session's gathered acknowledgements to Redis in one call. */

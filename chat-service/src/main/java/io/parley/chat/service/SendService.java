@@ -16,14 +16,14 @@ import io.parley.chat.store.RedisKeys;
 import io.parley.common.error.ErrorCode;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 
 /**
  * The send path: check, allocate an id locally, then one Redis round trip that de-duplicates, sequences,
  * appends and publishes ({@code message_append.lua}); the {@code sent} answer goes out only after that.
  */
-@ApplicationScoped
+@Singleton // no client proxy on the per-frame path
 public class SendService {
 
     private final MessageStore store;

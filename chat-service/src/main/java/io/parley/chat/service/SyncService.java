@@ -15,7 +15,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * every message its device has not acknowledged — in seq order per conversation, then {@code synced}.
  * Recent messages come from the Redis log; older ones (trimmed from Redis) from MySQL.
  */
-@ApplicationScoped
+@Singleton // no client proxy on the per-frame path
 @Startup // checks its configuration at start, not at the first sync
 public class SyncService {
 

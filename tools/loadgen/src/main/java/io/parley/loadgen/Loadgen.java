@@ -54,6 +54,7 @@ final class Loadgen {
                 default -> {
                     connect();
                     Thread.sleep(o.settleMillis);
+                    warmUp(o.rate);
                     Report r = phase(o.rate, o.durationSeconds);
                     out.println(r.toJson());
                     yield 0;
@@ -200,6 +201,9 @@ final class Loadgen {
         Report best = null;
         String stopped = "every step passed";
         for (int step = 0; step < o.steps.length; step++) {
+            if (step == 0) {
+                warmUp(o.steps[0]);
+            }
             Report r = phase(o.steps[step], o.durationSeconds);
             r.fields().put("step", step + 1);
             out.println(r.toJson());
@@ -224,6 +228,17 @@ final class Loadgen {
         common(summary);
         out.println(summary.toJson());
         return 0;
+    }
+
+    /**
+     * Unmeasured traffic at a third of the rate first, so the servers' JIT has compiled the hot path before the
+     * measured window (a cold JVM spends a third of its CPU compiling on this machine).
+     */
+    private void warmUp(double rate) throws Exception {
+        if (o.warmupSeconds > 0) {
+            System.err.printf("warming up for %d s at %.1f msg/s per sender (not measured)%n", o.warmupSeconds, rate / 3);
+            phase(rate / 3, o.warmupSeconds);
+        }
     }
 
     /** One measured phase: send for {@code seconds} at {@code rate} per sender, drain, measure, report. */

@@ -23,6 +23,7 @@ final class Options {
               --steps R,R,...         saturation rates per sender (default 5,10,12,14,16,20,25,30,40,50,60,80,100,120,160,200)
               --duration S            seconds of sending per scenario or step (fanout/direct: 20, saturation: 10, idle: hold 10)
               --drain S               at most this long after sending stops to wait for outstanding deliveries (default 5)
+              --warmup S              unmeasured traffic at a third of the rate before the measured window (default 10)
               --body-bytes N          message body size (default 100)
               --max-p99-ms MS         saturation stops after the first step whose delivery p99 exceeds this (default 100)
               --idle-nodes N          idle: how many chat nodes take the connections (default 1: "what one node holds")
@@ -47,6 +48,8 @@ final class Options {
     double[] steps = {5, 10, 12, 14, 16, 20, 25, 30, 40, 50, 60, 80, 100, 120, 160, 200};
     Integer durationSeconds;
     int drainSeconds = 5;
+    /** Unmeasured traffic before the measured window, so the servers are past JIT warm-up. */
+    int warmupSeconds = 10;
     int bodyBytes = 100;
     double maxP99Millis = 100;
     int idleNodes = 1;
@@ -86,6 +89,7 @@ final class Options {
                 case "--steps" -> o.steps = Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();
                 case "--duration" -> o.durationSeconds = positive(flag, Integer.parseInt(v));
                 case "--drain" -> o.drainSeconds = Integer.parseInt(v);
+                case "--warmup" -> o.warmupSeconds = Integer.parseInt(v);
                 case "--body-bytes" -> o.bodyBytes = positive(flag, Integer.parseInt(v));
                 case "--max-p99-ms" -> o.maxP99Millis = Double.parseDouble(v);
                 case "--idle-nodes" -> o.idleNodes = positive(flag, Integer.parseInt(v));
@@ -144,7 +148,7 @@ final class Options {
         if (maxSeconds == null) {
             // generous: setup of 10,000 users, every step, drains; still a bound the run cannot outlive
             int phases = scenario.equals("saturation") ? steps.length : 1;
-            maxSeconds = 300 + clients / 20 + phases * (durationSeconds + drainSeconds + 5);
+            maxSeconds = 300 + clients / 20 + warmupSeconds + drainSeconds + phases * (durationSeconds + drainSeconds + 5);
         }
         return this;
     }
