@@ -112,8 +112,10 @@ start_mariadb
 start_service auth-service
 start_service id-service
 start_service chat-service
-chat2 start_service chat-service
+# The first node creates chat-service's schema; two nodes migrating an empty database at the same moment race
+# on Liquibase's own lock table, so the second starts once the first is ready.
 for name in auth-service id-service chat-service; do await_service "$name"; done
+chat2 start_service chat-service
 chat2 await_service chat-service
 
 # What "durable" means in this run: a `sent` waits for the stream entry; with AOF fsync always it also waits
