@@ -24,6 +24,8 @@ final class A256KwGcmDecryptor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
+    private static final String BASE64URL_ALPHABET =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     private static final int GCM_TAG_BITS = 128;
     private static final ThreadLocal<Cipher> KEY_UNWRAP = ThreadLocal.withInitial(() -> cipher("AESWrap"));
     private static final ThreadLocal<Cipher> CONTENT = ThreadLocal.withInitial(() -> cipher("AES/GCM/NoPadding"));
@@ -44,11 +46,11 @@ final class A256KwGcmDecryptor {
             throw new GeneralSecurityException("not a compact JWE");
         }
         String protectedHeader = compact.substring(0, d1);
-        checkHeader(BASE64URL.decode(protectedHeader));
-        byte[] encryptedKey = BASE64URL.decode(compact.substring(d1 + 1, d2));
-        byte[] iv = BASE64URL.decode(compact.substring(d2 + 1, d3));
-        byte[] ciphertext = BASE64URL.decode(compact.substring(d3 + 1, d4));
-        byte[] tag = BASE64URL.decode(compact.substring(d4 + 1));
+        checkHeader(decode(protectedHeader));
+        byte[] encryptedKey = decode(compact.substring(d1 + 1, d2));
+        byte[] iv = decode(compact.substring(d2 + 1, d3));
+        byte[] ciphertext = decode(compact.substring(d3 + 1, d4));
+        byte[] tag = decode(compact.substring(d4 + 1));
         if (encryptedKey.length != 40 || iv.length != 12 || tag.length != GCM_TAG_BITS / 8) {
             throw new GeneralSecurityException("unexpected JWE part sizes");
         }
@@ -63,6 +65,21 @@ final class A256KwGcmDecryptor {
         content.updateAAD(protectedHeader.getBytes(StandardCharsets.US_ASCII));
         content.update(ciphertext);
         return content.doFinal(tag);
+    }
+
+    /**
+     * Base64url, canonical only: the JDK decoder ignores the unused low bits of the last character, so two
+     * spellings would decode to the same bytes — a token altered there must be refused like any other change.
+     */
+    private static byte[] decode(String part) throws GeneralSecurityException {
+        int unusedBits = (part.length() * 6) % 8;
+        if (unusedBits != 0) {
+            int last = BASE64URL_ALPHABET.indexOf(part.charAt(part.length() - 1));
+            if (last < 0 || (last & ((1 << unusedBits) - 1)) != 0) {
+                throw new GeneralSecurityException("non-canonical Base64url");
+            }
+        }
+        return BASE64URL.decode(part);
     }
 
     private static void checkHeader(byte[] header) throws GeneralSecurityException {
