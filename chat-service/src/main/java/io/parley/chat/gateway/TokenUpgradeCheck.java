@@ -1,8 +1,7 @@
 package io.parley.chat.gateway;
 
 import io.parley.common.security.BearerTokenAuthMechanism;
-import io.parley.common.security.SessionRevocationCache;
-import io.parley.common.token.AccessTokenVerifier;
+import io.parley.common.security.TokenAuthenticator;
 import io.parley.common.token.TokenClaims;
 import io.parley.common.token.TokenRejectedException;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
@@ -24,33 +23,24 @@ public class TokenUpgradeCheck implements HttpUpgradeCheck {
     public static final UserData.TypedKey<String> TOKEN = UserData.TypedKey.forString("parley.token");
     private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
 
-    private final AccessTokenVerifier verifier;
-    private final SessionRevocationCache revocations;
+    private final TokenAuthenticator tokens;
 
-    public TokenUpgradeCheck(AccessTokenVerifier verifier, SessionRevocationCache revocations) {
-        this.verifier = verifier;
-        this.revocations = revocations;
+    public TokenUpgradeCheck(TokenAuthenticator tokens) {
+        this.tokens = tokens;
     }
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
         String token = BearerTokenAuthMechanism.extract(context.httpRequest());
-        TokenClaims claims;
-        try {
-            claims = verifier.verify(token);
-        } catch (TokenRejectedException e) {
-            return CheckResult.rejectUpgrade(401, CHALLENGE);
-        }
-        if (claims.isApp()) {
-            return CheckResult.rejectUpgrade(403); // app tokens push over REST; sockets are for people
-        }
-        return revocations.isLive(claims.sessionId()).flatMap(live -> {
-            if (!live) {
-                return CheckResult.rejectUpgrade(401, CHALLENGE);
-            }
-            context.userData().put(CLAIMS, claims);
-            context.userData().put(TOKEN, token);
-            return CheckResult.permitUpgrade();
-        });
+        return tokens.authenticate(token)
+                .flatMap(claims -> {
+                    if (claims.isApp()) {
+                        return CheckResult.rejectUpgrade(403); // app tokens push over REST; sockets are for people
+                    }
+                    context.userData().put(CLAIMS, claims);
+                    context.userData().put(TOKEN, token);
+                    return CheckResult.permitUpgrade();
+                })
+                .onFailure(TokenRejectedException.class).recoverWithUni(() -> CheckResult.rejectUpgrade(401, CHALLENGE));
     }
 }

@@ -47,6 +47,11 @@ public record ConversationId(String value, boolean group, long userA, long userB
         return !group && (user == userA || user == userB);
     }
 
+    /** Whether the user belongs to this conversation, given the groups the user is a member of. */
+    public boolean hasMember(long user, java.util.Set<String> userGroups) {
+        return group ? userGroups.contains(groupId) : hasParticipant(user);
+    }
+
     /** For a direct chat: the other participant. */
     public long peerOf(long user) {
         return user == userA ? userB : userA;

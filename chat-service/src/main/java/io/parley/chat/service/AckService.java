@@ -49,9 +49,7 @@ public class AckService {
 
     /** Returns false when the conversation is not one of the caller's (nothing recorded). */
     public boolean ack(ClientSession session, ConversationId conversation, long seq) {
-        boolean member = conversation.group()
-                ? session.groups().contains(conversation.groupId())
-                : conversation.hasParticipant(session.userId());
+        boolean member = conversation.hasMember(session.userId(), session.groups());
         if (!member) {
             return false;
         }

@@ -86,7 +86,7 @@ public class SyncService {
         Map<String, Long> from = new LinkedHashMap<>();
         for (Map.Entry<String, Long> cursor : cursors.entrySet()) {
             ConversationId id = ConversationId.parse(cursor.getKey());
-            boolean member = id != null && (id.group() ? groupIds.contains(id.groupId()) : id.hasParticipant(session.userId()));
+            boolean member = id != null && id.hasMember(session.userId(), groupIds);
             if (member) {
                 from.put(id.value(), cursor.getValue());
             } else {

@@ -29,20 +29,11 @@ public final class SequenceAllocator {
 
     /** The next number, or -1 if none is at hand (the caller then waits on {@link #next()}). */
     public long tryNext() {
-        boolean prefetch;
         long value;
         synchronized (this) {
-            if (cursor >= end && !takePrefetched()) {
-                value = -1;
-                prefetch = inFlight == null;
-            } else {
-                value = cursor++;
-                prefetch = end - cursor <= lowWater && prefetched == null && inFlight == null;
-            }
+            value = cursor < end || takePrefetched() ? cursor++ : -1;
         }
-        if (prefetch) {
-            fetch().subscribe().with(b -> { }, e -> { });
-        }
+        tryPrefetch();
         return value;
     }
 
@@ -85,6 +76,7 @@ public final class SequenceAllocator {
         return blockAtHand().flatMap(ignored -> fill(out, filled));
     }
 
+    /** Starts leasing the next block in the background once the current one runs low (or out). */
     private void tryPrefetch() {
         boolean prefetch;
         synchronized (this) {

@@ -1,8 +1,5 @@
 package io.parley.common.security;
 
-import io.parley.common.error.ErrorCode;
-import io.parley.common.token.AccessTokenVerifier;
-import io.parley.common.token.TokenClaims;
 import io.parley.common.token.TokenRejectedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -14,8 +11,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Turns a Bearer token into a {@link SecurityIdentity}: decrypts and checks it locally (microseconds, fine
- * on the event loop), then asks the cached revocation lookup whether its session is still live.
+ * Turns a Bearer token into a {@link SecurityIdentity} through {@link TokenAuthenticator} (local decrypt, then
+ * the cached revocation lookup).
  * Users get role {@value Roles#USER}, tenant app tokens {@value Roles#APP}; the claims travel as the
  * identity attribute {@value #CLAIMS_ATTRIBUTE}.
  */
@@ -24,12 +21,10 @@ public class AccessTokenIdentityProvider implements IdentityProvider<TokenAuthen
 
     public static final String CLAIMS_ATTRIBUTE = "parley.claims";
 
-    private final AccessTokenVerifier verifier;
-    private final SessionRevocationCache revocations;
+    private final TokenAuthenticator tokens;
 
-    public AccessTokenIdentityProvider(AccessTokenVerifier verifier, SessionRevocationCache revocations) {
-        this.verifier = verifier;
-        this.revocations = revocations;
+    public AccessTokenIdentityProvider(TokenAuthenticator tokens) {
+        this.tokens = tokens;
     }
 
     @Override
@@ -39,22 +34,18 @@ public class AccessTokenIdentityProvider implements IdentityProvider<TokenAuthen
 
     @Override
     public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
-        TokenClaims claims;
-        try {
-            claims = verifier.verify(request.getToken().getToken());
-        } catch (TokenRejectedException e) {
-            return Uni.createFrom().failure(TokenFailures.failure(e.code(), e.getMessage()));
-        }
-        return revocations.isLive(claims.sessionId()).map(live -> {
-            if (!live) {
-                throw TokenFailures.failure(ErrorCode.TOKEN_REVOKED, "the token's session was revoked");
-            }
+        return tokens.authenticate(request.getToken().getToken())
+                .onFailure(TokenRejectedException.class).transform(e -> {
+                    TokenRejectedException rejected = (TokenRejectedException) e;
+                    return TokenFailures.failure(rejected.code(), rejected.getMessage());
+                })
+                .map(claims -> {
             return (SecurityIdentity) QuarkusSecurityIdentity.builder()
                     .setPrincipal(new QuarkusPrincipal(claims.subject()))
                     .addRole(claims.isApp() ? Roles.APP : Roles.USER)
                     .addAttribute(CLAIMS_ATTRIBUTE, claims)
                     .addCredential(request.getToken())
                     .build();
-        });
+                });
     }
 }
