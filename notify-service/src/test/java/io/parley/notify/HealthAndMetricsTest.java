@@ -1,5 +1,7 @@
 package io.parley.notify;
 
+import io.parley.notify.support.GreenMailResource;
+import io.parley.notify.support.ReceiverResource;
 import io.parley.testsupport.HealthContractTests;
 import io.parley.testsupport.MariaDbTestResource;
 import io.parley.testsupport.RedisTestResource;
@@ -10,5 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = MariaDbTestResource.class, initArgs = @ResourceArg(name = "database", value = "parley_notify"))
+@QuarkusTestResource(GreenMailResource.class)
+@QuarkusTestResource(ReceiverResource.class)
 class HealthAndMetricsTest extends HealthContractTests {
 }

@@ -1,0 +1,176 @@
+package io.parley.notify.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** notify-service settings (environment: {@code PARLEY_NOTIFY_*}). Every limit and timing is here. */
+@ConfigMapping(prefix = "parley.notify")
+public interface NotifyConfig {
+
+    /** Where chat-service is: in-app notifications are forwarded to its {@code /api/v1/apps/{appId}/notifications}. */
+    @WithDefault("http://127.0.0.1:8080")
+    String chatUrl();
+
+    /** Channel binding and verification. */
+    Channels channels();
+
+    /** The outbox stream chat-service appends to, and how it is consumed. */
+    Outbox outbox();
+
+    /** Digests of relayed chat messages. */
+    Relay relay();
+
+    /** Sending, retries and dead letters. */
+    Delivery delivery();
+
+    /** Limits of the notifications API. */
+    Notifications notifications();
+
+    /** The WeChat-style official-account adapter (configured per deployment; off without an endpoint). */
+    Wechat wechat();
+
+    interface Channels {
+        /** How long a verification code (email, wechat) or webhook challenge stays valid. */
+        @WithDefault("15M")
+        Duration codeTtl();
+
+        /** Wrong codes allowed before the code is void (delete and bind the channel again). */
+        @WithDefault("5")
+        int maxVerifyAttempts();
+
+        /** Channels one user may bind. */
+        @WithDefault("10")
+        int maxPerUser();
+
+        /** Longest address, in characters. */
+        @WithDefault("320")
+        int maxAddressChars();
+    }
+
+    interface Outbox {
+        /** The Redis stream chat-service appends one entry per (message, offline recipient) to. */
+        @WithDefault("notify:outbox")
+        String stream();
+
+        /** The consumer group notify-service instances share. */
+        @WithDefault("notify-relay")
+        String group();
+
+        /** This instance's consumer name; empty: {@code $HOSTNAME} (the pod name) plus a random suffix. */
+        Optional<String> consumer();
+
+        /** Entries read per round. */
+        @WithDefault("200")
+        int batchSize();
+
+        /** How long one read waits for new entries (XREADGROUP BLOCK). */
+        @WithDefault("1S")
+        Duration block();
+
+        /** Entries another consumer read but did not acknowledge for this long are claimed (its node died). */
+        @WithDefault("30S")
+        Duration claimIdle();
+    }
+
+    interface Relay {
+        /** Default digest window: the first event for a user opens it; when it closes, one relay goes out. */
+        @WithDefault("30S")
+        Duration digestWindow();
+
+        /** Newest message bodies listed in one digest. */
+        @WithDefault("5")
+        int digestMessages();
+
+        /** Longest body quoted in a digest, in characters. */
+        @WithDefault("200")
+        int quoteChars();
+
+        /** How often due digest windows are looked for. */
+        @WithDefault("200ms")
+        Duration flushInterval();
+
+        /** Whether users relay by default (until they set preferences). */
+        @WithDefault("true")
+        boolean enabledByDefault();
+
+        /** Channel types relayed to by default. */
+        @WithDefault("email,webhook,wechat")
+        List<String> defaultChannels();
+
+        /** Largest digest window a user may choose, in seconds. */
+        @WithDefault("3600")
+        int maxDigestSeconds();
+    }
+
+    interface Delivery {
+        /** How often due deliveries (new and retries) are looked for. */
+        @WithDefault("200ms")
+        Duration pollInterval();
+
+        /** Attempts before a delivery becomes a dead letter. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** Back-off base: attempt n waits a random time in [0, min(max, base * 2^(n-1))] (full jitter). */
+        @WithDefault("2S")
+        Duration backoffBase();
+
+        /** Back-off cap. */
+        @WithDefault("5M")
+        Duration backoffMax();
+
+        /** TCP connect timeout of webhook and third-party calls. */
+        @WithDefault("3S")
+        Duration connectTimeout();
+
+        /** Time allowed for an answer of a webhook or third-party call. */
+        @WithDefault("10S")
+        Duration readTimeout();
+
+        /** A delivery still {@code sending} after this long was cut off by a crash and is tried again. */
+        @WithDefault("2M")
+        Duration sendingTimeout();
+
+        /** Calls in flight at once to one endpoint (host:port); more wait, others go on. */
+        @WithDefault("4")
+        int perEndpointConcurrency();
+
+        /** Sends in flight at once in this instance. */
+        @WithDefault("256")
+        int maxInFlight();
+    }
+
+    interface Notifications {
+        /** Most recipients of one notification. */
+        @WithDefault("1000")
+        int maxUsers();
+
+        /** Longest title, in characters. */
+        @WithDefault("200")
+        int maxTitleChars();
+
+        /** Longest body, in characters (longer: 413). */
+        @WithDefault("4000")
+        int maxBodyChars();
+    }
+
+    interface Wechat {
+        /** Base URL of the WeChat-style API, e.g. {@code https://api.weixin.qq.com}; empty: wechat channels are off. */
+        Optional<String> endpoint();
+
+        /** The official account's app id. */
+        @WithDefault("")
+        String appId();
+
+        /** The official account's app secret (from a Secret). */
+        @WithDefault("")
+        String appSecret();
+
+        /** The template message used for codes, relays and notifications. */
+        @WithDefault("")
+        String templateId();
+    }
+}

@@ -1,0 +1,320 @@
+package io.parley.notify.delivery;
+
+import io.parley.notify.channel.Channel;
+import io.parley.notify.channel.ChannelRepository;
+import io.parley.notify.config.NotifyConfig;
+import io.parley.notify.notification.AppTokens;
+import io.parley.notify.notification.ChatServiceClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends due deliveries. One loop per instance, on its own platform thread, polls MySQL for rows that are
+ * {@code pending} or {@code retrying} and due ({@code next_attempt_at}), claims each with a conditional update (so
+ * instances never send the same row at once), and starts the send without waiting for it: sends are
+ * non-blocking (Vert.x web client, reactive mailer) with timeouts, at most {@code maxInFlight} at once and at most
+ * {@code perEndpointConcurrency} per endpoint — a row whose endpoint is busy is moved back a little and others go
+ * first, so a slow endpoint never holds up the rest. The outcome is written on a worker thread: {@code delivered};
+ * or {@code retrying} after a back-off ({@link RetryPolicy}); or {@code dead} once attempts run out.
+ *
+ * <p>Rows left {@code sending} by an instance that died mid-send are made due again after {@code sendingTimeout};
+ * such a repeat carries the same {@code X-Parley-Delivery} key, so the receiver can drop it (at-least-once with an
+ * idempotency key: a crash between the receiver's 2xx and our commit is the only window for a repeat).
+ *
+ * <p>On shutdown the loop stops claiming and in-flight sends get up to {@code drainTimeout} to finish.
+ */
+@ApplicationScoped
+public class DeliveryDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryDispatcher.class);
+    private static final long BUSY_DEFER_MS = 500;
+    private static final int MAX_ROWS_PER_ROUND = 200;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(15);
+
+    private final DeliveryRepository deliveries;
+    private final ChannelRepository channels;
+    private final EmailSender email;
+    private final WebhookSender webhooks;
+    private final WechatAdapter wechat;
+    private final ChatServiceClient chat;
+    private final AppTokens appTokens;
+    private final RetryPolicy retries;
+    private final EndpointLimiter limiter;
+    private final DeliveryMetrics metrics;
+    private final NotifyConfig.Delivery config;
+    private final Duration sendLimit;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    private volatile boolean running;
+    private volatile Thread thread;
+    private long nextReclaimAt;
+
+    public DeliveryDispatcher(DeliveryRepository deliveries, ChannelRepository channels, EmailSender email,
+                              WebhookSender webhooks, WechatAdapter wechat, ChatServiceClient chat, AppTokens appTokens,
+                              RetryPolicy retries, EndpointLimiter limiter, DeliveryMetrics metrics, NotifyConfig config) {
+        this.deliveries = deliveries;
+        this.channels = channels;
+        this.email = email;
+        this.webhooks = webhooks;
+        this.wechat = wechat;
+        this.chat = chat;
+        this.appTokens = appTokens;
+        this.retries = retries;
+        this.limiter = limiter;
+        this.metrics = metrics;
+        this.config = config.delivery();
+        // a backstop above the HTTP timeouts, for a send that would otherwise never complete (e.g. a stalled SMTP dialogue)
+        this.sendLimit = this.config.connectTimeout().plus(this.config.readTimeout()).plusSeconds(30);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        running = true;
+        Thread loop = new Thread(this::run, "notify-dispatcher");
+        loop.setDaemon(true);
+        thread = loop;
+        loop.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        running = false;
+        Thread loop = thread;
+        if (loop != null) {
+            LockSupport.unpark(loop);
+            try {
+                loop.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        if (inFlight.get() > 0) {
+            LOG.warnf("%d sends still in flight at shutdown; they are sent again (same key) after the sending timeout",
+                    inFlight.get());
+        }
+    }
+
+    /** Wakes the loop: new rows are due now. */
+    public void kick() {
+        Thread loop = thread;
+        if (loop != null) {
+            LockSupport.unpark(loop);
+        }
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private void run() {
+        long backoffMs = 0;
+        while (running) {
+            try {
+                if (System.nanoTime() - nextReclaimAt >= 0) {
+                    int reclaimed = deliveries.reclaimStuck(config.sendingTimeout().toMillis());
+                    if (reclaimed > 0) {
+                        LOG.infof("%d deliveries were left sending by a stopped instance; they are due again", reclaimed);
+                    }
+                    long every = Math.min(5000, Math.max(100, config.sendingTimeout().toMillis() / 2));
+                    nextReclaimAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(every);
+                }
+                int capacity = config.maxInFlight() - inFlight.get();
+                boolean full = false;
+                if (capacity > 0) {
+                    int limit = Math.min(capacity, MAX_ROWS_PER_ROUND);
+                    List<Delivery> due = deliveries.due(limit);
+                    int started = dispatch(due);
+                    full = due.size() == limit && started > 0;
+                }
+                backoffMs = 0;
+                if (!full) {
+                    LockSupport.parkNanos(config.pollInterval().toNanos());
+                }
+            } catch (RuntimeException e) {
+                backoffMs = Math.min(5000, Math.max(100, backoffMs * 2));
+                LOG.warnf("delivery round failed (%s); retrying in %d ms", SendFailure.describe(e), backoffMs);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
+            }
+        }
+    }
+
+    /** Starts the sends of due rows; returns how many started. */
+    private int dispatch(List<Delivery> due) {
+        int started = 0;
+        List<Long> busy = new ArrayList<>();
+        Map<String, List<Delivery>> inapp = new LinkedHashMap<>();
+        for (Delivery d : due) {
+            if (!running) {
+                break;
+            }
+            if (Delivery.INAPP.equals(d.channelType())) {
+                inapp.computeIfAbsent(d.notificationId(), n -> new ArrayList<>()).add(d);
+                continue;
+            }
+            Channel channel = channels.find(d.channelId()).orElse(null);
+            if (channel == null || !channel.verified()) {
+                if (deliveries.claim(d.id())) {
+                    finish(claimed(d), new SendFailure("the channel was removed"), true);
+                }
+                continue;
+            }
+            String endpoint = endpointOf(channel);
+            if (!limiter.tryAcquire(endpoint)) {
+                busy.add(d.id());
+                continue;
+            }
+            if (!deliveries.claim(d.id())) {
+                limiter.release(endpoint);
+                continue;
+            }
+            started++;
+            Delivery claimed = claimed(d);
+            inFlight.incrementAndGet();
+            send(claimed, channel)
+                    .ifNoItem().after(sendLimit).failWith(() -> new SendFailure("no answer within " + sendLimit.toSeconds() + " s"))
+                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                    .subscribe().with(ok -> done(claimed, null, endpoint), e -> done(claimed, e, endpoint));
+        }
+        for (List<Delivery> group : inapp.values()) {
+            started += dispatchInApp(group, busy);
+        }
+        deliveries.defer(busy, BUSY_DEFER_MS);
+        return started;
+    }
+
+    private int dispatchInApp(List<Delivery> group, List<Long> busy) {
+        String endpoint = chat.endpoint();
+        if (!limiter.tryAcquire(endpoint)) {
+            group.forEach(d -> busy.add(d.id()));
+            return 0;
+        }
+        List<Delivery> claimed = new ArrayList<>();
+        for (Delivery d : group) {
+            if (deliveries.claim(d.id())) {
+                claimed.add(claimed(d));
+            }
+        }
+        if (claimed.isEmpty()) {
+            limiter.release(endpoint);
+            return 0;
+        }
+        Delivery first = claimed.get(0);
+        inFlight.incrementAndGet();
+        Uni<Set<Long>> push = appTokens.of(first.appId())
+                .map(token -> chat.push(first.appId(), token, new JsonObject(first.payload()),
+                        claimed.stream().map(Delivery::userId).toList()))
+                .orElseGet(() -> Uni.createFrom().failure(new SendFailure(
+                        "no live app token to forward with; replay with a fresh app token")));
+        push.ifNoItem().after(sendLimit).failWith(() -> new SendFailure("chat-service did not answer"))
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .subscribe().with(accepted -> {
+                    try {
+                        for (Delivery d : claimed) {
+                            if (accepted.contains(d.userId())) {
+                                finish(d, null, false);
+                            } else {
+                                finish(d, new SendFailure("chat-service did not accept this user"), true);
+                            }
+                        }
+                    } finally {
+                        release(endpoint);
+                    }
+                }, e -> {
+                    try {
+                        claimed.forEach(d -> finish(d, e, false));
+                    } finally {
+                        release(endpoint);
+                    }
+                });
+        return claimed.size();
+    }
+
+    private Uni<Void> send(Delivery d, Channel channel) {
+        return switch (channel.type()) {
+            case WEBHOOK -> webhooks.send(channel.address(), channel.secret(), DeliveryContent.of(d.payload()).event(),
+                    d.idemKey(), d.payload()).replaceWithVoid();
+            case EMAIL -> {
+                DeliveryContent content = DeliveryContent.of(d.payload());
+                yield email.send(channel.address(), content.title(), content.text(), d.idemKey());
+            }
+            case WECHAT -> {
+                DeliveryContent content = DeliveryContent.of(d.payload());
+                yield wechat.send(channel.address(), content.title(), content.text());
+            }
+        };
+    }
+
+    private void done(Delivery d, Throwable failure, String endpoint) {
+        try {
+            finish(d, failure, false);
+        } finally {
+            release(endpoint);
+        }
+    }
+
+    private void release(String endpoint) {
+        limiter.release(endpoint);
+        inFlight.decrementAndGet();
+        kick(); // a slot is free: rows deferred for it may go now
+    }
+
+    /** Records the outcome of a claimed row: delivered, a retry after back-off, or a dead letter. */
+    private void finish(Delivery d, Throwable failure, boolean permanent) {
+        try {
+            if (failure == null) {
+                deliveries.markDelivered(d.id());
+                metrics.sent(d);
+                return;
+            }
+            String error = SendFailure.describe(failure);
+            metrics.failed(d);
+            if (permanent || retries.exhausted(d.attempts())) {
+                deliveries.markDead(d.id(), error);
+                metrics.dead(d);
+                LOG.warnf("delivery %d (%s to user %d) is dead after %d attempts: %s", d.id(), d.channelType(),
+                        d.userId(), d.attempts(), error);
+            } else {
+                long delay = retries.delayAfter(d.attempts());
+                deliveries.markRetry(d.id(), error, delay);
+                LOG.debugf("delivery %d attempt %d failed (%s); next in %d ms", d.id(), d.attempts(), error, delay);
+            }
+        } catch (RuntimeException e) {
+            // the row stays 'sending' and is reclaimed after the sending timeout
+            LOG.warnf("could not record the outcome of delivery %d: %s", d.id(), SendFailure.describe(e));
+        }
+    }
+
+    private static Delivery claimed(Delivery d) {
+        return new Delivery(d.id(), d.idemKey(), d.kind(), d.notificationId(), d.appId(), d.userId(), d.channelType(),
+                d.channelId(), Delivery.SENDING, d.attempts() + 1, d.lastError(), d.payload(), d.updatedAt());
+    }
+
+    private static String endpointOf(Channel channel) {
+        return switch (channel.type()) {
+            case EMAIL -> "smtp";
+            case WECHAT -> "wechat";
+            case WEBHOOK -> {
+                URI uri = URI.create(channel.address());
+                yield uri.getHost() + ":" + uri.getPort();
+            }
+        };
+    }
+}

@@ -1,0 +1,28 @@
+package io.parley.notify.delivery;
+
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.reactive.ReactiveMailer;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Sends plain-text mail over SMTP with the reactive mailer (never blocks a thread while the SMTP dialogue runs). */
+@ApplicationScoped
+public class EmailSender {
+
+    /** Carries the delivery's idempotency key, so a mail client or filter can spot a repeat after a crash. */
+    public static final String DELIVERY_HEADER = "X-Parley-Delivery";
+
+    private final ReactiveMailer mailer;
+
+    public EmailSender(ReactiveMailer mailer) {
+        this.mailer = mailer;
+    }
+
+    public Uni<Void> send(String to, String subject, String text, String deliveryKey) {
+        Mail mail = Mail.withText(to, subject, text);
+        if (deliveryKey != null) {
+            mail.addHeader(DELIVERY_HEADER, deliveryKey);
+        }
+        return mailer.send(mail);
+    }
+}

@@ -1,0 +1,248 @@
+package io.parley.notify.relay;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.notify.config.NotifyConfig;
+import io.parley.notify.delivery.SendFailure;
+import io.parley.notify.preference.PreferenceService;
+import io.parley.notify.preference.Preferences;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.stream.ClaimedMessages;
+import io.quarkus.redis.datasource.stream.StreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
+import io.quarkus.redis.datasource.stream.XPendingSummary;
+import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes the outbox stream chat-service appends to (one entry per message and offline recipient) as a member of
+ * the {@code notify-relay} consumer group.
+ *
+ * <p>Crash-safe: a batch is written to MySQL ({@link RelayStore#record}, one transaction, a repeat is a no-op) and
+ * only then acknowledged ({@code XACK}) and deleted from the stream. Entries this consumer read before a failure
+ * are read again (id {@code 0}); entries a dead consumer left pending are claimed with {@code XAUTOCLAIM} once idle
+ * for {@code claimIdle}. Malformed or unknown entries are logged, counted and acknowledged, never retried forever.
+ *
+ * <p>One loop per instance on its own platform thread (blocking Redis and JDBC; never the event loop). On shutdown
+ * it stops reading; the batch in hand finishes or stays pending for another instance.
+ */
+@ApplicationScoped
+public class OutboxConsumer {
+
+    private static final Logger LOG = Logger.getLogger(OutboxConsumer.class);
+    private static final long MAX_BACKOFF_MS = 5000;
+    private static final long GAUGE_EVERY_MS = 5000;
+
+    private final RedisDataSource redis;
+    private final StreamCommands<String, String, String> streams;
+    private final RelayStore store;
+    private final PreferenceService preferences;
+    private final NotifyConfig.Outbox config;
+    private final String consumer;
+    private final Counter received;
+    private final Counter malformed;
+    private final Counter claimed;
+    private final AtomicLong lag = new AtomicLong();
+    private final AtomicLong pending = new AtomicLong();
+
+    private volatile boolean running;
+    private volatile Thread thread;
+    private boolean groupReady;
+    private boolean ownBacklog = true;
+    private long nextClaimAt;
+    private long nextGaugeAt;
+
+    public OutboxConsumer(RedisDataSource redis, RelayStore store, PreferenceService preferences, NotifyConfig config,
+                          MeterRegistry metrics) {
+        this.redis = redis;
+        this.streams = redis.stream(String.class);
+        this.store = store;
+        this.preferences = preferences;
+        this.config = config.outbox();
+        this.consumer = this.config.consumer().filter(c -> !c.isBlank()).orElseGet(() ->
+                System.getenv().getOrDefault("HOSTNAME", "notify") + "-" + UUID.randomUUID().toString().substring(0, 8));
+        this.received = Counter.builder("parley.notify.outbox.events")
+                .description("outbox events made durable in MySQL").register(metrics);
+        this.malformed = Counter.builder("parley.notify.outbox.malformed")
+                .description("outbox entries that could not be read (logged and acknowledged)").register(metrics);
+        this.claimed = Counter.builder("parley.notify.outbox.claimed")
+                .description("outbox entries claimed from a consumer that stopped acknowledging").register(metrics);
+        Gauge.builder("parley.notify.outbox.lag", lag, AtomicLong::get)
+                .description("outbox entries not yet handled (stream length; handled entries are deleted)")
+                .register(metrics);
+        Gauge.builder("parley.notify.outbox.pending", pending, AtomicLong::get)
+                .description("outbox entries read by a consumer and not yet acknowledged").register(metrics);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        running = true;
+        nextClaimAt = System.nanoTime();
+        Thread loop = new Thread(this::run, "notify-outbox");
+        loop.setDaemon(true);
+        thread = loop;
+        loop.start();
+        LOG.infof("outbox consumer %s of group %s on %s started", consumer, config.group(), config.stream());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        running = false;
+        Thread loop = thread;
+        if (loop != null) {
+            LockSupport.unpark(loop);
+            try {
+                loop.join(config.block().toMillis() + 5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public String consumer() {
+        return consumer;
+    }
+
+    private void run() {
+        long backoffMs = 0;
+        while (running) {
+            try {
+                ensureGroup();
+                long now = System.nanoTime();
+                if (now - nextClaimAt >= 0) {
+                    claimRound();
+                    nextClaimAt = System.nanoTime() + Math.max(TimeUnit.MILLISECONDS.toNanos(200),
+                            config.claimIdle().toNanos() / 2);
+                }
+                if (now - nextGaugeAt >= 0) {
+                    updateGauges();
+                    nextGaugeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GAUGE_EVERY_MS);
+                }
+                readRound();
+                backoffMs = 0;
+            } catch (RuntimeException e) {
+                ownBacklog = true;
+                if (has(e, "NOGROUP")) {
+                    groupReady = false;
+                }
+                backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, backoffMs * 2));
+                LOG.warnf("outbox round failed (%s); retrying in %d ms; nothing is acknowledged before MySQL commits",
+                        SendFailure.describe(e), backoffMs);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
+            }
+        }
+    }
+
+    private void readRound() {
+        if (ownBacklog) {
+            // entries we read before a failed round (or before a restart under the same consumer name)
+            List<StreamMessage<String, String, String>> mine = streams.xreadgroup(config.group(), consumer,
+                    config.stream(), "0", new XReadGroupArgs().count(config.batchSize()));
+            if (mine != null && !mine.isEmpty()) {
+                handle(mine);
+                return;
+            }
+            ownBacklog = false;
+        }
+        List<StreamMessage<String, String, String>> fresh = streams.xreadgroup(config.group(), consumer,
+                config.stream(), ">", new XReadGroupArgs().count(config.batchSize()).block(config.block()));
+        if (fresh != null && !fresh.isEmpty()) {
+            handle(fresh);
+        }
+    }
+
+    private void claimRound() {
+        String cursor = "0-0";
+        for (int page = 0; page < 10 && running; page++) {
+            ClaimedMessages<String, String, String> taken = streams.xautoclaim(config.stream(), config.group(), consumer,
+                    config.claimIdle(), cursor, config.batchSize());
+            List<StreamMessage<String, String, String>> entries = taken.getMessages();
+            if (entries != null && !entries.isEmpty()) {
+                claimed.increment(entries.size());
+                LOG.infof("claimed %d outbox entries left pending by another consumer", entries.size());
+                handle(entries);
+            }
+            cursor = taken.getId();
+            if (cursor == null || "0-0".equals(cursor)) {
+                return;
+            }
+        }
+    }
+
+    /** Makes a batch durable, then acknowledges and deletes it. */
+    void handle(List<StreamMessage<String, String, String>> entries) {
+        List<OutboxEvent> events = new ArrayList<>(entries.size());
+        Map<Long, Long> windows = new HashMap<>();
+        String[] ids = new String[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+            StreamMessage<String, String, String> entry = entries.get(i);
+            ids[i] = entry.id();
+            OutboxEvent event;
+            try {
+                event = OutboxEvent.parse(entry.payload() == null ? null : entry.payload().get(OutboxEvent.FIELD));
+            } catch (IllegalArgumentException e) {
+                malformed.increment();
+                LOG.warnf("outbox entry %s is malformed and is dropped: %s (%s)", entry.id(), abbreviate(entry.payload()),
+                        e.getMessage());
+                continue;
+            }
+            Preferences prefs = preferences.of(event.user());
+            if (!prefs.relay()) {
+                continue; // the user relays nothing: acknowledged, not stored
+            }
+            events.add(event);
+            windows.putIfAbsent(event.user(), prefs.digestSeconds() * 1000L);
+        }
+        store.record(events, windows);
+        // only now that MySQL has committed may Redis forget the entries
+        streams.xack(config.stream(), config.group(), ids);
+        streams.xdel(config.stream(), ids);
+        received.increment(events.size());
+    }
+
+    private void ensureGroup() {
+        if (groupReady) {
+            return;
+        }
+        try {
+            streams.xgroupCreate(config.stream(), config.group(), "0", new XGroupCreateArgs().mkstream());
+        } catch (RuntimeException e) {
+            if (!has(e, "BUSYGROUP")) {
+                throw e;
+            }
+        }
+        groupReady = true;
+    }
+
+    private void updateGauges() {
+        lag.set(streams.xlen(config.stream()));
+        XPendingSummary summary = streams.xpending(config.stream(), config.group());
+        pending.set(summary == null ? 0 : summary.getPendingCount());
+    }
+
+    private static String abbreviate(Object payload) {
+        String text = String.valueOf(payload);
+        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
+    }
+
+    private static boolean has(Throwable e, String marker) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(marker)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

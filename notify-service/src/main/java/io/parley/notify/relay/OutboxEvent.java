@@ -1,0 +1,58 @@
+package io.parley.notify.relay;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One outbox entry: a chat message stored for a recipient who had no open connection. chat-service appends it to
+ * the outbox stream with one field, {@code event}: {@code {"type":"message","user":<recipient>,"id":"<message id>",
+ * "conversation","seq","from","body","kind","ts"}}.
+ */
+public record OutboxEvent(long user, String messageId, String conversation, long seq, long from, String body,
+                          String kind, long ts, String json) {
+
+    public static final String FIELD = "event";
+    private static final long MAX_USER_ID = 9_999_999_999L;
+
+    /** Parses an entry's {@code event} field; throws {@link IllegalArgumentException} naming what is wrong. */
+    public static OutboxEvent parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("no event field");
+        }
+        JsonObject json;
+        try {
+            json = new JsonObject(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("event is not a JSON object");
+        }
+        if (!"message".equals(json.getValue("type"))) {
+            throw new IllegalArgumentException("unknown event type " + json.getValue("type"));
+        }
+        long user = number(json, "user");
+        if (user <= 0 || user > MAX_USER_ID) {
+            throw new IllegalArgumentException("user is not a user id");
+        }
+        String id = string(json, "id");
+        if (id.isEmpty() || id.length() > 64) {
+            throw new IllegalArgumentException("id must be 1-64 characters");
+        }
+        String body = json.getValue("body") instanceof String s ? s : "";
+        String kind = json.getValue("kind") instanceof String k ? k : "text";
+        long ts = json.getValue("ts") instanceof Number n ? n.longValue() : System.currentTimeMillis();
+        long seq = json.getValue("seq") instanceof Number n ? n.longValue() : 0;
+        return new OutboxEvent(user, id, string(json, "conversation"), seq, number(json, "from"), body, kind, ts, text);
+    }
+
+    private static long number(JsonObject json, String field) {
+        if (json.getValue(field) instanceof Number n) {
+            return n.longValue();
+        }
+        throw new IllegalArgumentException(field + " must be a number");
+    }
+
+    private static String string(JsonObject json, String field) {
+        if (json.getValue(field) instanceof String s) {
+            return s;
+        }
+        throw new IllegalArgumentException(field + " must be a string");
+    }
+}
