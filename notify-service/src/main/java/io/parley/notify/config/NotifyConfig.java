@@ -162,15 +162,12 @@ public interface NotifyConfig {
         Optional<String> endpoint();
 
         /** The official account's app id. */
-        @WithDefault("")
-        String appId();
+        Optional<String> appId();
 
         /** The official account's app secret (from a Secret). */
-        @WithDefault("")
-        String appSecret();
+        Optional<String> appSecret();
 
         /** The template message used for codes, relays and notifications. */
-        @WithDefault("")
-        String templateId();
+        Optional<String> templateId();
     }
 }

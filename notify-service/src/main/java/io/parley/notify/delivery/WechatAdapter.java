@@ -54,7 +54,7 @@ public class WechatAdapter {
         JsonObject data = new JsonObject()
                 .put("title", new JsonObject().put("value", title))
                 .put("body", new JsonObject().put("value", text));
-        JsonObject message = new JsonObject().put("touser", openId).put("template_id", config.templateId())
+        JsonObject message = new JsonObject().put("touser", openId).put("template_id", config.templateId().orElse(""))
                 .put("data", data);
         return send(message, true);
     }
@@ -97,8 +97,8 @@ public class WechatAdapter {
     }
 
     private Uni<Token> fetchToken() {
-        String url = endpoint() + "/cgi-bin/token?grant_type=client_credential&appid=" + encode(config.appId())
-                + "&secret=" + encode(config.appSecret());
+        String url = endpoint() + "/cgi-bin/token?grant_type=client_credential&appid=" + encode(config.appId().orElse(""))
+                + "&secret=" + encode(config.appSecret().orElse(""));
         return http.get(url).map(response -> {
             if (response.statusCode() / 100 != 2) {
                 throw new SendFailure("wechat token endpoint answered HTTP " + response.statusCode());
