@@ -31,7 +31,7 @@ public final class BenchmarkMain {
         List<Benchmark> benchmarks = new ArrayList<>(List.of(
                 new TokenVerifyBenchmark(),
                 new LocalIdBenchmark(idUrl),
-                new HttpIdBenchmark(idUrl)));
+                new HttpIdBenchmark(idUrl), new RelayBenchmark()));
         System.out.printf("Parley benchmark — %d cores, Java %s, %d s per measurement%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), seconds);
         for (Benchmark benchmark : benchmarks) {
