@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ./parley loadtest [fanout|direct|idle|saturation|all|a,b,...] [generator flags]
+# ./parley loadtest [fanout|direct|idle|saturation|topics|all|a,b,...] [generator flags]
 #
 # Starts an isolated benchmark platform — its own PARLEY_HOME, its own ports, loopback only: Redis, MariaDB,
 # auth-service, id-service and TWO chat-service nodes sharing that Redis and MariaDB — runs the chat load
@@ -14,7 +14,10 @@
 #
 # Environment: PARLEY_SKIP_BUILD=1 (use the jars already built), PARLEY_BENCH_HOME (default
 # /tmp/parley-bench-$UID; wiped at start, logs kept after the run), PARLEY_BENCH_{REDIS,DB,AUTH,ID,CHAT,CHAT2}_PORT
-# (defaults 26379 23306 18081 18084 18080 18082), LOADGEN_JAVA_OPTS (generator JVM flags).
+# (defaults 26379 23306 18081 18084 18080 18082), LOADGEN_JAVA_OPTS (generator JVM flags),
+# PARLEY_APP_DIR=/dir (run the services from /dir/<module>/quarkus-app — a copy of <module>/target/quarkus-app —
+# instead of the working tree's target directories; only the generator is built then).
+# The topics scenario creates an app with auth-service's admin key (PARLEY_AUTH_ADMIN_KEY of the bench secrets).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -42,18 +45,18 @@ chat2() {
 
 scenario="${1:-fanout}"
 case "$scenario" in
-  fanout|direct|idle|saturation) shift || true; scenarios=("$scenario") ;;
+  fanout|direct|idle|saturation|topics) shift || true; scenarios=("$scenario") ;;
   *,*) # several on one platform, e.g. idle,direct: same flags for each
     shift || true; IFS=, read -r -a scenarios <<< "$scenario"
     for s in "${scenarios[@]}"; do
-      case "$s" in fanout|direct|idle|saturation) ;; *) die "unknown scenario '$s'" ;; esac
+      case "$s" in fanout|direct|idle|saturation|topics) ;; *) die "unknown scenario '$s'" ;; esac
     done ;;
-  all) shift || true; scenarios=(idle fanout direct saturation) ;;
+  all) shift || true; scenarios=(idle fanout direct topics saturation) ;;
   -h|--help|help)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 0 ;;
   --*) scenarios=(fanout) ;;
-  *) die "unknown scenario '$scenario' (fanout, direct, idle, saturation, all)" ;;
+  *) die "unknown scenario '$scenario' (fanout, direct, idle, saturation, topics, all)" ;;
 esac
 
 command -v java >/dev/null || die "java 17 is required"
@@ -70,8 +73,38 @@ for port in "$PARLEY_REDIS_PORT" "$PARLEY_DB_PORT" "$PARLEY_AUTH_PORT" "$PARLEY_
   port_busy "$port" && die "port $port is in use; set PARLEY_BENCH_*_PORT"
 done
 
+# PARLEY_APP_DIR: the services run from a copy of their quarkus-app directories (so a build in the working tree
+# cannot change them mid-run). lib.sh's start_service takes $ROOT/<module>/target/quarkus-app; start_app gives it a
+# ROOT of links <module>/target -> $PARLEY_APP_DIR/<module>.
+app_root=""
+if [ -n "${PARLEY_APP_DIR:-}" ]; then
+  PARLEY_APP_DIR="$(cd "$PARLEY_APP_DIR" && pwd)" || die "PARLEY_APP_DIR $PARLEY_APP_DIR is not a directory"
+  for name in auth-service id-service chat-service; do
+    [ -f "$PARLEY_APP_DIR/$name/quarkus-app/quarkus-run.jar" ] || die "$PARLEY_APP_DIR/$name/quarkus-app/quarkus-run.jar is missing"
+  done
+  app_root="$PARLEY_HOME/app-root"
+  rm -rf "$app_root"
+  for name in auth-service id-service chat-service; do
+    mkdir -p "$app_root/$name"
+    ln -s "$PARLEY_APP_DIR/$name" "$app_root/$name/target"
+  done
+fi
+start_app() { # start_app MODULE — lib.sh's start_service, from PARLEY_APP_DIR when set
+  if [ -n "$app_root" ]; then
+    ( ROOT="$app_root"; start_service "$1" ) || exit 1
+  else
+    start_service "$1"
+  fi
+}
+
 # Build before starting anything, so a failed build leaves nothing running.
-build_jars   # the whole project, tools/loadgen included
+if [ -n "$app_root" ] && [ "${PARLEY_SKIP_BUILD:-}" != "1" ]; then
+  # the services come from PARLEY_APP_DIR: build only the generator (parent and common from ~/.m2)
+  say "building the load generator (mvn -pl tools/loadgen package)"
+  (cd "$ROOT" && mvn -B -q -pl tools/loadgen -DskipTests package) || die "build failed"
+else
+  build_jars   # the whole project, tools/loadgen included
+fi
 LOADGEN="$ROOT/tools/loadgen/target"
 [ -d "$LOADGEN/lib" ] || die "the load generator is not built: run without PARLEY_SKIP_BUILD"
 
@@ -109,13 +142,13 @@ export PARLEY_CHAT_ID_SERVICE_URL="http://127.0.0.1:$PARLEY_ID_PORT"
 ensure_secrets
 start_redis
 start_mariadb
-start_service auth-service
-start_service id-service
-start_service chat-service
+start_app auth-service
+start_app id-service
+start_app chat-service
 # The first node creates chat-service's schema; two nodes migrating an empty database at the same moment race
 # on Liquibase's own lock table, so the second starts once the first is ready.
 for name in auth-service id-service chat-service; do await_service "$name"; done
-chat2 start_service chat-service
+chat2 start_app chat-service
 chat2 await_service chat-service
 
 # What "durable" means in this run: a `sent` waits for the stream entry; with AOF fsync always it also waits
@@ -133,7 +166,7 @@ say "benchmark platform up: chat nodes :$PARLEY_CHAT_PORT and :$CHAT2_PORT, dura
 java_opts=(${LOADGEN_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseSerialGC})
 for s in "${scenarios[@]}"; do
   say "scenario $s"
-  java "${java_opts[@]}" -cp "$LOADGEN/classes:$LOADGEN/lib/*" io.parley.loadgen.LoadgenMain "$s" \
+  LOADGEN_ADMIN_KEY="$PARLEY_AUTH_ADMIN_KEY" java "${java_opts[@]}" -cp "$LOADGEN/classes:$LOADGEN/lib/*" io.parley.loadgen.LoadgenMain "$s" \
     --auth-url "http://127.0.0.1:$PARLEY_AUTH_PORT" \
     --chat-urls "http://127.0.0.1:$PARLEY_CHAT_PORT,http://127.0.0.1:$CHAT2_PORT" \
     --pid "chat-1=$(pid_of chat-service)" --pid "chat-2=$(chat2 pid_of chat-service)" \
@@ -144,5 +177,6 @@ for s in "${scenarios[@]}"; do
     --meta "loginLimitPerAddress=$PARLEY_AUTH_LOGIN_PER_ADDRESS" \
     --meta "chatFramesPerSecond=$PARLEY_CHAT_LIMITS_FRAMES_PER_SECOND" \
     --meta "openFileLimit=$(ulimit -n)" --meta "cores=$(nproc)" \
+    ${app_root:+--meta "appDir=$PARLEY_APP_DIR"} \
     "$@" | tee -a "$LOG_DIR/results.jsonl" >&3
 done

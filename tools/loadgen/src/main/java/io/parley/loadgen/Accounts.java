@@ -122,6 +122,49 @@ final class Accounts {
         }
     }
 
+    /** An app of the topics scenario, with an app token. */
+    record App(String appId, String token, long expiresIn) {
+    }
+
+    /**
+     * Creates an app on auth-service ({@code POST /api/v1/apps} with {@code X-Admin-Key}), takes an app token
+     * ({@code POST /api/v1/apps/{appId}/tokens} with {@code X-Api-Key}) and opens its topics to every signed-in
+     * user ({@code PUT /api/v1/apps/{appId}/access {"public":true}} on chat-service).
+     */
+    App publicApp(String authUrl, String adminKey, String chatUrl, String name) {
+        URI auth = URI.create(authUrl);
+        JsonObject app = blocking("POST /api/v1/apps", 201, http.post(auth.getPort(), auth.getHost(), "/api/v1/apps")
+                .putHeader("X-Admin-Key", adminKey).timeout(30_000)
+                .sendJsonObject(new JsonObject().put("name", name)));
+        String appId = String.valueOf(app.getValue("appId"));
+        JsonObject token = blocking("POST /api/v1/apps/{appId}/tokens", 201,
+                http.post(auth.getPort(), auth.getHost(), "/api/v1/apps/" + appId + "/tokens")
+                        .putHeader("X-Api-Key", app.getString("apiKey")).timeout(30_000).send());
+        String accessToken = token.getString("accessToken");
+        URI chat = URI.create(chatUrl);
+        blocking("PUT /api/v1/apps/{appId}/access", 200,
+                http.put(chat.getPort(), chat.getHost(), "/api/v1/apps/" + appId + "/access")
+                        .bearerTokenAuthentication(accessToken).timeout(30_000)
+                        .sendJsonObject(new JsonObject().put("public", true)));
+        Long expiresIn = token.getLong("expiresIn");
+        return new App(appId, accessToken, expiresIn == null ? -1 : expiresIn);
+    }
+
+    private static JsonObject blocking(String what, int status, Future<HttpResponse<Buffer>> request) {
+        try {
+            HttpResponse<Buffer> r = request.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (r.statusCode() != status && r.statusCode() != 200) {
+                throw new IllegalStateException(what + " answered " + r.statusCode() + " " + r.bodyAsString());
+            }
+            String text = r.bodyAsString();
+            return text == null || text.isBlank() ? new JsonObject() : new JsonObject(text);
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(what + " failed: " + e, e);
+        }
+    }
+
     private Future<HttpResponse<Buffer>> post(URI base, String path, String bearer, JsonObject body) {
         var request = http.post(base.getPort(), base.getHost(), path).timeout(30_000);
         if (bearer != null) {

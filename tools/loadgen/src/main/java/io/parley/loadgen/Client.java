@@ -38,6 +38,14 @@ final class Client {
     // --- receiver side: per sender index, the message numbers received
     final Map<Integer, BitSet> received = new HashMap<>(4);
 
+    // --- topics scenario: the topic this client subscribes to (-1: none), the publications (g) it received
+    int topic = -1;
+    /** Takes the parley.cbor.v1 subprotocol: every server frame is a CBOR map in a binary message. */
+    boolean binary;
+    /** The server answered the subscribe with {@code subscribed}. */
+    boolean subscribed;
+    final BitSet publications = new BitSet();
+
     Client(int index, long userId, String token, int node) {
         this.index = index;
         this.userId = userId;
@@ -77,6 +85,15 @@ final class Client {
             return false;
         }
         rejected.set((int) n);
+        return true;
+    }
+
+    /** Records a publication; true if it is the first copy this client got. */
+    boolean receivePublication(long g) {
+        if (publications.get((int) g)) {
+            return false;
+        }
+        publications.set((int) g);
         return true;
     }
 

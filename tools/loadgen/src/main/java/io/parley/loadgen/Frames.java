@@ -1,5 +1,11 @@
 package io.parley.loadgen;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
 /**
  * Builds the client frames and reads the few fields the generator needs from server frames, without a JSON
  * tree: on a 2-core machine the generator shares the CPU with the servers it measures, so it must cost little
@@ -58,6 +64,100 @@ final class Frames {
                 out.append(padding, 0, pad);
             }
             return out.append("\"}").toString();
+        }
+    }
+
+    // ---------------------------------------------------------------- topics
+
+    /** The WebSocket subprotocol of the binary (CBOR) frames. */
+    static final String CBOR_SUBPROTOCOL = "parley.cbor.v1";
+
+    private static final CBORFactory CBOR = new CBORFactory();
+
+    /**
+     * The JSON body of a publish request: {@code {"data":"t=<nanoTime>;g=<number>;xxx…"}} padded to
+     * {@code dataBytes}. {@code g} numbers the publications of a run; its topic is {@code g mod topics}.
+     */
+    static String publishBody(StringBuilder out, long g, long nanos, String padding, int dataBytes) {
+        out.setLength(0);
+        out.append("{\"data\":\"");
+        int dataStart = out.length();
+        out.append("t=").append(nanos).append(";g=").append(g).append(';');
+        int pad = dataBytes - (out.length() - dataStart);
+        if (pad > 0) {
+            out.append(padding, 0, pad);
+        }
+        return out.append("\"}").toString();
+    }
+
+    static String subscribe(String appId, String topic) {
+        return "{\"type\":\"subscribe\",\"appId\":\"" + appId + "\",\"topics\":[\"" + topic + "\"]}";
+    }
+
+    /** Reads {@code t} and {@code g} of a JSON {@code publication} frame's data into {@code out}; false if not ours. */
+    static boolean publication(String frame, long[] out) {
+        int at = frame.indexOf(DATA_KEY);
+        return at >= 0 && publicationData(frame, at + DATA_KEY.length(), out);
+    }
+
+    /** Reads {@code t=<nanos>;g=<number>;} starting at {@code from} of {@code data}; false if not ours. */
+    static boolean publicationData(String data, int from, long[] out) {
+        if (!data.startsWith("t=", from)) {
+            return false;
+        }
+        long nanos = digits(data, from + 2);
+        int g = data.indexOf(";g=", from + 2);
+        if (nanos == Long.MIN_VALUE || g < 0) {
+            return false;
+        }
+        long number = digits(data, g + 3);
+        if (number == Long.MIN_VALUE || number < 0) {
+            return false;
+        }
+        out[0] = nanos;
+        out[1] = number;
+        return true;
+    }
+
+    /** The fields of a binary (CBOR map) server frame the generator reads. */
+    static final class Binary {
+        String type;
+        String code;
+        /** publication data: a text string, or a byte string read as UTF-8. */
+        String data;
+    }
+
+    /** Decodes a CBOR server frame into {@code out}; false if it is not a CBOR map. */
+    static boolean binary(byte[] frame, Binary out) {
+        out.type = null;
+        out.code = null;
+        out.data = null;
+        try (JsonParser p = CBOR.createParser(frame)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (name) {
+                    case "type" -> out.type = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "code" -> out.code = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "data" -> {
+                        if (value == JsonToken.VALUE_STRING) {
+                            out.data = p.getText();
+                        } else if (value == JsonToken.VALUE_EMBEDDED_OBJECT) {
+                            out.data = new String(p.getBinaryValue(), StandardCharsets.UTF_8);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            return token == JsonToken.END_OBJECT;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -151,6 +251,7 @@ final class Frames {
     private static final String BODY_KEY = "\"body\":";
     private static final String CONVERSATION_KEY = "\"conversation\":";
     private static final String SEQ_KEY = "\"seq\":";
+    private static final String DATA_KEY = "\"data\":\"";
 
     private static long digits(String s, int at) {
         boolean negative = at < s.length() && s.charAt(at) == '-';

@@ -43,6 +43,12 @@ final class Lane extends AbstractVerticle {
     private final StringBuilder frame = new StringBuilder(256);
     private final long[] body = new long[3];
     private SplittableRandom random;
+    /** topics scenario: how many topics (a publication g belongs to topic g mod topics); 0 otherwise. */
+    private int topics;
+    /** topics scenario: the first publication number of the current phase. */
+    private long topicFirstG;
+    private final long[] publication = new long[2];
+    private final Frames.Binary binaryFrame = new Frames.Binary();
 
     private PhaseStats stats = new PhaseStats();
     private final ConnectStats connectStats = new ConnectStats();
@@ -160,12 +166,18 @@ final class Lane extends AbstractVerticle {
                 .setHost("127.0.0.1").setPort(port).setURI("/ws/chat")
                 .addHeader("Authorization", "Bearer " + c.token)
                 .setTimeout(30_000);
+        if (c.binary) {
+            options.addSubProtocol(Frames.CBOR_SUBPROTOCOL);
+        }
         Promise<Void> attempt = Promise.promise();
         sockets.connect(options).onComplete(ar -> {
             if (ar.succeeded()) {
                 c.socket = ar.result();
                 c.open = true;
                 c.socket.textMessageHandler(text -> onFrame(c, text));
+                if (c.binary) {
+                    c.socket.binaryMessageHandler(buffer -> onBinaryFrame(c, buffer.getBytes()));
+                }
                 c.socket.closeHandler(x -> onClose(c));
                 c.socket.exceptionHandler(e -> stats.errors.merge("socket:" + e.getClass().getSimpleName(), 1L, Long::sum));
                 connectStats.connected++;
@@ -195,6 +207,15 @@ final class Lane extends AbstractVerticle {
             onMessage(c, text);
             return;
         }
+        if (text.startsWith("{\"type\":\"publication\"")) {
+            long now = System.nanoTime();
+            if (Frames.publication(text, publication)) {
+                onPublication(c, now);
+            } else {
+                stats.foreign++;
+            }
+            return;
+        }
         String type = Frames.type(text);
         if (type == null) {
             stats.errors.merge("unparsable-frame", 1L, Long::sum);
@@ -220,8 +241,69 @@ final class Lane extends AbstractVerticle {
                 }
                 stats.errors.merge(code, 1L, Long::sum);
             }
+            case "publication" -> {
+                long now = System.nanoTime();
+                if (Frames.publication(text, publication)) {
+                    onPublication(c, now);
+                } else {
+                    stats.foreign++;
+                }
+            }
+            case "subscribed" -> onSubscribed(c);
             default -> {
                 // pong, synced, presence...: nothing to measure
+            }
+        }
+    }
+
+    /** A frame of a client on the CBOR subprotocol: the topics scenario's frames only (publication, subscribed, error). */
+    private void onBinaryFrame(Client c, byte[] frame) {
+        long now = System.nanoTime();
+        Frames.Binary f = binaryFrame;
+        if (!Frames.binary(frame, f) || f.type == null) {
+            stats.errors.merge("unparsable-binary-frame", 1L, Long::sum);
+            return;
+        }
+        switch (f.type) {
+            case "publication" -> {
+                if (f.data != null && Frames.publicationData(f.data, 0, publication)) {
+                    onPublication(c, now);
+                } else {
+                    stats.foreign++;
+                }
+            }
+            case "subscribed" -> onSubscribed(c);
+            case "error" -> stats.errors.merge(f.code == null ? "error" : f.code, 1L, Long::sum);
+            default -> {
+                // pong
+            }
+        }
+    }
+
+    private void onSubscribed(Client c) {
+        if (!c.subscribed) {
+            c.subscribed = true;
+            stats.subscribed++;
+        }
+    }
+
+    /** {@link #publication} holds (send nanos, g) of a publication {@code c} read at {@code now}. */
+    private void onPublication(Client c, long now) {
+        long g = publication[1];
+        if (topics <= 0 || g > Integer.MAX_VALUE) {
+            stats.foreign++;
+        } else if (g % topics != c.topic) {
+            stats.misrouted++;
+        } else if (g < topicFirstG) {
+            stats.stale++;
+        } else if (!c.receivePublication(g)) {
+            stats.duplicates++;
+        } else {
+            stats.deliveries++;
+            long micros = (now - publication[0]) / 1000;
+            stats.recordDelivery(micros);
+            if (c.binary) {
+                stats.recordBinaryDelivery(micros);
             }
         }
     }
@@ -334,6 +416,68 @@ final class Lane extends AbstractVerticle {
                 c.socket.writeTextMessage(Frames.PING, null);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- topics
+
+    /** Topics scenario: sends every connected client's {@code subscribe} (its topic {@code topicNames[c.topic]}). */
+    int subscribeAll(String appId, String[] topicNames) {
+        this.topics = topicNames.length;
+        int written = 0;
+        for (Client c : clients) {
+            if (c.open && c.topic >= 0) {
+                c.socket.writeTextMessage(Frames.subscribe(appId, topicNames[c.topic]), null);
+                written++;
+            }
+        }
+        return written;
+    }
+
+    /** Clients whose subscribe was answered with {@code subscribed}. */
+    int subscribedCount() {
+        int n = 0;
+        for (Client c : clients) {
+            n += c.subscribed ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Topics scenario: a new phase whose publications are numbered from {@code firstG}; fresh stats. */
+    Void beginTopicPhase(long firstG) {
+        beginPhase(0, 0, 0);
+        topicFirstG = firstG;
+        return null;
+    }
+
+    /**
+     * The topics ledger of this lane, over the subscribers connected for the whole phase and subscribed:
+     * {expected deliveries, missing, received-but-never-accepted (their publish failed or timed out), subscribers}.
+     *
+     * @param acceptedByTopic per topic, the publications of the phase (absolute g) the server accepted (202)
+     * @param acceptedAll     all of them
+     * @param firstG          the phase's first publication number
+     */
+    long[] topicLedger(BitSet[] acceptedByTopic, BitSet acceptedAll, long firstG) {
+        long expected = 0;
+        long missing = 0;
+        long unexpected = 0;
+        long eligible = 0;
+        for (Client c : clients) {
+            if (c.lost || !c.open || !c.subscribed || c.topic < 0) {
+                continue;
+            }
+            eligible++;
+            BitSet want = acceptedByTopic[c.topic];
+            expected += want.cardinality();
+            BitSet miss = (BitSet) want.clone();
+            miss.andNot(c.publications);
+            missing += miss.cardinality();
+            BitSet extra = (BitSet) c.publications.clone();
+            extra.clear(0, (int) firstG);
+            extra.andNot(acceptedAll);
+            unexpected += extra.cardinality();
+        }
+        return new long[] {expected, missing, unexpected, eligible};
     }
 
     // ---------------------------------------------------------------- measuring

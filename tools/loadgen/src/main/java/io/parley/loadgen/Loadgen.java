@@ -4,6 +4,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
+import org.HdrHistogram.Histogram;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -34,6 +35,10 @@ final class Loadgen {
     private int senders;
     private Lane.ConnectStats connected;
     private double connectSeconds;
+    /** topics scenario: the app, its topic names, the publisher. */
+    private Accounts.App app;
+    private String[] topicNames;
+    private Publisher publisher;
 
     Loadgen(Options o, PrintStream out) {
         this.o = o;
@@ -51,6 +56,7 @@ final class Loadgen {
             return switch (o.scenario) {
                 case "idle" -> idle();
                 case "saturation" -> saturation();
+                case "topics" -> topics();
                 default -> {
                     connect();
                     Thread.sleep(o.settleMillis);
@@ -61,6 +67,9 @@ final class Loadgen {
                 }
             };
         } finally {
+            if (publisher != null) {
+                publisher.call(() -> publisher.beginPhase(0, 0, 0)); // stops publishing if a phase was cut short
+            }
             for (Lane lane : lanes) {
                 lane.closeAll().get(10, TimeUnit.SECONDS);
             }
@@ -88,6 +97,26 @@ final class Loadgen {
         for (int i = 0; i < users.size(); i++) {
             Accounts.Account a = users.get(i);
             clients.add(new Client(i, a.userId(), a.token(), i % nodes));
+        }
+        if (o.scenario.equals("topics")) {
+            long a0 = System.nanoTime();
+            app = accounts.publicApp(o.authUrl, o.adminKey, o.chatUrls.get(0), runId);
+            topicNames = new String[o.topics];
+            for (int k = 0; k < o.topics; k++) {
+                topicNames[k] = "t" + k;
+            }
+            int binary = 0;
+            for (Client c : clients) {
+                c.topic = c.index % o.topics;
+                // pairs of clients, so the binary half is spread over both nodes (node = index mod 2) and lanes
+                c.binary = o.binary && (c.index / 2) % 2 == 1;
+                binary += c.binary ? 1 : 0;
+            }
+            setup.put("appId", app.appId());
+            setup.put("appTokenExpiresIn", app.expiresIn());
+            setup.put("appSeconds", Report.round((System.nanoTime() - a0) / 1e9, 2));
+            setup.put("topics", o.topics);
+            setup.put("binaryClients", binary);
         }
         if (o.usesGroups()) {
             int size = clients.size() / o.groups;
@@ -127,6 +156,12 @@ final class Loadgen {
         for (Lane lane : lanes) {
             // one deployment per lane: Vert.x gives each its own event loop, round-robin
             vertx.deployVerticle(lane, new DeploymentOptions()).toCompletionStage().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+        }
+        if (app != null) {
+            publisher = new Publisher(ports, app.appId(), app.token(), topicNames, o.pubConcurrency, o.bodyBytes,
+                    o.tickMillis);
+            vertx.deployVerticle(publisher, new DeploymentOptions()).toCompletionStage().toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
         }
     }
@@ -228,6 +263,165 @@ final class Loadgen {
         common(summary);
         out.println(summary.toJson());
         return 0;
+    }
+
+    // ---------------------------------------------------------------- topics
+
+    /**
+     * Topic push: every client subscribes to one topic of one public app, then the publisher posts publications
+     * at {@code --pub-rate} in total, round-robin over the topics; every subscriber of a topic should get every
+     * publication of it that was accepted.
+     */
+    private int topics() throws Exception {
+        connect();
+        long s0 = System.nanoTime();
+        int written = 0;
+        for (Lane lane : lanes) {
+            written += lane.call(() -> lane.subscribeAll(app.appId(), topicNames));
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        int subscribed = 0;
+        while (System.nanoTime() < deadline) {
+            subscribed = 0;
+            for (Lane lane : lanes) {
+                subscribed += lane.call(lane::subscribedCount);
+            }
+            if (subscribed >= written) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        setup.put("subscribeFrames", written);
+        setup.put("subscribed", subscribed);
+        setup.put("subscribeSeconds", Report.round((System.nanoTime() - s0) / 1e9, 3));
+        PhaseStats before = merged();
+        if (!before.errors.isEmpty()) {
+            setup.put("subscribeErrors", before.errors);
+        }
+        System.err.printf("%d of %d clients subscribed to %d topics of app %s%n", subscribed, written, o.topics,
+                app.appId());
+        Thread.sleep(o.settleMillis);
+        if (o.warmupSeconds > 0) {
+            System.err.printf("warming up for %d s at %.1f publications/s (not measured)%n", o.warmupSeconds,
+                    o.pubRate / 3);
+            topicPhase(o.pubRate / 3, o.warmupSeconds);
+        }
+        Report r = topicPhase(o.pubRate, o.durationSeconds);
+        out.println(r.toJson());
+        return 0;
+    }
+
+    /** Per lane ledger summed: expected, missing, unexpected, subscribers. */
+    private long[] topicLedger(long firstG) {
+        BitSet accepted = publisher.call(publisher::acceptedInPhase);
+        BitSet[] byTopic = new BitSet[o.topics];
+        for (int k = 0; k < o.topics; k++) {
+            byTopic[k] = new BitSet();
+        }
+        for (int g = accepted.nextSetBit(0); g >= 0; g = accepted.nextSetBit(g + 1)) {
+            byTopic[g % o.topics].set(g);
+        }
+        long[] sum = new long[4];
+        for (Lane lane : lanes) {
+            long[] part = lane.call(() -> lane.topicLedger(byTopic, accepted, firstG));
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += part[i];
+            }
+        }
+        return sum;
+    }
+
+    private Report topicPhase(double rate, int seconds) throws Exception {
+        Map<String, Double> cpu0 = proc.cpuSeconds();
+        long t0 = System.nanoTime();
+        long firstG = publisher.call(publisher::nextG);
+        for (Lane lane : lanes) {
+            lane.call(() -> lane.beginTopicPhase(firstG));
+        }
+        long start = System.nanoTime() + 20_000_000L;
+        long end = start + seconds * 1_000_000_000L;
+        publisher.call(() -> publisher.beginPhase(rate, start, end));
+        sleepUntil(end + 4L * o.tickMillis * 1_000_000L);
+        // the last requests: each has a 10 s timeout
+        long answered = System.nanoTime() + 15_000_000_000L;
+        while (publisher.call(publisher::busy) && System.nanoTime() < answered) {
+            Thread.sleep(o.tickMillis);
+        }
+        long drainEnd = System.nanoTime() + o.drainSeconds * 1_000_000_000L;
+        long[] ledger;
+        while (true) {
+            ledger = topicLedger(firstG);
+            if (ledger[1] == 0 || System.nanoTime() >= drainEnd) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        long t1 = System.nanoTime();
+        Map<String, Double> cpu = ProcStats.delta(cpu0, proc.cpuSeconds());
+        Map<String, Long> rss = proc.rssKb();
+        PhaseStats stats = merged();
+        Publisher.Stats pub = publisher.call(publisher::stats);
+        double window = (t1 - t0) / 1e9;
+        long closes = stats.closes.values().stream().mapToLong(Long::longValue).sum();
+        long binaryDeliveries = stats.deliveryBinary.getTotalCount();
+
+        Report r = new Report().put("scenario", "topics")
+                .put("clients", connected.connected)
+                .put("subscribers", ledger[3])
+                .put("topics", o.topics)
+                .put("binaryClients", setup.get("binaryClients"))
+                .put("pubRate", rate)
+                .put("pubConcurrency", o.pubConcurrency)
+                .put("dataBytes", o.bodyBytes)
+                .put("durationSeconds", seconds)
+                .put("windowSeconds", Report.round(window, 3))
+                .put("publicationsSent", pub.sent)
+                .put("publicationsAccepted", pub.accepted)
+                .put("publicationsPerSec", Report.round(pub.accepted / (double) seconds, 1))
+                .put("publishOutcomes", pub.outcomes)
+                .put("rateLimited", pub.rateLimited)
+                .put("publishErrors", pub.firstErrors)
+                .put("publishBehindAtEnd", pub.behindAtEnd)
+                .put("publishMaxBehind", pub.maxBehind)
+                .put("publishP50Ms", PhaseStats.millis(pub.accept, 50))
+                .put("publishP99Ms", PhaseStats.millis(pub.accept, 99))
+                .put("publishMaxMs", PhaseStats.millis(pub.accept, 100))
+                .put("deliveries", stats.deliveries)
+                .put("deliveriesPerSec", Report.round(stats.deliveries / (double) seconds, 1))
+                .put("deliveryP50Ms", PhaseStats.millis(stats.delivery, 50))
+                .put("deliveryP99Ms", PhaseStats.millis(stats.delivery, 99))
+                .put("deliveryMaxMs", PhaseStats.millis(stats.delivery, 100));
+        if (o.binary) {
+            Histogram text = stats.delivery.copy();
+            text.subtract(stats.deliveryBinary);
+            r.put("binaryDeliveries", binaryDeliveries)
+                    .put("binaryDeliveryP50Ms", PhaseStats.millis(stats.deliveryBinary, 50))
+                    .put("binaryDeliveryP99Ms", PhaseStats.millis(stats.deliveryBinary, 99))
+                    .put("textDeliveryP50Ms", PhaseStats.millis(text, 50))
+                    .put("textDeliveryP99Ms", PhaseStats.millis(text, 99));
+        }
+        r.put("expectedDeliveries", ledger[0])
+                .put("missing", ledger[1])
+                .put("missingPct", Report.round(ledger[0] == 0 ? 0 : 100.0 * ledger[1] / ledger[0], 4))
+                .put("duplicates", stats.duplicates)
+                .put("deliveriesOfUnaccepted", ledger[2])
+                .put("misrouted", stats.misrouted)
+                .put("stale", stats.stale)
+                .put("foreign", stats.foreign)
+                .put("connectionErrors", closes)
+                .put("closes", stats.closes)
+                .put("errorFrames", stats.errors)
+                .put("connectFailures", connected.failed)
+                .put("connectFailureReasons", connected.failures)
+                .put("connectSeconds", Report.round(connectSeconds, 3))
+                .put("connectionsPerSec", Report.ratio(connected.connected, connectSeconds, 0))
+                .put("cpuSeconds", cpu)
+                .put("serverCpuUsPerDelivery", Report.ratio(chatSum(cpu) * 1e6, stats.deliveries, 2))
+                .put("serverCpuUsPerPublication", Report.ratio(chatSum(cpu) * 1e6, pub.accepted, 1))
+                .put("generatorCpuUsPerDelivery", Report.ratio(nonNull(cpu.get(ProcStats.SELF)) * 1e6, stats.deliveries, 2))
+                .put("rssKb", rss);
+        common(r);
+        return r;
     }
 
     /**

@@ -13,18 +13,23 @@ import java.util.Map;
 final class Options {
 
     static final String USAGE = """
-            usage: LoadgenMain [fanout|direct|idle|saturation] [flags]
+            usage: LoadgenMain [fanout|direct|idle|saturation|topics] [flags]
 
               --auth-url URL          auth-service (default http://127.0.0.1:8081)
               --chat-urls URL,URL     chat-service nodes; clients are spread over them (default http://127.0.0.1:8080)
-              --clients N             connected clients (fanout/direct/saturation: 2000, idle: 10000)
+              --clients N             connected clients (fanout/direct/saturation/topics: 2000, idle: 10000)
               --groups N              groups in the fan-out topology (default 20); members = clients / groups
               --rate R                messages/s per sender (fanout: 50, direct: 2)
               --steps R,R,...         saturation rates per sender (default 5,10,12,14,16,20,25,30,40,50,60,80,100,120,160,200)
-              --duration S            seconds of sending per scenario or step (fanout/direct: 20, saturation: 10, idle: hold 10)
+              --duration S            seconds of sending per scenario or step (fanout/direct/topics: 20, saturation: 10, idle: hold 10)
               --drain S               at most this long after sending stops to wait for outstanding deliveries (default 5)
               --warmup S              unmeasured traffic at a third of the rate before the measured window (default 10)
-              --body-bytes N          message body size (default 100)
+              --body-bytes N          message body size; topics: publication data size (default 100)
+              --topics N              topics: topics of the app, client i subscribes to topic i mod N (default 10)
+              --pub-rate R            topics: publications/s in total, round-robin over the topics (default 200)
+              --pub-concurrency N     topics: publish requests in flight at most (default 32)
+              --binary                topics: every other client pair takes the parley.cbor.v1 subprotocol (CBOR frames)
+              --admin-key KEY         topics: auth-service X-Admin-Key to create the app (default: $LOADGEN_ADMIN_KEY)
               --max-p99-ms MS         saturation stops after the first step whose delivery p99 exceeds this (default 100)
               --idle-nodes N          idle: how many chat nodes take the connections (default 1: "what one node holds")
               --event-loops N         generator event-loop threads (default 2)
@@ -63,6 +68,11 @@ final class Options {
     int clockTicks = 100;
     final Map<String, String> meta = new LinkedHashMap<>();
     Integer maxSeconds;
+    int topics = 10;
+    double pubRate = 200;
+    int pubConcurrency = 32;
+    boolean binary;
+    String adminKey = System.getenv("LOADGEN_ADMIN_KEY");
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -74,6 +84,10 @@ final class Options {
             String flag = rest.get(i);
             if (flag.equals("--help") || flag.equals("-h")) {
                 throw new IllegalArgumentException("help");
+            }
+            if (flag.equals("--binary")) { // the one flag without a value
+                o.binary = true;
+                continue;
             }
             if (i + 1 >= rest.size()) {
                 throw new IllegalArgumentException(flag + " needs a value");
@@ -111,6 +125,15 @@ final class Options {
                     o.meta.put(kv[0], kv[1]);
                 }
                 case "--max-seconds" -> o.maxSeconds = positive(flag, Integer.parseInt(v));
+                case "--topics" -> o.topics = positive(flag, Integer.parseInt(v));
+                case "--pub-rate" -> {
+                    o.pubRate = Double.parseDouble(v);
+                    if (!(o.pubRate > 0)) {
+                        throw new IllegalArgumentException(flag + " must be positive");
+                    }
+                }
+                case "--pub-concurrency" -> o.pubConcurrency = positive(flag, Integer.parseInt(v));
+                case "--admin-key" -> o.adminKey = v;
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }
@@ -139,8 +162,19 @@ final class Options {
                 rate = steps[0];
                 durationSeconds = durationSeconds == null ? 10 : durationSeconds;
             }
+            case "topics" -> {
+                clients = clients == null ? 2000 : clients;
+                rate = pubRate;
+                durationSeconds = durationSeconds == null ? 20 : durationSeconds;
+                if (adminKey == null || adminKey.isBlank()) {
+                    throw new IllegalArgumentException("topics needs auth-service's admin key: --admin-key or $LOADGEN_ADMIN_KEY");
+                }
+                if (topics > 100_000) {
+                    throw new IllegalArgumentException("--topics at most 100000");
+                }
+            }
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
-                    + " (fanout, direct, idle, saturation)");
+                    + " (fanout, direct, idle, saturation, topics)");
         }
         if (usesGroups() && clients < groups * 2) {
             throw new IllegalArgumentException("--clients must be at least 2 x --groups");

@@ -15,6 +15,8 @@ final class PhaseStats {
 
     final Histogram delivery = new Histogram(HIGHEST_MICROS, 3);
     final Histogram sent = new Histogram(HIGHEST_MICROS, 3);
+    /** topics --binary: the deliveries to clients on the CBOR subprotocol (also in {@link #delivery}). */
+    final Histogram deliveryBinary = new Histogram(HIGHEST_MICROS, 3);
     /** send frames written. */
     long written;
     /** send frames answered with {@code sent}. */
@@ -29,6 +31,12 @@ final class PhaseStats {
     long echoes;
     /** {@code message} frames whose body is not one of the generator's. */
     long foreign;
+    /** topics: publications of an earlier phase (warm-up) received during this one; not deliveries. */
+    long stale;
+    /** topics: publications of a topic the receiving client did not subscribe to. */
+    long misrouted;
+    /** topics: {@code subscribed} answers. */
+    long subscribed;
     /** {@code error} frames, by code. */
     final Map<String, Long> errors = new TreeMap<>();
     /** connections the server closed or broke, by close code ("none" for a broken connection). */
@@ -36,6 +44,10 @@ final class PhaseStats {
 
     void recordDelivery(long micros) {
         delivery.recordValue(Math.min(Math.max(micros, 0), HIGHEST_MICROS));
+    }
+
+    void recordBinaryDelivery(long micros) {
+        deliveryBinary.recordValue(Math.min(Math.max(micros, 0), HIGHEST_MICROS));
     }
 
     void recordSent(long micros) {
@@ -51,6 +63,7 @@ final class PhaseStats {
     void add(PhaseStats o) {
         delivery.add(o.delivery);
         sent.add(o.sent);
+        deliveryBinary.add(o.deliveryBinary);
         written += o.written;
         confirmed += o.confirmed;
         rejected += o.rejected;
@@ -58,6 +71,9 @@ final class PhaseStats {
         duplicates += o.duplicates;
         echoes += o.echoes;
         foreign += o.foreign;
+        stale += o.stale;
+        misrouted += o.misrouted;
+        subscribed += o.subscribed;
         o.errors.forEach((k, v) -> errors.merge(k, v, Long::sum));
         o.closes.forEach((k, v) -> closes.merge(k, v, Long::sum));
     }
