@@ -1,11 +1,15 @@
--- Appends one chat message in a single round trip: de-duplicate, check membership, assign the next seq,
--- append to the conversation log and the write-behind queue, remember the answer, publish the frame.
--- Returns {'ok', seq} | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing).
+-- Appends one chat message in a single round trip: de-duplicate, check membership, (for an edit or delete) check
+-- the target is the sender's and still editable, assign the next seq, append to the conversation log and the
+-- write-behind queue, remember the answer, publish the frame.
+-- Returns {'ok', seq} | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing)
+--       | {'not-editable'} (unknown target, or its edit window closed) | {'not-yours'}.
 local dedupe_key = KEYS[1]
 local seq_key = KEYS[2]
 local log_key = KEYS[3]
 local members_key = KEYS[4]
 local persist_key = KEYS[5]
+local editable_key = KEYS[6] -- new message: its own; edit/delete: the target's
+local changes_key = KEYS[7]
 
 local conversation = ARGV[1]
 local id = ARGV[2]
@@ -21,7 +25,8 @@ local check_members = ARGV[11]
 local frame_head = ARGV[12]
 local frame_tail = ARGV[13]
 local exclude = ARGV[14]
--- ARGV[15..] are the channels to publish to
+local edit_window_ms = ARGV[15]
+-- ARGV[16..] are the channels to publish to
 
 local original = redis.call('GET', dedupe_key)
 if original then
@@ -34,16 +39,35 @@ if check_members == '1' and redis.call('SISMEMBER', members_key, sender) == 0 th
   return {'forbidden'}
 end
 
+local change = kind == 'edit' or kind == 'delete'
+if change then
+  local owner = redis.call('GET', editable_key)
+  if not owner then
+    return {'not-editable'}
+  end
+  if owner ~= sender then
+    return {'not-yours'}
+  end
+end
+
 local seq = redis.call('INCR', seq_key)
 redis.call('XADD', log_key, seq .. '-0', 'id', id, 'from', sender, 'to', recipient, 'kind', kind,
   'body', body, 'ts', ts, 'target', target, 'cmid', client_msg_id)
 redis.call('XADD', persist_key, '*', 'cid', conversation, 'seq', seq, 'id', id, 'from', sender,
   'to', recipient, 'kind', kind, 'body', body, 'ts', ts, 'target', target, 'cmid', client_msg_id)
 redis.call('SET', dedupe_key, id .. '|' .. seq .. '|' .. ts, 'PX', dedupe_ttl_ms)
+if kind == 'edit' then
+  redis.call('HSET', changes_key, target, 'edit|' .. seq .. '|' .. body)
+elseif kind == 'delete' then
+  redis.call('HSET', changes_key, target, 'delete|' .. seq .. '|')
+  redis.call('DEL', editable_key)
+else
+  redis.call('SET', editable_key, sender, 'PX', edit_window_ms)
+end
 
 -- envelope: '<exclude> <conversation> <seq>' on the first line, then the frame (see fanout/Envelope.java)
 local payload = exclude .. ' ' .. conversation .. ' ' .. seq .. '\n' .. frame_head .. seq .. frame_tail
-for i = 15, #ARGV do
+for i = 16, #ARGV do
   redis.call('PUBLISH', ARGV[i], payload)
 end
 return {'ok', tostring(seq)}

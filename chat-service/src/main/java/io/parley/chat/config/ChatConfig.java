@@ -3,6 +3,9 @@ package io.parley.chat.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** chat-service settings (environment: {@code PARLEY_CHAT_*}). Every limit is here. */
 @ConfigMapping(prefix = "parley.chat")
@@ -16,6 +19,9 @@ public interface ChatConfig {
     @WithDefault("http://127.0.0.1:8081")
     String authServiceUrl();
 
+    /** Guards the node admin endpoint ({@code X-Admin-Key}); without it the endpoint answers 404. */
+    java.util.Optional<String> adminKey();
+
     /** Sequence numbers leased from id-service at a time. */
     @WithDefault("10000")
     int idBlockSize();
@@ -28,6 +34,34 @@ public interface ChatConfig {
 
     /** Write-behind from Redis streams to MySQL. */
     Persistence persistence();
+
+    /** Who is online: node leases, grace before "offline", contact caches. */
+    Presence presence();
+
+    /** Multi-tenant topic push: the publication buffer and its pushers. */
+    Topics topics();
+
+    /** In-app notifications on {@code /ws/notify} and the offline relay outbox for notify-service. */
+    Notify notifications();
+
+    /** The sensitive-word filter. */
+    Filter filter();
+
+    /** Graceful drain on shutdown and load shedding. */
+    Drain drain();
+
+    interface Drain {
+        /**
+         * On SIGTERM clients are closed (4000) spread over most of this window (also Quarkus' shutdown delay); the
+         * pod's terminationGracePeriodSeconds must be longer.
+         */
+        @WithDefault("3S")
+        Duration window();
+
+        /** How long a shed call spreads its closes (4006) by default. */
+        @WithDefault("10S")
+        Duration shedWindow();
+    }
 
     interface Limits {
         /** Largest message body, in characters. Larger: an {@code error} frame, nothing stored. */
@@ -61,6 +95,122 @@ public interface ChatConfig {
         /** Longest {@code clientMsgId}. */
         @WithDefault("64")
         int maxClientMsgIdChars();
+
+        /** Open {@code /ws/chat} connections one user may have (all nodes); a newer one closes the oldest (4005). */
+        @WithDefault("10")
+        int maxConnectionsPerUser();
+
+        /** Topics one connection may be subscribed to; past it {@code subscribe} is refused (LIMIT_EXCEEDED). */
+        @WithDefault("100")
+        int maxTopicSubscriptions();
+
+        /** Sustained {@code send}/{@code edit}/{@code delete} frames per second per user on a node. */
+        @WithDefault("20")
+        int sendsPerSecond();
+
+        /** Burst of sends above the sustained rate before they are refused with RATE_LIMITED. */
+        @WithDefault("60")
+        int sendBurst();
+
+        /** How long after sending a message its sender may edit or delete it. */
+        @WithDefault("15M")
+        Duration editWindow();
+
+        /** Largest publication payload, in bytes (after base64 decoding for binary data). */
+        @WithDefault("65536")
+        int maxPublicationBytes();
+
+        /** Contacts one user may have. */
+        @WithDefault("5000")
+        int maxContacts();
+    }
+
+    interface Presence {
+        /** How often a node renews its lease; its users stay online only while it does. */
+        @WithDefault("2S")
+        Duration heartbeat();
+
+        /** A node whose lease is older than this is dead: its users go offline (bounded crash detection). */
+        @WithDefault("10S")
+        Duration nodeLease();
+
+        /** A user whose last device left is announced offline only if still gone after this (no flapping). */
+        @WithDefault("3S")
+        Duration offlineGrace();
+
+        /** Users whose mutual-contact lists a node keeps in memory (checked against a version in Redis). */
+        @WithDefault("100000")
+        int contactCacheSize();
+    }
+
+    interface Topics {
+        /** Publication buffer shards (Redis streams); each is pushed by one node at a time, in order. */
+        @WithDefault("4")
+        int shards();
+
+        /** Publications one shard's buffer may hold before the API answers 429 (a burst is absorbed, not dropped). */
+        @WithDefault("100000")
+        int backlog();
+
+        /** Publications a pusher takes from its shard per read. */
+        @WithDefault("500")
+        int pushBatch();
+
+        /** Longest topic name. */
+        @WithDefault("128")
+        int maxTopicChars();
+    }
+
+    interface Notify {
+        /** Notifications kept per user for {@code /ws/notify} clients that were offline. */
+        @WithDefault("1000")
+        int inboxSize();
+
+        /** The Redis stream notify-service relays from: a message for a user with no open connection goes here. */
+        @WithDefault("notify:outbox")
+        String outboxStream();
+
+        /** Whether offline recipients' messages are written to the outbox at all. */
+        @WithDefault("true")
+        boolean relayEnabled();
+
+        /** Groups up to this size relay to their offline members; larger groups do not (one entry per member). */
+        @WithDefault("50")
+        int relayMaxGroupMembers();
+
+        /** Outbox entries kept (approximate MAXLEN) if notify-service falls behind. */
+        @WithDefault("1000000")
+        long outboxMaxLength();
+    }
+
+    interface Filter {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** {@code replace}: listed words are masked; {@code reject}: the text is refused. */
+        @WithDefault("replace")
+        io.parley.chat.filter.ContentFilter.Mode mode();
+
+        /** The words (comma-separated in an environment variable). */
+        Optional<List<String>> words();
+
+        /** A file with one word per line, added to {@link #words()}. */
+        Optional<String> wordsFile();
+
+        /** The character that replaces each character of a listed word. */
+        @WithDefault("*")
+        String mask();
+
+        /** Per tenant (an app id): its own list and mode for that app's topic publications. */
+        Map<String, Tenant> tenants();
+
+        interface Tenant {
+            Optional<List<String>> words();
+
+            Optional<String> wordsFile();
+
+            Optional<io.parley.chat.filter.ContentFilter.Mode> mode();
+        }
     }
 
     interface Delivery {

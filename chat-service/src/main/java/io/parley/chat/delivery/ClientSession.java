@@ -32,6 +32,10 @@ public final class ClientSession {
     private final String accessToken;
     private final String tag;
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
+    /** {@code <appId>\n<topic>} this connection subscribed to. */
+    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private final boolean binary;
+    private final long openedAtMillis = System.currentTimeMillis();
     private final Map<String, NavigableMap<Long, Pending>> unacked = new ConcurrentHashMap<>();
     private final AtomicInteger unackedCount = new AtomicInteger();
     private final AtomicInteger writing = new AtomicInteger();
@@ -43,6 +47,13 @@ public final class ClientSession {
 
     public ClientSession(WebSocketConnection connection, TokenClaims claims, String accessToken, String tag,
                          TokenBucket inboundBudget) {
+        this(connection, claims, accessToken, tag, inboundBudget, false);
+    }
+
+    /** @param binary the client negotiated the binary subprotocol: every frame is written as binary CBOR */
+    public ClientSession(WebSocketConnection connection, TokenClaims claims, String accessToken, String tag,
+                         TokenBucket inboundBudget, boolean binary) {
+        this.binary = binary;
         this.connection = connection;
         this.claims = claims;
         this.accessToken = accessToken;
@@ -82,6 +93,28 @@ public final class ClientSession {
 
     public Set<String> groups() {
         return groups;
+    }
+
+    public Set<String> topics() {
+        return topics;
+    }
+
+    public boolean binary() {
+        return binary;
+    }
+
+    public long openedAtMillis() {
+        return openedAtMillis;
+    }
+
+    /** Frames queued for writing now (monitoring). */
+    public int queued() {
+        return writing.get();
+    }
+
+    /** Messages delivered and not yet acknowledged (monitoring). */
+    public int unackedNow() {
+        return unackedCount.get();
     }
 
     public void heard() {

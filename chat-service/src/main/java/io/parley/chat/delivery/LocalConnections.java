@@ -32,12 +32,20 @@ public class LocalConnections implements FanoutBroker.Listener {
     private final Map<Long, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final Map<String, Set<ClientSession>> byGroup = new ConcurrentHashMap<>();
 
-    public LocalConnections(FanoutBroker broker, Outbound outbound, MeterRegistry metrics) {
+    private final NodeIdentity node;
+
+    public LocalConnections(FanoutBroker broker, Outbound outbound, MeterRegistry metrics, NodeIdentity node) {
         this.broker = broker;
         this.outbound = outbound;
-        broker.setListener(this);
+        this.node = node;
         Gauge.builder("parley.chat.connections", byConnection, Map::size)
-                .description("open WebSocket connections on this node").register(metrics);
+                .description("open /ws/chat connections on this node").register(metrics);
+        Gauge.builder("parley.chat.users", byUser, Map::size)
+                .description("distinct users with a /ws/chat connection on this node").register(metrics);
+        Gauge.builder("parley.chat.outbound.queued", this, LocalConnections::queuedFrames)
+                .description("frames waiting to be written, all connections of this node").register(metrics);
+        Gauge.builder("parley.chat.unacked", this, LocalConnections::unackedMessages)
+                .description("messages delivered and not yet acknowledged, all connections of this node").register(metrics);
         Gauge.builder("parley.chat.subscriptions", broker, FanoutBroker::subscriptionCount)
                 .description("fan-out channels this node is subscribed to").register(metrics);
     }
@@ -86,6 +94,26 @@ public class LocalConnections implements FanoutBroker.Listener {
         return byConnection.size();
     }
 
+    public long queuedFrames() {
+        long sum = 0;
+        for (ClientSession session : byConnection.values()) {
+            sum += session.queued();
+        }
+        return sum;
+    }
+
+    public long unackedMessages() {
+        long sum = 0;
+        for (ClientSession session : byConnection.values()) {
+            sum += session.unackedNow();
+        }
+        return sum;
+    }
+
+    public int userCount() {
+        return byUser.size();
+    }
+
     /** Whether this node holds a connection of the user. */
     public boolean hasUser(long user) {
         Set<ClientSession> sessions = byUser.get(user);
@@ -131,9 +159,19 @@ public class LocalConnections implements FanoutBroker.Listener {
         if (targets == null) {
             return;
         }
+        SharedFrame frame = new SharedFrame(envelope.frame());
+        if (envelope.isTransient()) {
+            long excludedUser = Long.parseLong(envelope.exclude());
+            for (ClientSession session : targets) {
+                if (session.userId() != excludedUser) {
+                    outbound.write(session, frame);
+                }
+            }
+            return;
+        }
         for (ClientSession session : targets) {
             if (!session.tag().equals(envelope.exclude())) {
-                outbound.deliver(session, envelope.conversation(), envelope.seq(), envelope.frame());
+                outbound.deliver(session, envelope.conversation(), envelope.seq(), frame);
             }
         }
     }
@@ -141,6 +179,16 @@ public class LocalConnections implements FanoutBroker.Listener {
     private synchronized void onControl(long user, Envelope envelope) {
         Set<ClientSession> sessions = byUser.get(user);
         if (sessions == null) {
+            return;
+        }
+        if (Envelope.CLOSE_CONNECTION.equals(envelope.controlVerb())) {
+            String tag = envelope.controlArgument();
+            String prefix = node.id() + ":";
+            ClientSession session = tag.startsWith(prefix) ? byConnection.get(tag.substring(prefix.length())) : null;
+            if (session != null) {
+                outbound.close(session, CloseCodes.CONNECTION_LIMIT,
+                        "closed: the user opened more connections than allowed (this was the oldest)");
+            }
             return;
         }
         for (ClientSession session : sessions) {

@@ -3,7 +3,9 @@ package io.parley.chat.delivery;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
+import io.parley.chat.protocol.BinaryFrames;
 import io.parley.chat.protocol.CloseCodes;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -21,7 +23,10 @@ public class Outbound {
     private final Counter framesOut;
     private final Counter slowConsumers;
 
-    public Outbound(ChatConfig config, MeterRegistry metrics) {
+    private final BinaryFrames binaryFrames;
+
+    public Outbound(ChatConfig config, MeterRegistry metrics, BinaryFrames binaryFrames) {
+        this.binaryFrames = binaryFrames;
         this.limits = config.limits();
         this.framesOut = metrics.counter("parley.chat.frames.out");
         this.slowConsumers = metrics.counter("parley.chat.closed", "reason", "slow_consumer");
@@ -29,6 +34,12 @@ public class Outbound {
 
     /** Delivers a message frame and remembers it until the client acknowledges its seq. */
     public void deliver(ClientSession session, String conversation, long seq, String frame) {
+        deliver(session, conversation, seq, new SharedFrame(frame));
+    }
+
+    /** As {@link #deliver(ClientSession, String, long, String)}, for a frame shared by many recipients. */
+    public void deliver(ClientSession session, String conversation, long seq, SharedFrame shared) {
+        String frame = shared.text();
         if (!session.track(conversation, seq, frame, System.nanoTime())) {
             return; // already pending: the retransmission timer owns it
         }
@@ -37,7 +48,7 @@ public class Outbound {
             close(session, CloseCodes.SLOW_CONSUMER, "too many unacknowledged messages; reconnect and sync");
             return;
         }
-        write(session, frame);
+        write(session, shared);
     }
 
     /** The client has everything up to {@code seq} in the conversation: stop retransmitting it. */
@@ -47,6 +58,15 @@ public class Outbound {
 
     /** Writes a frame that needs no acknowledgement ({@code sent}, {@code error}, {@code pong}, ...). */
     public void write(ClientSession session, String frame) {
+        send(session, frame, null);
+    }
+
+    /** Writes a frame shared by many recipients (encoded to binary at most once). */
+    public void write(ClientSession session, SharedFrame frame) {
+        send(session, frame.text(), frame);
+    }
+
+    private void send(ClientSession session, String frame, SharedFrame shared) {
         if (session.isClosing()) {
             return;
         }
@@ -57,7 +77,9 @@ public class Outbound {
             return;
         }
         framesOut.increment();
-        session.connection().sendText(frame).subscribe().with(
+        Uni<Void> sending = !session.binary() ? session.connection().sendText(frame)
+                : session.connection().sendBinary(shared != null ? shared.binary(binaryFrames) : binaryFrames.encode(frame));
+        sending.subscribe().with(
                 ok -> session.writing().decrementAndGet(),
                 failure -> {
                     session.writing().decrementAndGet();

@@ -18,6 +18,11 @@ import io.parley.chat.service.SendService;
 import io.parley.chat.service.SyncService;
 import io.parley.common.error.ErrorCode;
 import io.parley.common.token.TokenClaims;
+import io.parley.chat.presence.PresenceService;
+import io.parley.chat.protocol.BinaryFrames;
+import io.parley.chat.service.ReadService;
+import io.parley.chat.topics.TopicSubscriptions;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
@@ -49,13 +54,22 @@ public class ChatSocket {
     private final AckService acks;
     private final GroupService groups;
     private final NodeIdentity node;
+    private final ReadService reads;
+    private final TopicSubscriptions topics;
+    private final PresenceService presence;
+    private final BinaryFrames binaryFrames;
     private final ChatConfig.Limits limits;
     private final MeterRegistry metrics;
     private final java.util.Map<Class<?>, io.micrometer.core.instrument.Counter> framesIn = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ChatSocket(LocalConnections connections, Outbound outbound, FrameParser parser, ServerFrames frames,
                       SendService sends, SyncService syncs, AckService acks, GroupService groups, NodeIdentity node,
+                      ReadService reads, TopicSubscriptions topics, PresenceService presence, BinaryFrames binaryFrames,
                       ChatConfig config, MeterRegistry metrics) {
+        this.reads = reads;
+        this.topics = topics;
+        this.presence = presence;
+        this.binaryFrames = binaryFrames;
         this.connections = connections;
         this.outbound = outbound;
         this.parser = parser;
@@ -73,12 +87,41 @@ public class ChatSocket {
     public Uni<Void> onOpen(WebSocketConnection connection) {
         TokenClaims claims = connection.userData().get(TokenUpgradeCheck.CLAIMS);
         String token = connection.userData().get(TokenUpgradeCheck.TOKEN);
+        boolean binary = BinaryFrames.SUBPROTOCOL.equals(connection.subprotocol());
         ClientSession session = new ClientSession(connection, claims, token, node.tag(connection.id()),
-                new TokenBucket(limits.framesPerSecond(), limits.frameBurst()));
+                new TokenBucket(limits.framesPerSecond(), limits.frameBurst()), binary);
         // Frames are handled only after this completes, so a sync sent right after connecting
         // already finds the node subscribed to everything addressed to this user.
         return groups.groupsOf(claims.userId())
-                .flatMap(memberOf -> connections.register(session, memberOf));
+                .flatMap(memberOf -> connections.register(session, memberOf))
+                .flatMap(v -> presence.enter(session));
+    }
+
+    /** A frame in the binary encoding (subprotocol {@value BinaryFrames#SUBPROTOCOL}): decoded, then as text. */
+    @OnBinaryMessage
+    public Uni<Void> onBinary(Buffer data, WebSocketConnection connection) {
+        ClientSession session = connections.byConnectionId(connection.id());
+        if (session == null || session.isClosing()) {
+            return DONE;
+        }
+        session.heard();
+        if (!session.tryTakeInboundToken()) {
+            count("rate_limited");
+            outbound.close(session, CloseCodes.RATE_LIMITED, "too many frames; slow down and reconnect");
+            return DONE;
+        }
+        if (data.length() > limits.maxFrameBytes()) {
+            count("frame_too_large");
+            outbound.close(session, CloseCodes.FRAME_TOO_LARGE, "frame larger than " + limits.maxFrameBytes() + " bytes");
+            return DONE;
+        }
+        ClientFrame frame;
+        try {
+            frame = parser.parse(binaryFrames.decode(data));
+        } catch (FrameException e) {
+            return reject(session, e);
+        }
+        return handle(session, frame);
     }
 
     @OnTextMessage
@@ -105,10 +148,20 @@ public class ChatSocket {
         } catch (FrameException e) {
             return reject(session, e);
         }
+        return handle(session, frame);
+    }
+
+    private Uni<Void> handle(ClientSession session, ClientFrame frame) {
         framesIn.computeIfAbsent(frame.getClass(), type -> metrics.counter("parley.chat.frames.in",
                 "type", type.getSimpleName().toLowerCase())).increment();
-        Uni<Void> handled = dispatch(session, frame);
-        String ref = frame instanceof ClientFrame.Send send ? send.clientMsgId() : null;
+        String ref = frame instanceof ClientFrame.Send send ? send.clientMsgId()
+                : frame instanceof ClientFrame.Change change ? change.clientMsgId() : null;
+        Uni<Void> handled;
+        try {
+            handled = dispatch(session, frame);
+        } catch (FrameException e) {
+            return reject(session, e);
+        }
         return handled.onFailure().recoverWithUni(failure -> failure instanceof FrameException rejected
                 ? reject(session, rejected)
                 : unexpected(session, failure, ref));
@@ -124,6 +177,22 @@ public class ChatSocket {
         }
         if (frame instanceof ClientFrame.Sync sync) {
             return syncs.sync(session, sync.cursors());
+        }
+        if (frame instanceof ClientFrame.Change change) {
+            return sends.change(session, change).invoke(sent -> outbound.write(session, sent)).replaceWithVoid();
+        }
+        if (frame instanceof ClientFrame.Read read) {
+            return reads.read(session, read);
+        }
+        if (frame instanceof ClientFrame.Typing typing) {
+            return reads.typing(session, typing);
+        }
+        if (frame instanceof ClientFrame.Topics request) {
+            if (request.subscribe()) {
+                return topics.subscribe(session, request);
+            }
+            topics.unsubscribe(session, request);
+            return DONE;
         }
         outbound.write(session, ServerFrames.PONG);
         return DONE;
@@ -142,6 +211,8 @@ public class ChatSocket {
         ClientSession session = connections.byConnectionId(connection.id());
         if (session != null) {
             connections.unregister(session);
+            topics.dropAll(session);
+            presence.leave(session);
             acks.flush(session).subscribe().with(ok -> { }, e -> LOG.debugf("cursor flush on close failed: %s", e.getMessage()));
         }
     }

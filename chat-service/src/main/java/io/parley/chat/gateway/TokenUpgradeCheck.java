@@ -24,13 +24,18 @@ public class TokenUpgradeCheck implements HttpUpgradeCheck {
     private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
 
     private final TokenAuthenticator tokens;
+    private final jakarta.enterprise.inject.Instance<GatewayShutdown> drain;
 
-    public TokenUpgradeCheck(TokenAuthenticator tokens) {
+    public TokenUpgradeCheck(TokenAuthenticator tokens, jakarta.enterprise.inject.Instance<GatewayShutdown> drain) {
         this.tokens = tokens;
+        this.drain = drain;
     }
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        if (drain.get().isDraining()) {
+            return CheckResult.rejectUpgrade(503); // going away: the client retries and lands on a ready node
+        }
         String token = BearerTokenAuthMechanism.extract(context.httpRequest());
         return tokens.authenticate(token)
                 .flatMap(claims -> {

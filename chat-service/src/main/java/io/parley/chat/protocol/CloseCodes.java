@@ -18,10 +18,17 @@ public final class CloseCodes {
     public static final int SLOW_CONSUMER = 4003;
     /** Messages stayed unacknowledged after every retransmission. Reconnect and sync. */
     public static final int RETRANSMIT_EXHAUSTED = 4004;
+    /** The node is shedding load: reconnect (the load balancer picks another node) and sync. */
+    public static final int SHED = 4006;
     /** The client sent frames faster than its rate limit; reconnect after a pause. */
     public static final int RATE_LIMITED = 4429;
     /** The token's session was revoked or has expired; log in again before reconnecting. */
     public static final int SESSION_ENDED = 4501;
+    /**
+     * The user opened more connections than the per-user cap; this was the oldest. Do not reconnect automatically
+     * (two devices would keep evicting each other).
+     */
+    public static final int CONNECTION_LIMIT = 4508;
     /** A frame was larger than the frame limit; a client bug, do not resend it. */
     public static final int FRAME_TOO_LARGE = 4513;
 

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.chat.config.ChatConfig;
 import io.parley.common.error.ErrorCode;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -23,10 +25,12 @@ public class FrameParser {
 
     private final ObjectMapper json;
     private final ChatConfig.Limits limits;
+    private final int topicChars;
 
     public FrameParser(ObjectMapper json, ChatConfig config) {
         this.json = json;
         this.limits = config.limits();
+        this.topicChars = config.topics().maxTopicChars();
     }
 
     public ClientFrame parse(String text) {
@@ -36,6 +40,11 @@ public class FrameParser {
         } catch (JsonProcessingException e) {
             throw new FrameException(ErrorCode.MALFORMED_JSON, "the frame is not valid JSON", null);
         }
+        return parse(frame);
+    }
+
+    /** Checks a decoded frame (JSON text or the binary encoding: both decode to the same tree). */
+    public ClientFrame parse(JsonNode frame) {
         if (frame == null || !frame.isObject()) {
             throw new FrameException(ErrorCode.MALFORMED_JSON, "a frame is a JSON object with a type", null);
         }
@@ -49,15 +58,18 @@ public class FrameParser {
             case "ack" -> new ClientFrame.Ack(conversation(frame, ref), seq(frame, ref));
             case "sync" -> sync(frame);
             case "ping" -> new ClientFrame.Ping();
+            case "edit" -> change(frame, ref, true);
+            case "delete" -> change(frame, ref, false);
+            case "read" -> new ClientFrame.Read(conversation(frame, ref), seq(frame, ref));
+            case "typing" -> new ClientFrame.Typing(conversation(frame, ref));
+            case "subscribe" -> topics(frame, true);
+            case "unsubscribe" -> topics(frame, false);
             default -> throw new FrameException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type.asText()) + "'", ref);
         };
     }
 
     private ClientFrame.Send send(JsonNode frame, String ref) {
-        if (ref == null || ref.isEmpty() || ref.length() > limits.maxClientMsgIdChars()) {
-            throw new FrameException(ErrorCode.INVALID_INPUT,
-                    "clientMsgId is required: a string of 1-" + limits.maxClientMsgIdChars() + " characters", null);
-        }
+        requireClientMsgId(ref);
         JsonNode to = frame.get("to");
         if (to == null || !to.isObject() || to.size() != 1) {
             throw new FrameException(ErrorCode.INVALID_INPUT, "to must be {\"user\":ID} or {\"group\":\"gid\"}", ref);
@@ -79,6 +91,19 @@ public class FrameParser {
         } else {
             throw new FrameException(ErrorCode.INVALID_INPUT, "to must be {\"user\":ID} or {\"group\":\"gid\"}", ref);
         }
+        String text = body(frame, ref);
+        String kind = "text";
+        JsonNode kindNode = frame.get("kind");
+        if (kindNode != null && !kindNode.isNull()) {
+            if (!kindNode.isTextual() || !KINDS.contains(kindNode.asText())) {
+                throw new FrameException(ErrorCode.INVALID_INPUT, "kind must be one of " + KINDS, ref);
+            }
+            kind = kindNode.asText();
+        }
+        return new ClientFrame.Send(ref, toUser, toGroup, text, kind);
+    }
+
+    private String body(JsonNode frame, String ref) {
         JsonNode body = frame.get("body");
         if (body == null || !body.isTextual()) {
             throw new FrameException(ErrorCode.INVALID_INPUT, "body is required and must be a string", ref);
@@ -91,15 +116,44 @@ public class FrameParser {
             throw new FrameException(ErrorCode.PAYLOAD_TOO_LARGE,
                     "body is longer than " + limits.maxBodyChars() + " characters", ref);
         }
-        String kind = "text";
-        JsonNode kindNode = frame.get("kind");
-        if (kindNode != null && !kindNode.isNull()) {
-            if (!kindNode.isTextual() || !KINDS.contains(kindNode.asText())) {
-                throw new FrameException(ErrorCode.INVALID_INPUT, "kind must be one of " + KINDS, ref);
-            }
-            kind = kindNode.asText();
+        return text;
+    }
+
+    private ClientFrame.Change change(JsonNode frame, String ref, boolean edit) {
+        requireClientMsgId(ref);
+        ConversationId conversation = conversation(frame, ref);
+        JsonNode target = frame.get("target");
+        if (target == null || !target.isTextual() || target.asText().length() != 34) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "target must be the 34-character id of one of your messages", ref);
         }
-        return new ClientFrame.Send(ref, toUser, toGroup, text, kind);
+        return new ClientFrame.Change(ref, conversation, target.asText(), edit ? body(frame, ref) : null);
+    }
+
+    private void requireClientMsgId(String ref) {
+        if (ref == null || ref.isEmpty() || ref.length() > limits.maxClientMsgIdChars()) {
+            throw new FrameException(ErrorCode.INVALID_INPUT,
+                    "clientMsgId is required: a string of 1-" + limits.maxClientMsgIdChars() + " characters", null);
+        }
+    }
+
+    private ClientFrame.Topics topics(JsonNode frame, boolean subscribe) {
+        JsonNode app = frame.get("appId");
+        if (app == null || !app.isTextual() || !TopicNames.validApp(app.asText())) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "appId is required: the app's id", null);
+        }
+        JsonNode topics = frame.get("topics");
+        if (topics == null || !topics.isArray() || topics.isEmpty()) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "topics must be a non-empty array of topic names", null);
+        }
+        List<String> names = new ArrayList<>(topics.size());
+        for (JsonNode topic : topics) {
+            if (!topic.isTextual() || !TopicNames.validTopic(topic.asText(), topicChars)) {
+                throw new FrameException(ErrorCode.INVALID_INPUT, "a topic name is 1-" + topicChars
+                        + " characters of letters, digits and . _ - : /", null);
+            }
+            names.add(topic.asText());
+        }
+        return new ClientFrame.Topics(app.asText(), names, subscribe);
     }
 
     private static ConversationId conversation(JsonNode frame, String ref) {

@@ -52,6 +52,80 @@ public class ServerFrames {
         return new String[] {encoded.substring(0, cut), encoded.substring(cut + Long.toString(SEQ_PLACEHOLDER).length())};
     }
 
+    public String typing(String conversation, long user) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "typing");
+        frame.put("conversation", conversation);
+        frame.put("user", user);
+        return write(frame);
+    }
+
+    public String read(String conversation, long user, long seq) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "read");
+        frame.put("conversation", conversation);
+        frame.put("user", user);
+        frame.put("seq", seq);
+        return write(frame);
+    }
+
+    /** {@code lastSeen} only when offline (0: unknown). */
+    public String presence(long user, boolean online, long lastSeen) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "presence");
+        frame.put("user", user);
+        frame.put("status", online ? "online" : "offline");
+        if (!online && lastSeen > 0) {
+            frame.put("lastSeen", lastSeen);
+        }
+        return write(frame);
+    }
+
+    /** {@code subscribed} / {@code unsubscribed}. */
+    public String topics(boolean subscribed, String appId, java.util.List<String> topics) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", subscribed ? "subscribed" : "unsubscribed");
+        frame.put("appId", appId);
+        var names = frame.putArray("topics");
+        topics.forEach(names::add);
+        return write(frame);
+    }
+
+    /** A publication; {@code base64} true when {@code data} is base64 of binary data. */
+    public String publication(String appId, String topic, String data, boolean base64, String id) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "publication");
+        frame.put("appId", appId);
+        frame.put("topic", topic);
+        frame.put("data", data);
+        if (base64) {
+            frame.put("encoding", "base64");
+        }
+        if (id != null) {
+            frame.put("id", id);
+        }
+        return write(frame);
+    }
+
+    /** An in-app notification on {@code /ws/notify}; {@code seq} is its inbox position (acknowledge it). */
+    public String notification(String id, String seq, String title, String body, String dataJson, long ts) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "notification");
+        frame.put("id", id);
+        frame.put("seq", seq);
+        frame.put("title", title);
+        frame.put("body", body);
+        if (dataJson != null && !dataJson.isEmpty()) {
+            try {
+                frame.set("data", json.readTree(dataJson));
+            } catch (JsonProcessingException e) {
+                frame.put("data", dataJson);
+            }
+        }
+        frame.put("ts", ts);
+        return write(frame);
+    }
+
     public String error(ErrorCode code, String message, String ref) {
         ObjectNode frame = json.createObjectNode();
         frame.put("type", "error");

@@ -61,11 +61,20 @@ public class ConversationService {
     /** A message as history shows it: the {@code message} frame's fields, without {@code type}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HistoryMessage(String id, String conversation, long seq, long from, Recipient to, String body,
-                                 String kind, long ts, String target) {
+                                 String kind, long ts, String target, Long editedSeq) {
         static HistoryMessage of(ChatMessage m) {
             return new HistoryMessage(m.id(), m.conversation(), m.seq(), m.from(),
                     m.toGroup() != null ? new Recipient(null, m.toGroup()) : new Recipient(m.toUser(), null),
-                    m.body(), m.kind(), m.ts(), m.target());
+                    m.body(), m.kind(), m.ts(), m.target(), null);
+        }
+
+        /** This message as its latest edit left it ({@code editedSeq}: the edit's seq), or its tombstone. */
+        HistoryMessage changedBy(String change) {
+            String[] parts = change.split("\\|", 3);
+            long changeSeq = Long.parseLong(parts[1]);
+            return "delete".equals(parts[0])
+                    ? new HistoryMessage(id, conversation, seq, from, to, "", "deleted", ts, null, changeSeq)
+                    : new HistoryMessage(id, conversation, seq, from, to, parts[2], kind, ts, null, changeSeq);
         }
     }
 
@@ -93,7 +102,8 @@ public class ConversationService {
                 .zrangeWithScores(RedisKeys.userConversations(user), 0, MAX_DIRECT - 1, new ZRangeArgs().rev());
         Set<String> groupIds = groups.groupsOfBlocking(user);
         Map<String, GroupService.GroupInfo> groupInfo = groups.describe(groupIds);
-        Map<String, String> acked = redis.hash(String.class).hgetall(RedisKeys.userAcked(user));
+        // unread follows what the user has read (read receipts; sending counts as reading up to one's own message)
+        Map<String, String> acked = redis.hash(String.class).hgetall(RedisKeys.userRead(user));
 
         List<String> cids = new ArrayList<>(direct.size() + groupInfo.size());
         for (ScoredValue<String> d : direct) {
@@ -185,7 +195,25 @@ public class ConversationService {
                 expected = m.seq() - 1;
             }
         }
-        return new HistoryPage(page, low > 1);
+        return new HistoryPage(withChanges(cid, page), low > 1);
+    }
+
+    /** History shows each message's latest version: edits applied, deleted ones as tombstones. */
+    private List<HistoryMessage> withChanges(String cid, List<HistoryMessage> page) {
+        if (page.isEmpty()) {
+            return page;
+        }
+        String[] ids = page.stream().map(HistoryMessage::id).toArray(String[]::new);
+        Map<String, String> changes = redis.hash(String.class).hmget(RedisKeys.changes(cid), ids);
+        if (changes == null || changes.values().stream().allMatch(java.util.Objects::isNull)) {
+            return page;
+        }
+        List<HistoryMessage> out = new ArrayList<>(page.size());
+        for (HistoryMessage m : page) {
+            String change = changes.get(m.id());
+            out.add(change == null ? m : m.changedBy(change));
+        }
+        return out;
     }
 
     /** The conversation's last seq: Redis's counter, or MySQL's newest if Redis lost it. */

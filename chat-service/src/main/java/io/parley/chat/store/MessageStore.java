@@ -40,6 +40,14 @@ public class MessageStore {
         /** The group's member cache is missing from Redis; reload it and retry. */
         record MembersNotCached() implements AppendResult {
         }
+
+        /** An edit or delete whose target is unknown or past its edit window. */
+        record NotEditable() implements AppendResult {
+        }
+
+        /** An edit or delete of someone else's message. */
+        record NotYours() implements AppendResult {
+        }
     }
 
     private final ReactiveRedisDataSource redis;
@@ -66,8 +74,10 @@ public class MessageStore {
                 RedisKeys.seq(cid),
                 RedisKeys.log(cid),
                 RedisKeys.members(cid),
-                RedisKeys.persistQueue(persistShard(cid)));
-        List<String> args = new ArrayList<>(14 + channels.size());
+                RedisKeys.persistQueue(persistShard(cid)),
+                RedisKeys.editable(cid, draft.target() != null ? draft.target() : draft.id()),
+                RedisKeys.changes(cid));
+        List<String> args = new ArrayList<>(15 + channels.size());
         args.add(cid);
         args.add(draft.id());
         args.add(Long.toString(draft.from()));
@@ -82,6 +92,7 @@ public class MessageStore {
         args.add(frameAroundSeq[0]);
         args.add(frameAroundSeq[1]);
         args.add(exclude);
+        args.add(Long.toString(config.limits().editWindow().toMillis()));
         args.addAll(channels);
         return APPEND.run(redis, keys, args).map(MessageStore::toResult);
     }
@@ -96,6 +107,8 @@ public class MessageStore {
             }
             case "forbidden" -> new AppendResult.NotMember();
             case "no-members" -> new AppendResult.MembersNotCached();
+            case "not-editable" -> new AppendResult.NotEditable();
+            case "not-yours" -> new AppendResult.NotYours();
             default -> throw new IllegalStateException("message_append answered " + status);
         };
     }

@@ -97,4 +97,102 @@ public final class RedisKeys {
     public static String groupChannel(String groupId) {
         return "chat:group:" + groupId;
     }
+
+    /** Present while a message may still be edited or deleted: its sender; expires with the edit window. */
+    public static String editable(String conversation, String messageId) {
+        return "chat:{" + conversation + "}:m:" + messageId;
+    }
+
+    /** The latest edit or delete of each changed message: target id → {@code <kind>|<seq>|<body>}. */
+    public static String changes(String conversation) {
+        return "chat:{" + conversation + "}:changes";
+    }
+
+    /** The highest seq the user has read per conversation (unread counts, read receipts). */
+    public static String userRead(long user) {
+        return "chat:{u:" + user + "}:read";
+    }
+
+    /** Bumped whenever the user's contacts (or who has the user as a contact) change: node caches compare it. */
+    public static String contactsVersion(long user) {
+        return "chat:{u:" + user + "}:contacts:ver";
+    }
+
+    // ---------------------------------------------------------------- presence (read by notify-service too)
+
+    /**
+     * Open {@code /ws/chat} connections of the user per node ({@code node → count}); exists exactly while the user
+     * has one somewhere. notify-service reads it ("is the recipient online?"), so its name is part of the internal
+     * contract (docs/protocol.md).
+     */
+    public static String presence(long user) {
+        return "presence:{" + user + "}";
+    }
+
+    /** The user's open connections ({@code node:connection} tags) scored by when they opened: the per-user cap. */
+    public static String presenceConnections(long user) {
+        return "presence:{" + user + "}:conns";
+    }
+
+    /** What was last announced: {@code online} or {@code offline:<lastSeen epoch ms>}. */
+    public static String presenceState(long user) {
+        return "presence:{" + user + "}:state";
+    }
+
+    /** Live nodes scored by lease expiry (epoch ms). */
+    public static final String NODES = "chat:nodes";
+
+    /** Users with a connection on the node (to take them offline if the node dies). */
+    public static String nodeUsers(String node) {
+        return "chat:node:{" + node + "}:users";
+    }
+
+    /** Held by the one node that is sweeping dead nodes. */
+    public static final String SWEEP_LOCK = "chat:nodes:sweep";
+
+    // ---------------------------------------------------------------- topics
+
+    /** One shard of the publication buffer (a stream between the publish API and the pushers). */
+    public static String publications(int shard) {
+        return "chat:topics:{" + shard + "}:buffer";
+    }
+
+    /** The node pushing a publication shard now (a lease). */
+    public static String publicationsOwner(int shard) {
+        return "chat:topics:{" + shard + "}:owner";
+    }
+
+    public static final String PUSHERS_GROUP = "pushers";
+
+    /** Pub/sub channel of one app's topic. */
+    public static String topicChannel(String appId, String topic) {
+        return "chat:topic:" + appId + ":" + topic;
+    }
+
+    /** Users an app lets subscribe to its topics. */
+    public static String appGrants(String appId) {
+        return "chat:app:{" + appId + "}:grants";
+    }
+
+    /** {@code 1} if every signed-in user may subscribe to the app's topics. */
+    public static String appPublic(String appId) {
+        return "chat:app:{" + appId + "}:public";
+    }
+
+    // ---------------------------------------------------------------- in-app notifications
+
+    /** The user's recent in-app notifications (a capped stream; entry id = delivery cursor). */
+    public static String notifyInbox(long user) {
+        return "notify:{u:" + user + "}:inbox";
+    }
+
+    /** The last inbox entry the user's {@code /ws/notify} clients acknowledged. */
+    public static String notifyAcked(long user) {
+        return "notify:{u:" + user + "}:acked";
+    }
+
+    /** Pub/sub channel of the user's in-app notifications. */
+    public static String notifyChannel(long user) {
+        return "chat:notify:" + user;
+    }
 }

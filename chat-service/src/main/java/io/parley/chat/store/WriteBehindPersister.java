@@ -65,6 +65,7 @@ public class WriteBehindPersister {
     private final ReactiveRedisDataSource reactiveRedis;
     private final StreamCommands<String, String, String> streams;
     private final HistoryRepository history;
+    private final io.parley.chat.notify.OfflineRelay relay;
     private final ChatConfig.Persistence config;
     private final String consumer;
     private final boolean[] groupReady;
@@ -81,7 +82,8 @@ public class WriteBehindPersister {
     private long nextClaimAt;
 
     public WriteBehindPersister(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, HistoryRepository history,
-                                ChatConfig config, MeterRegistry metrics) {
+                                ChatConfig config, MeterRegistry metrics, io.parley.chat.notify.OfflineRelay relay) {
+        this.relay = relay;
         this.redis = redis;
         this.reactiveRedis = reactiveRedis;
         this.streams = redis.stream(String.class);
@@ -266,6 +268,7 @@ public class WriteBehindPersister {
             seqsByConversation.computeIfAbsent(message.conversation(), c -> new TreeSet<>()).add(message.seq());
         }
         history.insertBatch(messages);
+        relay.relayOffline(messages);
         // only now that MySQL has committed may Redis forget the entries
         streams.xack(key, RedisKeys.PERSIST_GROUP, ids);
         streams.xdel(key, ids);

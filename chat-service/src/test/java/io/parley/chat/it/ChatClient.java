@@ -2,6 +2,8 @@ package io.parley.chat.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,25 +26,56 @@ public final class ChatClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private final WebSocket socket;
-    private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
-    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final List<JsonNode> seen = new ArrayList<>();
+    private static final CBORMapper CBOR = new CBORMapper();
 
-    private ChatClient(WebSocket socket) {
+    private final WebSocket socket;
+    private final LinkedBlockingQueue<JsonNode> frames;
+    private final CompletableFuture<Integer> closed;
+    private final List<JsonNode> seen = new ArrayList<>();
+    private final AtomicInteger binaryFrames;
+
+    private ChatClient(WebSocket socket, Listener listener) {
         this.socket = socket;
+        this.frames = listener.frames;
+        this.closed = listener.closed;
+        this.binaryFrames = listener.binaryFrames;
     }
 
     public static ChatClient connect(String baseUrl, String token) {
+        return connect(baseUrl, token, "/ws/chat", null);
+    }
+
+    /** Connects to {@code path}, offering {@code subprotocol} if not null (e.g. the binary encoding). */
+    public static ChatClient connect(String baseUrl, String token, String path, String subprotocol) {
         Listener listener = new Listener();
-        WebSocket socket = HTTP.newWebSocketBuilder()
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + token)
-                .connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create(baseUrl.replace("http://", "ws://") + "/ws/chat"), listener)
-                .join();
-        ChatClient client = new ChatClient(socket);
-        listener.client = client;
-        return client;
+                .connectTimeout(Duration.ofSeconds(5));
+        if (subprotocol != null) {
+            builder.subprotocols(subprotocol);
+        }
+        WebSocket socket = builder.buildAsync(URI.create(baseUrl.replace("http://", "ws://") + path), listener).join();
+        return new ChatClient(socket, listener);
+    }
+
+    /** The subprotocol the server chose ("" if none). */
+    public String subprotocol() {
+        return socket.getSubprotocol();
+    }
+
+    /** Sends a frame in the binary encoding (CBOR). */
+    public ChatClient sendBinary(ObjectNode frame) {
+        try {
+            socket.sendBinary(java.nio.ByteBuffer.wrap(CBOR.writeValueAsBytes(frame)), true).join();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Binary frames received so far. */
+    public int binaryFramesReceived() {
+        return binaryFrames.get();
     }
 
     /**
@@ -190,15 +223,36 @@ public final class ChatClient implements AutoCloseable {
     }
 
     private static final class Listener implements WebSocket.Listener {
-        ChatClient client;
+        final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        final AtomicInteger binaryFrames = new AtomicInteger();
         private final StringBuilder text = new StringBuilder();
+        private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            binary.writeBytes(chunk);
+            if (last) {
+                try {
+                    frames.add(CBOR.readTree(binary.toByteArray()));
+                    binaryFrames.incrementAndGet();
+                } catch (Exception e) {
+                    throw new AssertionError("server sent invalid CBOR", e);
+                }
+                binary.reset();
+            }
+            webSocket.request(1);
+            return null;
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             text.append(data);
             if (last) {
                 try {
-                    client.frames.add(JSON.readTree(text.toString()));
+                    frames.add(JSON.readTree(text.toString()));
                 } catch (Exception e) {
                     throw new AssertionError("server sent invalid JSON: " + text, e);
                 }
@@ -210,17 +264,13 @@ public final class ChatClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            if (client != null) {
-                client.closed.complete(statusCode);
-            }
+            closed.complete(statusCode);
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            if (client != null) {
-                client.closed.complete(-1);
-            }
+            closed.complete(-1);
         }
     }
 }

@@ -68,6 +68,9 @@ public final class Platform {
         env.put("QUARKUS_DATASOURCE_PASSWORD", MariaDbServer.PASSWORD);
         env.put("PARLEY_CHAT_ID_SERVICE_URL", ids.baseUrl());
         env.put("PARLEY_CHAT_AUTH_SERVICE_URL", auth.baseUrl());
+        // tests that send thousands of messages from one user; limit tests set their own
+        env.put("PARLEY_CHAT_LIMITS_SENDS_PER_SECOND", "100000");
+        env.put("PARLEY_CHAT_LIMITS_SEND_BURST", "100000");
         return env;
     }
 
@@ -98,6 +101,34 @@ public final class Platform {
         JsonNode session = post(auth.baseUrl() + "/api/v1/sessions",
                 Map.of("username", username, "password", "password-" + username, "deviceId", device), null, 201);
         return new User(created.get("id").asLong(), username, session.get("accessToken").asText());
+    }
+
+    /** A tenant app and an app token for it. */
+    public record App(String id, String token) {
+    }
+
+    /** Creates an app (admin key) and issues an app token (its API key). */
+    public App newApp() {
+        try {
+            HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(auth.baseUrl() + "/api/v1/apps"))
+                    .header("Content-Type", "application/json").header("X-Admin-Key", "test-admin-key")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"test-app\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode app = JSON.readTree(created.body());
+            HttpResponse<String> issued = HTTP.send(HttpRequest.newBuilder(URI.create(auth.baseUrl()
+                            + "/api/v1/apps/" + app.get("appId").asText() + "/tokens"))
+                    .header("X-Api-Key", app.get("apiKey").asText())
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (issued.statusCode() != 201) {
+                throw new AssertionError("app token: " + issued.statusCode() + " " + issued.body());
+            }
+            return new App(app.get("appId").asText(), JSON.readTree(issued.body()).get("accessToken").asText());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Signs the same user in on another device. */

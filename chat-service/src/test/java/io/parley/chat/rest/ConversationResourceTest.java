@@ -111,17 +111,22 @@ class ConversationResourceTest {
         String gid = createGroup(owner, "history", List.of(member));
         String cid = ConversationId.group(gid).value();
         String first = append(cid, owner, 0, gid, "hello group", 5_000L);
-        append(cid, member, 0, gid, "fixed", 5_001L, first);
+        append(cid, member, 0, gid, "reply", 5_001L);
+        append(cid, owner, 0, gid, "fixed", 5_002L, first);
 
         given().auth().oauth2(token(member)).get("/api/v1/conversations/" + cid + "/messages")
                 .then().statusCode(200)
-                .body("messages.size()", equalTo(2))
-                .body("messages[0].seq", equalTo(2))
+                .body("messages.size()", equalTo(3))
+                .body("messages[0].seq", equalTo(3))
                 .body("messages[0].kind", equalTo("edit"))
                 .body("messages[0].target", equalTo(first))
                 .body("messages[0].to", equalTo(Map.of("group", gid)))
-                .body("messages[1].body", equalTo("hello group"))
-                .body("messages[1]", not(hasKey("target")))
+                .body("messages[1].body", equalTo("reply"))
+                .body("messages[1]", not(hasKey("editedSeq")))
+                // history shows the latest version of an edited message
+                .body("messages[2].body", equalTo("fixed"))
+                .body("messages[2].editedSeq", equalTo(3))
+                .body("messages[2]", not(hasKey("target")))
                 .body("hasMore", equalTo(false));
         given().auth().oauth2(token(outsider)).get("/api/v1/conversations/" + cid + "/messages")
                 .then().statusCode(403).body("code", equalTo("FORBIDDEN"));
@@ -169,10 +174,10 @@ class ConversationResourceTest {
         append(d2, user, p2, null, "d2", 3_000L);
         append(g, p1, 0, gid, "g1", 2_000L);
         append(g, user, 0, gid, "g2", 2_001L);
-        // the send path indexes direct conversations by last activity; acks record what the user has seen
+        // the send path indexes direct conversations by last activity; read receipts record what the user has read
         redis.sortedSet(String.class).zadd(RedisKeys.userConversations(user), 1_003, d1);
         redis.sortedSet(String.class).zadd(RedisKeys.userConversations(user), 3_000, d2);
-        redis.hash(String.class).hset(RedisKeys.userAcked(user), Map.of(d1, "2", d2, "1"));
+        redis.hash(String.class).hset(RedisKeys.userRead(user), Map.of(d1, "2", d2, "1"));
 
         JsonPath list = given().auth().oauth2(token(user)).get("/api/v1/conversations")
                 .then().statusCode(200).extract().jsonPath();

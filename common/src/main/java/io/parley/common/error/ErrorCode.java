@@ -10,6 +10,7 @@ public enum ErrorCode {
     INVALID_INPUT(400, "a field is missing or invalid"),
     INVALID_ID(400, "not a Parley id"),
     UNKNOWN_TYPE(400, "unknown frame type"),
+    CONTENT_REJECTED(400, "the text contains words this service does not accept"),
     // 401 — who are you?
     UNAUTHENTICATED(401, "a Bearer token is required"),
     BAD_CREDENTIALS(401, "username or password is wrong"),
@@ -21,6 +22,7 @@ public enum ErrorCode {
     BAD_ADMIN_KEY(401, "the admin key is wrong"),
     // 403 — known, but not allowed
     FORBIDDEN(403, "not allowed"),
+    EDIT_WINDOW_CLOSED(403, "the message can no longer be edited or deleted"),
     // 404
     NOT_FOUND(404, "no such resource"),
     // 405 / 406 / 415 — the HTTP verb or media type does not fit
@@ -30,6 +32,7 @@ public enum ErrorCode {
     // 409
     CONFLICT(409, "conflicts with an existing resource"),
     USERNAME_TAKEN(409, "the username is taken"),
+    LIMIT_EXCEEDED(409, "a configured limit was reached"),
     // 413
     PAYLOAD_TOO_LARGE(413, "the body is too large"),
     // 429

@@ -8,7 +8,7 @@ import java.util.List;
  * first. Each part prints its own lines; the targets from the issues are printed beside the figures.
  *
  * <pre>
- * usage: BenchmarkMain [--id-url http://127.0.0.1:8084] [--seconds 5] [--only tokens|ids-local|ids-http]
+ * usage: BenchmarkMain [--id-url http://127.0.0.1:8084] [--seconds 5] [--only tokens|filter|ids-local|ids-http]
  * </pre>
  */
 public final class BenchmarkMain {
@@ -30,6 +30,7 @@ public final class BenchmarkMain {
         }
         List<Benchmark> benchmarks = new ArrayList<>(List.of(
                 new TokenVerifyBenchmark(),
+                new FilterBenchmark(),
                 new LocalIdBenchmark(idUrl),
                 new HttpIdBenchmark(idUrl), new RelayBenchmark()));
         System.out.printf("Parley benchmark — %d cores, Java %s, %d s per measurement%n",

@@ -1,0 +1,46 @@
+package io.parley.chat.fanout;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/** PUBLISHes frames that are not stored (typing, read receipts, presence, control notices). At most once. */
+@Singleton
+public class Publisher {
+
+    private static final Logger LOG = Logger.getLogger(Publisher.class);
+
+    private final ReactiveRedisDataSource redis;
+
+    public Publisher(ReactiveRedisDataSource redis) {
+        this.redis = redis;
+    }
+
+    public Uni<Void> publish(String channel, String payload) {
+        return redis.execute("PUBLISH", channel, payload).replaceWithVoid();
+    }
+
+    /** Publishes to each channel (pipelined by the client); failures are logged, not raised. */
+    public Uni<Void> publishAll(Collection<String> channels, String payload) {
+        List<Uni<Void>> sends = new ArrayList<>(channels.size());
+        for (String channel : channels) {
+            sends.add(publish(channel, payload));
+        }
+        if (sends.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.join().all(sends).andCollectFailures().replaceWithVoid()
+                .onFailure().invoke(e -> LOG.debugf("publishing to %d channels failed: %s", channels.size(), e.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Fire and forget (the caller has nothing to wait for). */
+    public void fire(String channel, String payload) {
+        publish(channel, payload).subscribe().with(ok -> { },
+                e -> LOG.debugf("PUBLISH to %s failed: %s", channel, e.getMessage()));
+    }
+}

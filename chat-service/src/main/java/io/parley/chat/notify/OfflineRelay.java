@@ -1,0 +1,97 @@
+package io.parley.chat.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.chat.config.ChatConfig;
+import io.parley.chat.protocol.ChatMessage;
+import io.parley.chat.protocol.ConversationId;
+import io.parley.chat.store.RedisKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.stream.XAddArgs;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Hands messages for users with no open connection to notify-service: one outbox entry (a Redis stream read by
+ * notify-service's consumer group) per message and offline recipient. Called by the write-behind after MySQL
+ * committed a batch and before the batch is acknowledged, so a crash repeats an entry rather than losing it
+ * (notify-service de-duplicates by message id). Edits and deletes are not relayed; nor are groups larger than the
+ * configured size (one entry per member would flood the outbox). Blocking: the write-behind thread.
+ */
+@ApplicationScoped
+public class OfflineRelay {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Set<String> RELAYED_KINDS = Set.of("text", "image", "file", "custom");
+
+    private final ReactiveRedisDataSource redis;
+    private final ObjectMapper json;
+    private final ChatConfig.Notify config;
+    private final Counter relayed;
+
+    public OfflineRelay(ReactiveRedisDataSource redis, ObjectMapper json, ChatConfig config, MeterRegistry metrics) {
+        this.redis = redis;
+        this.json = json;
+        this.config = config.notifications();
+        this.relayed = metrics.counter("parley.chat.relay.outbox");
+    }
+
+    public void relayOffline(List<ChatMessage> messages) {
+        if (!config.relayEnabled() || messages.isEmpty()) {
+            return;
+        }
+        List<Uni<Void>> work = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            if (!RELAYED_KINDS.contains(m.kind())) {
+                continue;
+            }
+            work.add(recipients(m).flatMap(users -> {
+                List<Uni<Void>> each = new ArrayList<>(users.size());
+                for (long user : users) {
+                    each.add(redis.key().exists(RedisKeys.presence(user))
+                            .flatMap(online -> online ? Uni.createFrom().voidItem() : append(m, user)));
+                }
+                return each.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(each).andFailFast().replaceWithVoid();
+            }));
+        }
+        if (!work.isEmpty()) {
+            Uni.join().all(work).andFailFast().await().atMost(WAIT);
+        }
+    }
+
+    private Uni<List<Long>> recipients(ChatMessage m) {
+        if (m.toGroup() == null) {
+            return Uni.createFrom().item(m.toUser() == m.from() ? List.of() : List.of(m.toUser()));
+        }
+        String members = RedisKeys.members(ConversationId.group(m.toGroup()).value());
+        return redis.set(String.class).scard(members).flatMap(size -> size > config.relayMaxGroupMembers() + 1
+                ? Uni.createFrom().item(List.<Long>of())
+                : redis.set(String.class).smembers(members).map(all -> all.stream()
+                        .filter(u -> !RedisKeys.LOADED_MARKER.equals(u))
+                        .map(Long::parseLong).filter(u -> u != m.from()).toList()));
+    }
+
+    private Uni<Void> append(ChatMessage m, long user) {
+        ObjectNode event = json.createObjectNode();
+        event.put("type", "message");
+        event.put("user", user);
+        event.put("id", m.id());
+        event.put("conversation", m.conversation());
+        event.put("seq", m.seq());
+        event.put("from", m.from());
+        event.put("body", m.body());
+        event.put("kind", m.kind());
+        event.put("ts", m.ts());
+        return redis.stream(String.class).xadd(config.outboxStream(),
+                        new XAddArgs().maxlen(config.outboxMaxLength()).nearlyExactTrimming(), Map.of("event", event.toString()))
+                .invoke(id -> relayed.increment())
+                .replaceWithVoid();
+    }
+}

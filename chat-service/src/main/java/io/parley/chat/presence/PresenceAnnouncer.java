@@ -1,0 +1,60 @@
+package io.parley.chat.presence;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.parley.chat.contacts.ContactService;
+import io.parley.chat.fanout.Envelope;
+import io.parley.chat.fanout.Publisher;
+import io.parley.chat.protocol.ServerFrames;
+import io.parley.chat.store.RedisKeys;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/** Going online or offline is itself a message to one's mutual contacts: one PUBLISH to each contact's channel. */
+@ApplicationScoped
+public class PresenceAnnouncer {
+
+    private static final Logger LOG = Logger.getLogger(PresenceAnnouncer.class);
+
+    private final ContactService contacts;
+    private final Publisher publisher;
+    private final ServerFrames frames;
+    private final Counter online;
+    private final Counter offline;
+
+    public PresenceAnnouncer(ContactService contacts, Publisher publisher, ServerFrames frames, MeterRegistry metrics) {
+        this.contacts = contacts;
+        this.publisher = publisher;
+        this.frames = frames;
+        this.online = metrics.counter("parley.chat.presence.changes", "status", "online");
+        this.offline = metrics.counter("parley.chat.presence.changes", "status", "offline");
+    }
+
+    /** Announces on a worker thread (contacts may need MySQL); never blocks the caller. */
+    public void announceLater(long user, boolean isOnline, long lastSeen) {
+        Infrastructure.getDefaultWorkerPool().execute(() -> announce(user, isOnline, lastSeen));
+    }
+
+    /** Blocking. */
+    public void announce(long user, boolean isOnline, long lastSeen) {
+        try {
+            long[] mutual = contacts.mutualOf(user);
+            (isOnline ? online : offline).increment();
+            if (mutual.length == 0) {
+                return;
+            }
+            String payload = Envelope.transientFrame(0, frames.presence(user, isOnline, lastSeen));
+            List<String> channels = new ArrayList<>(mutual.length);
+            for (long contact : mutual) {
+                channels.add(RedisKeys.userChannel(contact));
+            }
+            publisher.publishAll(channels, payload).await().atMost(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            LOG.warnf("presence of user %d (%s) not announced: %s", user, isOnline ? "online" : "offline", e.getMessage());
+        }
+    }
+}

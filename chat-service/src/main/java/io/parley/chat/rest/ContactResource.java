@@ -1,0 +1,109 @@
+package io.parley.chat.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.parley.chat.client.UserDirectory;
+import io.parley.chat.contacts.ContactService;
+import io.parley.chat.presence.PresenceService;
+import io.parley.common.error.ApiException;
+import io.parley.common.error.ErrorCode;
+import io.parley.common.security.BearerTokenAuthMechanism;
+import io.parley.common.security.Caller;
+import io.parley.common.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+/**
+ * Contacts: add, list with presence, remove. Presence is shared only between mutual contacts (both added each
+ * other); a one-sided contact is listed with status {@code pending}. Blocking (MySQL): worker threads.
+ */
+@Path("/api/v1/contacts")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.USER)
+public class ContactResource {
+
+    /** {@code {"user": id}}. */
+    public record AddContactRequest(Long user) {
+    }
+
+    /** One contact: {@code status} {@code online}/{@code offline} (mutual) or {@code pending}; {@code lastSeen} when offline. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ContactView(long user, String status, Long lastSeen, boolean mutual, long addedAt) {
+    }
+
+    public record ContactList(List<ContactView> contacts) {
+    }
+
+    private final ContactService contacts;
+    private final PresenceService presence;
+    private final UserDirectory users;
+    private final SecurityIdentity identity;
+
+    public ContactResource(ContactService contacts, PresenceService presence, UserDirectory users, SecurityIdentity identity) {
+        this.contacts = contacts;
+        this.presence = presence;
+        this.users = users;
+        this.identity = identity;
+    }
+
+    @POST
+    @ResponseStatus(201)
+    public ContactView add(AddContactRequest request, @Context HttpServerRequest http) {
+        if (request == null || request.user() == null) {
+            throw ApiException.invalid("a JSON body {user: id} is required");
+        }
+        long contact = GroupResource.userId(Long.toString(request.user()));
+        long owner = caller();
+        if (contact != owner && !users.exists(contact, BearerTokenAuthMechanism.extract(http)).await().atMost(Duration.ofSeconds(5))) {
+            throw new ApiException(ErrorCode.NOT_FOUND, "no user " + contact);
+        }
+        boolean mutual = contacts.add(owner, contact);
+        return view(contact, mutual, System.currentTimeMillis(), presence.statusOf(List.of(contact)).get(contact));
+    }
+
+    @GET
+    public ContactList list() {
+        List<ContactService.Contact> mine = contacts.list(caller());
+        Map<Long, PresenceService.Status> statuses = presence.statusOf(
+                mine.stream().filter(ContactService.Contact::mutual).map(ContactService.Contact::user).toList());
+        List<ContactView> out = new ArrayList<>(mine.size());
+        for (ContactService.Contact c : mine) {
+            out.add(view(c.user(), c.mutual(), c.addedAt(), statuses.get(c.user())));
+        }
+        return new ContactList(out);
+    }
+
+    @DELETE
+    @Path("/{user}")
+    @ResponseStatus(204)
+    public void remove(@PathParam("user") String user) {
+        contacts.remove(caller(), GroupResource.userId(user));
+    }
+
+    private static ContactView view(long user, boolean mutual, long addedAt, PresenceService.Status status) {
+        if (!mutual || status == null) {
+            return new ContactView(user, "pending", null, mutual, addedAt);
+        }
+        return new ContactView(user, status.online() ? "online" : "offline",
+                status.online() || status.lastSeen() == 0 ? null : status.lastSeen(), true, addedAt);
+    }
+
+    private long caller() {
+        return Caller.claims(identity).userId();
+    }
+}

@@ -1,0 +1,84 @@
+package io.parley.chat.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.chat.notify.InAppNotifications;
+import io.parley.chat.protocol.TopicNames;
+import io.parley.common.error.ApiException;
+import io.parley.common.error.ErrorCode;
+import io.parley.common.security.Caller;
+import io.parley.common.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+/**
+ * In-app notifications (app token of that app): kept in each user's inbox and pushed on {@code /ws/notify}. This
+ * is what notify-service calls for the {@code inapp} channel.
+ */
+@Path("/api/v1/apps/{appId}/notifications")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.APP)
+public class InAppNotificationResource {
+
+    static final int MAX_USERS = 1000;
+    static final int MAX_TITLE = 200;
+    static final int MAX_BODY = 4000;
+
+    /** {@code {"id"?, "users": [ids], "title", "body", "data"?}}. */
+    public record NotificationRequest(String id, List<Long> users, String title, String body, JsonNode data) {
+    }
+
+    public record Accepted(String id, List<Long> accepted) {
+    }
+
+    private final InAppNotifications notifications;
+    private final SecurityIdentity identity;
+
+    public InAppNotificationResource(InAppNotifications notifications, SecurityIdentity identity) {
+        this.notifications = notifications;
+        this.identity = identity;
+    }
+
+    @POST
+    @ResponseStatus(202)
+    public Uni<Accepted> post(@PathParam("appId") String appId, NotificationRequest request) {
+        if (!TopicNames.validApp(appId) || !appId.equals(Caller.claims(identity).appId())) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "an app token may notify only for its own app");
+        }
+        if (request == null || request.users() == null || request.users().isEmpty() || request.users().size() > MAX_USERS) {
+            throw ApiException.invalid("users must list 1 to " + MAX_USERS + " user ids");
+        }
+        LinkedHashSet<Long> users = new LinkedHashSet<>();
+        for (Long user : request.users()) {
+            if (user == null || user <= 0 || user > 9_999_999_999L) {
+                throw ApiException.invalid("users must be user ids (positive integers of at most 10 digits)");
+            }
+            users.add(user);
+        }
+        if (request.title() == null || request.title().isBlank() || request.title().length() > MAX_TITLE) {
+            throw ApiException.invalid("title is required: 1 to " + MAX_TITLE + " characters");
+        }
+        if (request.body() == null || request.body().length() > MAX_BODY) {
+            throw ApiException.invalid("body is required: at most " + MAX_BODY + " characters");
+        }
+        String id = request.id() == null || request.id().isBlank() ? UUID.randomUUID().toString() : request.id();
+        if (id.length() > 64) {
+            throw ApiException.invalid("id is at most 64 characters");
+        }
+        String data = request.data() == null || request.data().isNull() ? null : request.data().toString();
+        List<Long> accepted = List.copyOf(users);
+        return notifications.post(new InAppNotifications.Notification(id, request.title(), request.body(), data), accepted)
+                .map(v -> new Accepted(id, accepted));
+    }
+}

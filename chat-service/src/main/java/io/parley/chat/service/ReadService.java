@@ -1,0 +1,71 @@
+package io.parley.chat.service;
+
+import io.parley.chat.delivery.ClientSession;
+import io.parley.chat.fanout.ConversationChannels;
+import io.parley.chat.fanout.Envelope;
+import io.parley.chat.fanout.Publisher;
+import io.parley.chat.protocol.ClientFrame;
+import io.parley.chat.protocol.FrameException;
+import io.parley.chat.protocol.ServerFrames;
+import io.parley.chat.store.RedisKeys;
+import io.parley.common.error.ErrorCode;
+import io.parley.common.redis.RedisScript;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Singleton;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Read receipts and typing: {@code read} moves the user's read cursor (what {@code unread} counts follow) and tells
+ * the other members; {@code typing} only tells the other members who are online. Neither is stored as a message.
+ */
+@Singleton
+public class ReadService {
+
+    private static final Logger LOG = Logger.getLogger(ReadService.class);
+    private static final RedisScript CURSOR_ADVANCE = RedisScript.load("cursor_advance");
+
+    private final ReactiveRedisDataSource redis;
+    private final Publisher publisher;
+    private final ServerFrames frames;
+
+    public ReadService(ReactiveRedisDataSource redis, Publisher publisher, ServerFrames frames) {
+        this.redis = redis;
+        this.publisher = publisher;
+        this.frames = frames;
+    }
+
+    public Uni<Void> read(ClientSession session, ClientFrame.Read read) {
+        requireMember(session, read.conversation());
+        String cid = read.conversation().value();
+        return advance(session.userId(), cid, read.seq()).flatMap(moved -> moved == 0
+                ? Uni.createFrom().voidItem()
+                : publisher.publish(ConversationChannels.othersOf(read.conversation(), session.userId()),
+                        Envelope.transientFrame(session.userId(), frames.read(cid, session.userId(), read.seq()))));
+    }
+
+    public Uni<Void> typing(ClientSession session, ClientFrame.Typing typing) {
+        requireMember(session, typing.conversation());
+        String frame = frames.typing(typing.conversation().value(), session.userId());
+        return publisher.publish(ConversationChannels.othersOf(typing.conversation(), session.userId()),
+                Envelope.transientFrame(session.userId(), frame));
+    }
+
+    /** A sender has read its own message: moves the cursor without waiting (not on the {@code sent} path). */
+    public void advanceOwn(long user, String conversation, long seq) {
+        advance(user, conversation, seq).subscribe().with(moved -> { },
+                e -> LOG.debugf("read cursor of %d in %s not moved: %s", user, conversation, e.getMessage()));
+    }
+
+    private Uni<Long> advance(long user, String conversation, long seq) {
+        return CURSOR_ADVANCE.run(redis, List.of(RedisKeys.userRead(user)), List.of(conversation, Long.toString(seq)))
+                .map(reply -> reply.toLong());
+    }
+
+    private static void requireMember(ClientSession session, io.parley.chat.protocol.ConversationId conversation) {
+        if (!conversation.hasMember(session.userId(), session.groups())) {
+            throw new FrameException(ErrorCode.FORBIDDEN, "you are not in conversation " + conversation.value(), null);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.parley.chat.topics;
+
+import io.parley.chat.store.RedisKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+
+/**
+ * Who may subscribe to an app's topics: the app decides, with its app token — every signed-in user (a public
+ * app) or the users it granted. An app's topics are invisible to everyone else.
+ */
+@ApplicationScoped
+public class AppAccess {
+
+    private final ReactiveRedisDataSource reactive;
+    private final RedisDataSource redis;
+
+    public AppAccess(ReactiveRedisDataSource reactive, RedisDataSource redis) {
+        this.reactive = reactive;
+        this.redis = redis;
+    }
+
+    public Uni<Boolean> maySubscribe(String appId, long user) {
+        Uni<String> open = reactive.value(String.class).get(RedisKeys.appPublic(appId));
+        Uni<Boolean> granted = reactive.set(String.class).sismember(RedisKeys.appGrants(appId), Long.toString(user));
+        return Uni.combine().all().unis(open, granted).with((o, g) -> "1".equals(o) || Boolean.TRUE.equals(g));
+    }
+
+    public void setPublic(String appId, boolean open) {
+        if (open) {
+            redis.value(String.class).set(RedisKeys.appPublic(appId), "1");
+        } else {
+            redis.key().del(RedisKeys.appPublic(appId));
+        }
+    }
+
+    public boolean isPublic(String appId) {
+        return "1".equals(redis.value(String.class).get(RedisKeys.appPublic(appId)));
+    }
+
+    public void grant(String appId, Collection<Long> users) {
+        if (!users.isEmpty()) {
+            redis.set(String.class).sadd(RedisKeys.appGrants(appId), users.stream().map(String::valueOf).toArray(String[]::new));
+        }
+    }
+
+    public void revoke(String appId, long user) {
+        redis.set(String.class).srem(RedisKeys.appGrants(appId), Long.toString(user));
+    }
+
+    public long grantCount(String appId) {
+        return redis.set(String.class).scard(RedisKeys.appGrants(appId));
+    }
+}
