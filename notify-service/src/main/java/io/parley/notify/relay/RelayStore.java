@@ -43,6 +43,14 @@ public class RelayStore {
                          "INSERT IGNORE INTO relay_events (user_id, message_id, payload) VALUES (?, ?, ?)");
                  PreparedStatement window = c.prepareStatement("INSERT IGNORE INTO relay_windows (user_id, due_at) "
                          + "VALUES (?, TIMESTAMPADD(MICROSECOND, ?, NOW(3)))")) {
+                // windows first, users in a fixed order: the same lock order as closeWindow (window, then events), so a
+                // flush and a batch never deadlock
+                for (Map.Entry<Long, Long> w : new java.util.TreeMap<>(windowMillis).entrySet()) {
+                    window.setLong(1, w.getKey());
+                    window.setLong(2, w.getValue() * 1000);
+                    window.addBatch();
+                }
+                window.executeBatch();
                 for (OutboxEvent e : events) {
                     insert.setLong(1, e.user());
                     insert.setString(2, e.messageId());
@@ -50,13 +58,6 @@ public class RelayStore {
                     insert.addBatch();
                 }
                 insert.executeBatch();
-                // users in a fixed order, so two instances' transactions lock windows in the same order
-                for (Map.Entry<Long, Long> w : new java.util.TreeMap<>(windowMillis).entrySet()) {
-                    window.setLong(1, w.getKey());
-                    window.setLong(2, w.getValue() * 1000);
-                    window.addBatch();
-                }
-                window.executeBatch();
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
