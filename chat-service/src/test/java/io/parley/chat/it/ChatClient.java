@@ -143,6 +143,21 @@ public final class ChatClient implements AutoCloseable {
         return send(frame("ack").put("conversation", conversation).put("seq", seq));
     }
 
+    /** The next frame received (or left unmatched by {@link #await}), or {@code null} if none is waiting. */
+    public JsonNode poll() {
+        synchronized (seen) {
+            if (!seen.isEmpty()) {
+                return seen.remove(0);
+            }
+        }
+        return frames.poll();
+    }
+
+    /** The close code, or {@code null} while open. */
+    public Integer closeCode() {
+        return closed.getNow(null);
+    }
+
     /** Waits for the next frame that matches, keeping every frame seen; fails after the timeout. */
     public JsonNode await(Predicate<JsonNode> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -28,11 +28,10 @@ import org.junit.jupiter.api.Test;
 class ServiceConfigEnvTest {
 
     /**
-     * Set by the chart for settings the chat drain / durability work (issue 7 part 2) is adding; remove a name
-     * here when ChatConfig has it (the test then checks it like any other).
+     * Set by the chart for settings the chat durability work is adding; remove a name here when ChatConfig has it
+     * (the test then checks it like any other).
      */
     static final Set<String> PENDING = Set.of(
-            "PARLEY_CHAT_DRAIN_WINDOW",
             "PARLEY_CHAT_DURABILITY_LEVEL",
             "PARLEY_CHAT_DURABILITY_REPLICA_TIMEOUT");
 
