@@ -44,11 +44,13 @@ public class ChannelVerification {
             case EMAIL -> email.send(channel.address(), "Your Parley verification code",
                             "Your Parley verification code is " + code + ".\n\nIt expires in " + minutes
                                     + " minutes. If you did not ask for it, ignore this mail.\n", null)
+                    .onFailure().retry().atMost(2) // a stalled or refused SMTP dialogue: the same code, sent again
                     .subscribe().with(ok -> LOG.debugf("verification code mailed for channel %s", channel.id()),
                             e -> LOG.warnf("verification mail for channel %s failed: %s", channel.id(),
                                     SendFailure.describe(e)));
             case WECHAT -> wechat.send(channel.address(), "Parley verification code",
                             "Your code is " + code + "; it expires in " + minutes + " minutes.")
+                    .onFailure().retry().atMost(2)
                     .subscribe().with(ok -> LOG.debugf("verification code sent for channel %s", channel.id()),
                             e -> LOG.warnf("verification message for channel %s failed: %s", channel.id(),
                                     SendFailure.describe(e)));

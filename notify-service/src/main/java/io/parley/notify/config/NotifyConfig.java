@@ -130,6 +130,10 @@ public interface NotifyConfig {
         @WithDefault("10S")
         Duration readTimeout();
 
+        /** Time allowed for one SMTP send; a stalled SMTP dialogue fails after it (and is retried). */
+        @WithDefault("30S")
+        Duration mailTimeout();
+
         /** A delivery still {@code sending} after this long was cut off by a crash and is tried again. */
         @WithDefault("2M")
         Duration sendingTimeout();

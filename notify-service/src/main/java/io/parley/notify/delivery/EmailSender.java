@@ -13,9 +13,11 @@ public class EmailSender {
     public static final String DELIVERY_HEADER = "X-Parley-Delivery";
 
     private final ReactiveMailer mailer;
+    private final java.time.Duration timeout;
 
-    public EmailSender(ReactiveMailer mailer) {
+    public EmailSender(ReactiveMailer mailer, io.parley.notify.config.NotifyConfig config) {
         this.mailer = mailer;
+        this.timeout = config.delivery().mailTimeout();
     }
 
     public Uni<Void> send(String to, String subject, String text, String deliveryKey) {
@@ -23,6 +25,7 @@ public class EmailSender {
         if (deliveryKey != null) {
             mail.addHeader(DELIVERY_HEADER, deliveryKey);
         }
-        return mailer.send(mail);
+        return mailer.send(mail).ifNoItem().after(timeout)
+                .failWith(() -> new SendFailure("no answer from the SMTP server within " + timeout.toSeconds() + " s"));
     }
 }
