@@ -64,6 +64,19 @@ public final class RedisServer implements AutoCloseable {
      * string ({@code $n}) the line after it, i.e. the value ({@code null} for a nil reply).
      */
     public String command(String inline) {
+        return call(port, inline, false);
+    }
+
+    /** {@code INFO <section>}: the whole reply (e.g. {@code commandstats} for per-command call counts). */
+    public String info(String section) {
+        return call(port, "INFO " + section, true);
+    }
+
+    /**
+     * One inline command on a fresh connection to {@code port}. A bulk reply is returned whole when {@code whole},
+     * else only its first line.
+     */
+    static String call(int port, String inline, boolean whole) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             socket.setSoTimeout(5000);
@@ -73,7 +86,14 @@ public final class RedisServer implements AutoCloseable {
             InputStream in = socket.getInputStream();
             String first = readLine(in);
             if (first.startsWith("$")) {
-                return first.equals("$-1") ? null : readLine(in);
+                if (first.equals("$-1")) {
+                    return null;
+                }
+                if (!whole) {
+                    return readLine(in);
+                }
+                byte[] body = in.readNBytes(Integer.parseInt(first.substring(1)));
+                return new String(body, StandardCharsets.UTF_8);
             }
             return first;
         } catch (IOException e) {

@@ -236,9 +236,6 @@ public interface ChatConfig {
     }
 
     interface Persistence {
-        /** Persist streams (shards of the write-behind queue); each is read by one consumer group. */
-        @WithDefault("4")
-        int shards();
 
         /** Entries written to MySQL per batch. */
         @WithDefault("500")

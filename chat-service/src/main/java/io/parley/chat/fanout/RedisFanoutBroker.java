@@ -3,7 +3,13 @@ package io.parley.chat.fanout;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -29,15 +35,36 @@ public class RedisFanoutBroker implements FanoutBroker {
 
     private final Redis redis;
     private final Vertx vertx;
+    /** On a Redis Cluster: the primaries, tried in turn by a plain (non-cluster) subscriber connection. */
+    private final List<String> clusterHosts;
+    private int attempt;
     private final Set<String> channels = ConcurrentHashMap.newKeySet();
     private volatile RedisConnection connection;
     private volatile Listener listener;
     private volatile boolean stopping;
     private volatile boolean connectedBefore;
 
-    public RedisFanoutBroker(Redis redis, Vertx vertx) {
+    public RedisFanoutBroker(Redis redis, Vertx vertx,
+                             @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType,
+                             @ConfigProperty(name = "quarkus.redis.hosts") Optional<List<String>> hosts) {
         this.redis = redis;
         this.vertx = vertx;
+        this.clusterHosts = "cluster".equalsIgnoreCase(clientType) ? hosts.orElse(List.of()) : List.of();
+    }
+
+    /**
+     * Standalone: a connection of the shared client. Cluster: a plain connection to one primary — classic PUBLISH
+     * is forwarded to every node of a cluster, so subscribing on any one of them receives every channel; on loss
+     * the next primary is tried.
+     */
+    private Future<RedisConnection> openConnection() {
+        if (clusterHosts.isEmpty()) {
+            return redis.connect();
+        }
+        String host = clusterHosts.get(Math.floorMod(attempt++, clusterHosts.size()));
+        Redis single = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.STANDALONE)
+                .setConnectionString(host));
+        return single.connect().onFailure(e -> single.close());
     }
 
     void start(@Observes StartupEvent event) {
@@ -103,7 +130,7 @@ public class RedisFanoutBroker implements FanoutBroker {
         if (stopping) {
             return;
         }
-        redis.connect().onSuccess(conn -> {
+        openConnection().onSuccess(conn -> {
             conn.handler(this::onPush);
             conn.exceptionHandler(e -> lost(conn, e));
             conn.endHandler(v -> lost(conn, null));

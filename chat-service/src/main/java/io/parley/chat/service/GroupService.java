@@ -391,7 +391,9 @@ public class GroupService {
             LOG.errorf("%s: committed in MySQL but Redis was not updated (%s); dropping the caches it touches",
                     what, e.getMessage());
             try {
-                redis.key(String.class).del(cacheKeys.toArray(String[]::new));
+                for (String key : cacheKeys) {
+                    redis.key(String.class).del(key); // one by one: on Redis Cluster they live in different slots
+                }
             } catch (RuntimeException again) {
                 LOG.errorf("%s: could not drop %s either (%s)", what, cacheKeys, again.getMessage());
             }

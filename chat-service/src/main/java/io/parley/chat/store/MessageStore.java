@@ -131,8 +131,9 @@ public class MessageStore {
                 .map(v -> v == null ? 0L : Long.parseLong(v));
     }
 
+    /** The write-behind queue of the conversation: its bucket's (see {@link RedisKeys#bucket}). */
     public int persistShard(String conversation) {
-        return Math.floorMod(conversation.hashCode(), config.persistence().shards());
+        return RedisKeys.bucket(conversation);
     }
 
     /** The seq of a log entry id ({@code <seq>-0}). */

@@ -1,47 +1,64 @@
 package io.parley.chat.store;
 
 /**
- * Every Redis key and channel chat-service uses, in one place. All keys of one conversation share the hash
- * tag {@code {<conversation>}}, so the append script touches a single Redis Cluster slot; a user's keys share
- * {@code {u:<user>}}.
+ * Every Redis key and channel chat-service uses, in one place. Conversations are spread over
+ * {@value #CONVERSATION_BUCKETS} buckets; every key of a conversation and its bucket's write-behind queue share the
+ * bucket's hash tag {@code {s<bucket>}}, so the one-round-trip append script touches a single Redis Cluster slot.
+ * A user's keys share {@code {u:<user>}}.
  */
 public final class RedisKeys {
+
+    /**
+     * Buckets of conversations (Redis Cluster slots used by conversation data, and write-behind queues). A constant,
+     * not a setting: it is part of every conversation key's name, so changing it would orphan stored data. 64 slots
+     * spread evenly over up to ~64 Redis primaries.
+     */
+    public static final int CONVERSATION_BUCKETS = 64;
 
     private RedisKeys() {
     }
 
+    /** The bucket of a conversation (String.hashCode is specified, so every node agrees). */
+    public static int bucket(String conversation) {
+        return Math.floorMod(conversation.hashCode(), CONVERSATION_BUCKETS);
+    }
+
+    /** {@code chat:{s<bucket>}:<conversation>}: the prefix of every key of the conversation. */
+    private static String conversationKey(String conversation) {
+        return "chat:{s" + bucket(conversation) + "}:" + conversation;
+    }
+
     /** The conversation's message log: a stream whose entry ids are {@code <seq>-0}. */
     public static String log(String conversation) {
-        return "chat:{" + conversation + "}:log";
+        return conversationKey(conversation) + ":log";
     }
 
     /** The conversation's last assigned seq. */
     public static String seq(String conversation) {
-        return "chat:{" + conversation + "}:seq";
+        return conversationKey(conversation) + ":seq";
     }
 
     /** The highest seq MySQL holds for the conversation; the log is trimmed only below it. */
     public static String persisted(String conversation) {
-        return "chat:{" + conversation + "}:persisted";
+        return conversationKey(conversation) + ":persisted";
     }
 
     /** A sent message's original answer, under its sender and {@code clientMsgId}, for de-duplication. */
     public static String dedupe(String conversation, long sender, String clientMsgId) {
-        return "chat:{" + conversation + "}:cmid:" + sender + ":" + clientMsgId;
+        return conversationKey(conversation) + ":cmid:" + sender + ":" + clientMsgId;
     }
 
     /** A group conversation's members (a cache of MySQL's {@code group_members}). */
     public static String members(String conversation) {
-        return "chat:{" + conversation + "}:members";
+        return conversationKey(conversation) + ":members";
     }
 
     /**
-     * One shard of the write-behind queue (a stream read by the {@value #PERSIST_GROUP} consumer group).
-     * Standalone Redis takes any key in a script; on Redis Cluster the shard key must be chosen in the
-     * conversation's slot (see docs/protocol.md, Redis layout).
+     * The write-behind queue of one conversation bucket (a stream read by the {@value #PERSIST_GROUP} consumer
+     * group), in the bucket's slot so the append script can add to it.
      */
-    public static String persistQueue(int shard) {
-        return "chat:persist:{" + shard + "}";
+    public static String persistQueue(int bucket) {
+        return "chat:{s" + bucket + "}:persist";
     }
 
     public static final String PERSIST_GROUP = "mysql-writer";
@@ -70,7 +87,7 @@ public final class RedisKeys {
      * writes only if it has not moved since the rebuild read MySQL (so a change racing a rebuild is never lost).
      */
     public static String membersVersion(String conversation) {
-        return "chat:{" + conversation + "}:members:ver";
+        return conversationKey(conversation) + ":members:ver";
     }
 
     /** Like {@link #membersVersion}, for the user's {@link #userGroups} set. */
@@ -100,12 +117,12 @@ public final class RedisKeys {
 
     /** Present while a message may still be edited or deleted: its sender; expires with the edit window. */
     public static String editable(String conversation, String messageId) {
-        return "chat:{" + conversation + "}:m:" + messageId;
+        return conversationKey(conversation) + ":m:" + messageId;
     }
 
     /** The latest edit or delete of each changed message: target id → {@code <kind>|<seq>|<body>}. */
     public static String changes(String conversation) {
-        return "chat:{" + conversation + "}:changes";
+        return conversationKey(conversation) + ":changes";
     }
 
     /** The highest seq the user has read per conversation (unread counts, read receipts). */

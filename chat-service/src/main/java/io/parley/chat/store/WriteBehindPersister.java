@@ -90,8 +90,8 @@ public class WriteBehindPersister {
         this.history = history;
         this.config = config.persistence();
         this.consumer = consumerName();
-        this.groupReady = new boolean[this.config.shards()];
-        this.ownBacklog = new boolean[this.config.shards()];
+        this.groupReady = new boolean[RedisKeys.CONVERSATION_BUCKETS];
+        this.ownBacklog = new boolean[RedisKeys.CONVERSATION_BUCKETS];
         this.persistedCounter = Counter.builder("parley.chat.persist.messages")
                 .description("messages written to MySQL by the write-behind").register(metrics);
         this.failureCounter = Counter.builder("parley.chat.persist.failures")
@@ -113,7 +113,7 @@ public class WriteBehindPersister {
         loop.setDaemon(true);
         thread = loop;
         loop.start();
-        LOG.infof("write-behind started as consumer %s of %d persist shards", consumer, config.shards());
+        LOG.infof("write-behind started as consumer %s of %d persist shards", consumer, RedisKeys.CONVERSATION_BUCKETS);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -153,7 +153,7 @@ public class WriteBehindPersister {
                     handled += claimRound();
                     nextClaimAt = System.nanoTime() + claimEvery().toNanos();
                 }
-                for (int shard = 0; shard < config.shards() && running; shard++) {
+                for (int shard = 0; shard < RedisKeys.CONVERSATION_BUCKETS && running; shard++) {
                     handled += readRound(shard);
                 }
                 backoffMs = 0;
@@ -207,7 +207,7 @@ public class WriteBehindPersister {
     private int claimRound() {
         int handled = 0;
         long pending = 0;
-        for (int shard = 0; shard < config.shards() && running; shard++) {
+        for (int shard = 0; shard < RedisKeys.CONVERSATION_BUCKETS && running; shard++) {
             String key = RedisKeys.persistQueue(shard);
             ensureGroup(shard);
             String cursor = "0-0";
@@ -350,7 +350,7 @@ public class WriteBehindPersister {
     /** On a clean stop with nothing pending, removes this node's consumer from the groups (no clutter left). */
     private void leaveGroups() {
         try {
-            for (int shard = 0; shard < config.shards(); shard++) {
+            for (int shard = 0; shard < RedisKeys.CONVERSATION_BUCKETS; shard++) {
                 String key = RedisKeys.persistQueue(shard);
                 XPendingSummary summary = streams.xpending(key, RedisKeys.PERSIST_GROUP);
                 Long mine = summary == null || summary.getConsumers() == null ? null : summary.getConsumers().get(consumer);

@@ -55,7 +55,7 @@ class ChatGatewayTest {
     }
 
     private long logLength(String conversation) {
-        return Long.parseLong(Platform.get().redis().command("XLEN chat:{" + conversation + "}:log").substring(1));
+        return Long.parseLong(Platform.get().redis().command("XLEN " + io.parley.chat.store.RedisKeys.log(conversation)).substring(1));
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.testsupport.MariaDbServer;
 import io.parley.testsupport.RedisServer;
+import io.parley.testsupport.RedisCluster;
 import io.parley.testsupport.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,18 +27,26 @@ public final class Platform {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static Platform instance;
+    private static Platform cluster;
 
     private final RedisServer redis;
+    private final RedisCluster redisCluster;
     private final MariaDbServer db;
+    private final String chatDatabase;
     private final ServiceProcess auth;
     private final ServiceProcess ids;
 
-    private Platform() {
-        redis = RedisServer.shared();
+    /** The platform on one Redis server ({@code redisCluster} null) or on a Redis Cluster (own databases too). */
+    private Platform(RedisCluster redisCluster) {
+        this.redisCluster = redisCluster;
+        this.redis = redisCluster == null ? RedisServer.shared() : null;
         db = MariaDbServer.shared();
-        String authDb = db.createDatabase("parley_auth");
-        db.createDatabase("parley_chat");
-        Map<String, String> common = Map.of("QUARKUS_REDIS_HOSTS", redis.uri(), "PARLEY_TOKEN_KEY", TOKEN_KEY);
+        String suffix = redisCluster == null ? "" : "_cluster";
+        String authDb = db.createDatabase("parley_auth" + suffix);
+        chatDatabase = "parley_chat" + suffix;
+        db.createDatabase(chatDatabase);
+        Map<String, String> common = new HashMap<>(redisEnv());
+        common.put("PARLEY_TOKEN_KEY", TOKEN_KEY);
         Map<String, String> authEnv = new HashMap<>(common);
         authEnv.putAll(Map.of(
                 "QUARKUS_DATASOURCE_JDBC_URL", authDb,
@@ -53,17 +62,47 @@ public final class Platform {
 
     public static synchronized Platform get() {
         if (instance == null) {
-            instance = new Platform();
+            instance = new Platform(null);
         }
         return instance;
     }
 
+    /** The same platform on a three-primary Redis Cluster (services with QUARKUS_REDIS_CLIENT_TYPE=cluster). */
+    public static synchronized Platform cluster() {
+        if (cluster == null) {
+            cluster = new Platform(RedisCluster.shared());
+        }
+        return cluster;
+    }
+
+    private Map<String, String> redisEnv() {
+        return redisCluster == null
+                ? Map.of("QUARKUS_REDIS_HOSTS", redis.uri())
+                : Map.of("QUARKUS_REDIS_HOSTS", redisCluster.hosts(), "QUARKUS_REDIS_CLIENT_TYPE", "cluster");
+    }
+
+    /**
+     * An inline command for one key, on the server that holds it (on a cluster: the primary that does not answer
+     * MOVED). Returns the first line of the reply, or a bulk value.
+     */
+    public String redisCommand(String inline) {
+        if (redisCluster == null) {
+            return redis.command(inline);
+        }
+        for (int port : redisCluster.ports()) {
+            String reply = redisCluster.command(port, inline);
+            if (reply == null || !reply.startsWith("-MOVED")) {
+                return reply;
+            }
+        }
+        throw new IllegalStateException("no primary holds the key of " + inline);
+    }
+
     /** Environment for a chat-service node started as a process. */
     public Map<String, String> chatEnv() {
-        Map<String, String> env = new HashMap<>();
-        env.put("QUARKUS_REDIS_HOSTS", redis.uri());
+        Map<String, String> env = new HashMap<>(redisEnv());
         env.put("PARLEY_TOKEN_KEY", TOKEN_KEY);
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl("parley_chat"));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl(chatDatabase));
         env.put("QUARKUS_DATASOURCE_USERNAME", MariaDbServer.USER);
         env.put("QUARKUS_DATASOURCE_PASSWORD", MariaDbServer.PASSWORD);
         env.put("PARLEY_CHAT_ID_SERVICE_URL", ids.baseUrl());
@@ -85,7 +124,11 @@ public final class Platform {
                 "parley.chat.auth-service-url", auth.baseUrl());
     }
 
+    /** The standalone Redis server (the default platform only). */
     public RedisServer redis() {
+        if (redis == null) {
+            throw new IllegalStateException("the cluster platform has no single Redis server; use redisCommand");
+        }
         return redis;
     }
 

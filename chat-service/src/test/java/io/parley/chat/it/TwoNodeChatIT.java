@@ -19,27 +19,43 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import io.parley.chat.store.RedisKeys;
 
 /**
  * Two chat-service nodes (packaged jars, separate processes) sharing one Redis and one MariaDB: delivery
  * across nodes, resume on the other node after a dropped socket, and write-behind that survives a node
  * killed with SIGKILL.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TwoNodeChatIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private static ServiceProcess node1;
-    private static ServiceProcess node2;
+    private ServiceProcess node1;
+    private ServiceProcess node2;
+
+    String firstNode() {
+        return node1.baseUrl();
+    }
+
+    String secondNode() {
+        return node2.baseUrl();
+    }
+
+    /** The platform the nodes run on: one Redis server here, a Redis Cluster in {@link RedisClusterChatIT}. */
+    Platform platform() {
+        return Platform.get();
+    }
 
     @BeforeAll
-    static void startNodes() {
+    void startNodes() {
         node1 = startNode("chat-1");
         node2 = startNode("chat-2");
     }
 
-    static ServiceProcess startNode(String name) {
-        Map<String, String> env = new HashMap<>(Platform.get().chatEnv());
+    ServiceProcess startNode(String name) {
+        Map<String, String> env = new HashMap<>(platform().chatEnv());
         env.put("PARLEY_CHAT_PERSISTENCE_HOT_MESSAGES", "5");
         env.put("PARLEY_CHAT_PERSISTENCE_CLAIM_IDLE", "3S");
         env.put("PARLEY_CHAT_LIMITS_FRAMES_PER_SECOND", "5000");
@@ -48,7 +64,7 @@ class TwoNodeChatIT {
     }
 
     @AfterAll
-    static void stopNodes() {
+    void stopNodes() {
         if (node1 != null) {
             node1.close();
         }
@@ -67,9 +83,9 @@ class TwoNodeChatIT {
 
     @Test
     void shouldDeliverDirectAndGroupMessagesAcrossNodes() {
-        Platform.User alice = Platform.get().newUser("phone");
-        Platform.User bob = Platform.get().newUser("phone");
-        Platform.User carol = Platform.get().newUser("phone");
+        Platform.User alice = platform().newUser("phone");
+        Platform.User bob = platform().newUser("phone");
+        Platform.User carol = platform().newUser("phone");
         JsonNode group = Platform.post(node1.baseUrl() + "/api/v1/groups",
                 Map.of("name", "across", "members", List.of(bob.id(), carol.id())), alice.token(), 201);
         String gid = group.get("id").asText();
@@ -91,8 +107,8 @@ class TwoNodeChatIT {
 
     @Test
     void shouldResumeOnTheOtherNodeWithEveryMessageExactlyOnce() throws Exception {
-        Platform.User alice = Platform.get().newUser("phone");
-        Platform.User bob = Platform.get().newUser("phone");
+        Platform.User alice = platform().newUser("phone");
+        Platform.User bob = platform().newUser("phone");
         String conversation = direct(alice.id(), bob.id());
         int total = 300;
         Set<Long> received = new TreeSet<>();
@@ -140,9 +156,9 @@ class TwoNodeChatIT {
 
     @Test
     void shouldServeHistoryFromMysqlAfterWriteBehindAndSurviveAKilledNode() throws Exception {
-        Platform.User alice = Platform.get().newUser("phone");
-        Platform.User bob = Platform.get().newUser("phone");
-        Platform.User eve = Platform.get().newUser("phone");
+        Platform.User alice = platform().newUser("phone");
+        Platform.User bob = platform().newUser("phone");
+        Platform.User eve = platform().newUser("phone");
         String conversation = direct(alice.id(), bob.id());
         int total = 400;
         ServiceProcess victim = startNode("chat-victim");
@@ -157,11 +173,11 @@ class TwoNodeChatIT {
             victim.crash(); // SIGKILL, possibly mid-batch: its pending entries are claimed by the others
         }
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            String persisted = Platform.get().redis().command("GET chat:{" + conversation + "}:persisted");
+            String persisted = platform().redisCommand("GET " + RedisKeys.persisted(conversation));
             assertEquals(String.valueOf(total), persisted, "MySQL holds every message");
         });
         // The Redis log keeps only the 5 most recent; the rest must come from MySQL.
-        String length = Platform.get().redis().command("XLEN chat:{" + conversation + "}:log");
+        String length = platform().redisCommand("XLEN " + RedisKeys.log(conversation));
         assertTrue(Long.parseLong(length.substring(1)) <= 5, "log trimmed below what MySQL holds: " + length);
         Set<Long> seqs = new HashSet<>();
         Long before = null;
