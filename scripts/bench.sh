@@ -13,5 +13,9 @@ elif [ "${PARLEY_SKIP_BUILD:-}" != "1" ]; then
 fi
 BENCH="$ROOT/tools/benchmark/target"
 [ -d "$BENCH/lib" ] || die "benchmark not built: run mvn -DskipTests package"
-exec java -Xmx1g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$BENCH/classes:$BENCH/lib/*" io.parley.benchmark.BenchmarkMain \
+ensure_secrets # the relay benchmark mints an app token with the platform's token key
+export PARLEY_TOKEN_KEY
+exec java -Xmx1g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$BENCH/classes:$BENCH/lib/*" \
+  -Dparley.bench.notify-url="http://127.0.0.1:$PARLEY_NOTIFY_PORT" -Dparley.bench.redis="127.0.0.1:$PARLEY_REDIS_PORT" \
+  io.parley.benchmark.BenchmarkMain \
   --id-url "http://127.0.0.1:$PARLEY_ID_PORT" "$@"

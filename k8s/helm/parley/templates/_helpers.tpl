@@ -167,6 +167,9 @@ Job (a Job's pod template cannot be changed in place) and the same release keeps
 {{- if and .Values.redis.enabled (eq .Values.redis.mode "cluster") -}}
 {{- fail "redis.mode=cluster needs an external Redis Cluster: set redis.enabled=false and redis.external.hosts" -}}
 {{- end -}}
+{{- if and (eq .Values.redis.mode "cluster") (eq .Values.redis.durability "replica") -}}
+{{- fail "redis.durability=replica is for a standalone (or Sentinel) Redis with replicas; on a Redis Cluster use aof (chat-service refuses to start otherwise)" -}}
+{{- end -}}
 {{- if and .Values.redis.enabled (eq .Values.redis.durability "replica") -}}
 {{- fail "redis.durability=replica needs a Redis with a replica: the in-chart Redis has none (use aof, or an external Redis)" -}}
 {{- end -}}

@@ -35,14 +35,24 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() {
+        return start(List.of());
+    }
+
+    /** A replica of the server on {@code primaryPort} (for durability tests: {@code WAIT} counts it). */
+    public static RedisServer startReplicaOf(int primaryPort) {
+        return start(List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)));
+    }
+
+    private static RedisServer start(List<String> extraArgs) {
         Path binary = Packages.require("redis-server", "redis-server");
         try {
             Path dir = Files.createTempDirectory("parley-redis-");
             int port = FreePort.find();
-            ManagedProcess process = ManagedProcess.start("redis:" + port, List.of(binary.toString(),
-                            "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                            "--save", "", "--appendonly", "no", "--daemonize", "no"),
-                    Map.of(), dir.resolve("redis.log"));
+            List<String> command = new java.util.ArrayList<>(List.of(binary.toString(),
+                    "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                    "--save", "", "--appendonly", "no", "--daemonize", "no"));
+            command.addAll(extraArgs);
+            ManagedProcess process = ManagedProcess.start("redis:" + port, command, Map.of(), dir.resolve("redis.log"));
             RedisServer server = new RedisServer(port, process);
             process.awaitReady(Duration.ofSeconds(30), server::ping);
             return server;

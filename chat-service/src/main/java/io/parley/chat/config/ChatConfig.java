@@ -50,6 +50,28 @@ public interface ChatConfig {
     /** Graceful drain on shutdown and load shedding. */
     Drain drain();
 
+    /** What {@code sent} promises about where the message is (docs/protocol.md, durability). */
+    Durability durability();
+
+    interface Durability {
+        /**
+         * {@code memory}: in the primary's memory. {@code aof}: also the primary's append-only file with
+         * {@code appendfsync always} (checked: readiness is DOWN if Redis is not configured so). {@code replica}:
+         * also on {@link #replicas()} replicas ({@code WAIT}) before {@code sent}; standalone Redis (or Sentinel) only.
+         */
+        @WithDefault("memory")
+        Level level();
+
+        /** How long a send waits for its replicas; then the client gets UNAVAILABLE and resends (nothing is lost). */
+        @WithDefault("500ms")
+        Duration replicaTimeout();
+
+        @WithDefault("1")
+        int replicas();
+
+        enum Level { MEMORY, AOF, REPLICA }
+    }
+
     interface Drain {
         /**
          * On SIGTERM clients are closed (4000) spread over most of this window (also Quarkus' shutdown delay); the

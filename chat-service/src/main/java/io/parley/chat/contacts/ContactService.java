@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agroal.api.AgroalDataSource;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.store.RedisKeys;
+import io.parley.chat.store.Transactions;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -158,25 +159,8 @@ public class ContactService {
         }
     }
 
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T inTransaction(Work<T> work) {
-        try (Connection connection = db.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new ApiException(ErrorCode.UNAVAILABLE, "the contact store is unavailable; retry");
-        }
+    private <T> T inTransaction(Transactions.SqlWork<T> work) {
+        return Transactions.inTransaction(db, work,
+                e -> new ApiException(ErrorCode.UNAVAILABLE, "the contact store is unavailable; retry"));
     }
 }

@@ -100,19 +100,8 @@ public class ChatSocket {
     /** A frame in the binary encoding (subprotocol {@value BinaryFrames#SUBPROTOCOL}): decoded, then as text. */
     @OnBinaryMessage
     public Uni<Void> onBinary(Buffer data, WebSocketConnection connection) {
-        ClientSession session = connections.byConnectionId(connection.id());
-        if (session == null || session.isClosing()) {
-            return DONE;
-        }
-        session.heard();
-        if (!session.tryTakeInboundToken()) {
-            count("rate_limited");
-            outbound.close(session, CloseCodes.RATE_LIMITED, "too many frames; slow down and reconnect");
-            return DONE;
-        }
-        if (data.length() > limits.maxFrameBytes()) {
-            count("frame_too_large");
-            outbound.close(session, CloseCodes.FRAME_TOO_LARGE, "frame larger than " + limits.maxFrameBytes() + " bytes");
+        ClientSession session = admit(connection, data.length());
+        if (session == null) {
             return DONE;
         }
         ClientFrame frame;
@@ -126,20 +115,10 @@ public class ChatSocket {
 
     @OnTextMessage
     public Uni<Void> onText(String text, WebSocketConnection connection) {
-        ClientSession session = connections.byConnectionId(connection.id());
-        if (session == null || session.isClosing()) {
-            return DONE;
-        }
-        session.heard();
-        if (!session.tryTakeInboundToken()) {
-            count("rate_limited");
-            outbound.close(session, CloseCodes.RATE_LIMITED, "too many frames; slow down and reconnect");
-            return DONE;
-        }
         // characters * 3 bounds the UTF-8 size; count exactly only when that bound is over the limit
-        if (text.length() * 3L > limits.maxFrameBytes() && text.getBytes(StandardCharsets.UTF_8).length > limits.maxFrameBytes()) {
-            count("frame_too_large");
-            outbound.close(session, CloseCodes.FRAME_TOO_LARGE, "frame larger than " + limits.maxFrameBytes() + " bytes");
+        long bytes = text.length() * 3L > limits.maxFrameBytes() ? text.getBytes(StandardCharsets.UTF_8).length : text.length();
+        ClientSession session = admit(connection, bytes);
+        if (session == null) {
             return DONE;
         }
         ClientFrame frame;
@@ -149,6 +128,29 @@ public class ChatSocket {
             return reject(session, e);
         }
         return handle(session, frame);
+    }
+
+    /**
+     * The checks every inbound frame passes before it is decoded: a live session, the frame rate, the frame size.
+     * Returns the session, or {@code null} when the frame is dropped (and the connection closed if over a limit).
+     */
+    private ClientSession admit(WebSocketConnection connection, long frameBytes) {
+        ClientSession session = connections.byConnectionId(connection.id());
+        if (session == null || session.isClosing()) {
+            return null;
+        }
+        session.heard();
+        if (!session.tryTakeInboundToken()) {
+            count("rate_limited");
+            outbound.close(session, CloseCodes.RATE_LIMITED, "too many frames; slow down and reconnect");
+            return null;
+        }
+        if (frameBytes > limits.maxFrameBytes()) {
+            count("frame_too_large");
+            outbound.close(session, CloseCodes.FRAME_TOO_LARGE, "frame larger than " + limits.maxFrameBytes() + " bytes");
+            return null;
+        }
+        return session;
     }
 
     private Uni<Void> handle(ClientSession session, ClientFrame frame) {

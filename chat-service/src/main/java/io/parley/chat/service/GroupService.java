@@ -7,6 +7,7 @@ import io.parley.chat.fanout.Envelope;
 import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.protocol.GroupIds;
 import io.parley.chat.store.RedisKeys;
+import io.parley.chat.store.Transactions;
 import io.parley.chat.store.RedisWindows;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
@@ -474,28 +475,9 @@ public class GroupService {
         return user > 0 && user <= MAX_USER_ID;
     }
 
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
     /** Runs {@code work} in one MySQL transaction (committed unless it throws). */
-    private <T> T inTransaction(SqlWork<T> work) {
-        try (Connection connection = db.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("group store failed: " + e.getMessage(), e);
-        }
+    private <T> T inTransaction(Transactions.SqlWork<T> work) {
+        return Transactions.inTransaction(db, work, e -> new IllegalStateException("group store failed: " + e.getMessage(), e));
     }
 
     /** Runs blocking work on a worker thread and completes on the caller's Vert.x context, if any. */

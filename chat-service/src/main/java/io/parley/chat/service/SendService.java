@@ -159,6 +159,10 @@ public class SendService {
         if (result instanceof AppendResult.Duplicate dup) {
             return Uni.createFrom().item(frames.sent(send.clientMsgId(), dup.id(), conversation.value(), dup.seq(), dup.ts()));
         }
+        if (result instanceof AppendResult.NotReplicated) {
+            return Uni.createFrom().failure(new FrameException(ErrorCode.UNAVAILABLE, "stored, but not yet on a Redis "
+                    + "replica; resend the same clientMsgId (it will not be stored twice)", send.clientMsgId()));
+        }
         if (result instanceof AppendResult.NotEditable) {
             return Uni.createFrom().failure(new FrameException(ErrorCode.EDIT_WINDOW_CLOSED, "message " + draft.target()
                     + " is not in this conversation or can no longer be changed", send.clientMsgId()));

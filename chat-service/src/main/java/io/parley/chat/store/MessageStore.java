@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The hot store of messages: each conversation's log is a Redis stream whose entry ids are the seqs. A
@@ -47,6 +49,10 @@ public class MessageStore {
 
         /** An edit or delete of someone else's message. */
         record NotYours() implements AppendResult {
+        }
+
+        /** Stored on the primary, but not on enough replicas within the timeout (durability {@code replica}). */
+        record NotReplicated(long replicas) implements AppendResult {
         }
     }
 
@@ -94,7 +100,33 @@ public class MessageStore {
         args.add(exclude);
         args.add(Long.toString(config.limits().editWindow().toMillis()));
         args.addAll(channels);
-        return APPEND.run(redis, keys, args).map(MessageStore::toResult);
+        if (config.durability().level() != ChatConfig.Durability.Level.REPLICA) {
+            return APPEND.run(redis, keys, args).map(MessageStore::toResult);
+        }
+        return appendAndWait(keys, args);
+    }
+
+    /**
+     * The append, then {@code WAIT} on the same connection (WAIT counts the replicas that have this connection's
+     * writes): {@code sent} only once the message is on the configured number of replicas. A duplicate waits too, so
+     * a resend after a timeout answers {@code sent} once the replica has caught up.
+     */
+    private Uni<AppendResult> appendAndWait(List<String> keys, List<String> args) {
+        ChatConfig.Durability durability = config.durability();
+        AtomicReference<Response> reply = new AtomicReference<>();
+        AtomicLong replicated = new AtomicLong();
+        return redis.withConnection(connection -> APPEND.run(connection, keys, args)
+                        .invoke(reply::set)
+                        .chain(() -> connection.execute("WAIT", Integer.toString(durability.replicas()),
+                                Long.toString(durability.replicaTimeout().toMillis())))
+                        .invoke(waited -> replicated.set(waited.toLong()))
+                        .replaceWithVoid())
+                .map(v -> {
+                    AppendResult result = toResult(reply.get());
+                    boolean written = result instanceof AppendResult.Stored || result instanceof AppendResult.Duplicate;
+                    return written && replicated.get() < durability.replicas()
+                            ? new AppendResult.NotReplicated(replicated.get()) : result;
+                });
     }
 
     private static AppendResult toResult(Response reply) {

@@ -110,6 +110,7 @@ class LargeGroupIT {
         Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> synced.get() >= MEMBERS);
 
         long publishesBefore = publishCalls();
+        long sendStarted = System.nanoTime();
         WebSocket sender = sockets.get(0);
         for (int m = 0; m < MESSAGES; m++) {
             sender.writeTextMessage("{\"type\":\"send\",\"clientMsgId\":\"big-" + m + "\",\"to\":{\"group\":\"" + gid
@@ -118,6 +119,7 @@ class LargeGroupIT {
         int expected = (MEMBERS - 1) * MESSAGES;
         Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() ->
                 received.entrySet().stream().filter(e -> e.getKey() != owner).mapToInt(e -> e.getValue().size()).sum() >= expected);
+        long deliveredMillis = (System.nanoTime() - sendStarted) / 1_000_000;
         Thread.sleep(1000); // would-be duplicates arrive
 
         long publishes = publishCalls() - publishesBefore;
@@ -129,6 +131,8 @@ class LargeGroupIT {
             e.getValue().forEach((id, count) -> assertEquals(1, count.get(), "message " + id + " delivered once"));
         }
         // one PUBLISH per message to the group channel (plus a little unrelated traffic), never one per member
+        System.out.printf("large group: %d members online on 2 nodes, %d messages, %d deliveries in %d ms, %d PUBLISH calls%n",
+                MEMBERS, MESSAGES, expected, deliveredMillis, publishes);
         assertTrue(publishes >= MESSAGES, "the PUBLISH count is measured: " + publishes);
         assertTrue(publishes < MESSAGES * 20L, publishes + " PUBLISH calls for " + MESSAGES + " messages to " + MEMBERS + " members");
         for (WebSocket ws : sockets) {

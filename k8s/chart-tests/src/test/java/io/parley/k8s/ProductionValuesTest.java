@@ -52,7 +52,7 @@ class ProductionValuesTest {
         assertTrue(shared.get("QUARKUS_REDIS_HOSTS").startsWith("rediss://redis-cluster-0"));
         var chat = Manifests.named(objects, ConfigMap.class, "chat-service-config").getData();
         assertEquals("jdbc:mysql://mysql.data.svc:3306/parley_chat?sslMode=REQUIRED", chat.get("QUARKUS_DATASOURCE_JDBC_URL"));
-        assertEquals("replica", chat.get("PARLEY_CHAT_DURABILITY_LEVEL"));
+        assertEquals("aof", chat.get("PARLEY_CHAT_DURABILITY_LEVEL"));
     }
 
     @Test

@@ -31,9 +31,7 @@ class ServiceConfigEnvTest {
      * Set by the chart for settings the chat durability work is adding; remove a name here when ChatConfig has it
      * (the test then checks it like any other).
      */
-    static final Set<String> PENDING = Set.of(
-            "PARLEY_CHAT_DURABILITY_LEVEL",
-            "PARLEY_CHAT_DURABILITY_REPLICA_TIMEOUT");
+    static final Set<String> PENDING = Set.of();
 
     @Test
     void shouldSetOnlyVariablesTheServicesRead() {

@@ -27,6 +27,8 @@ class ValuesSchemaTest {
                 Arguments.of(Map.of("chat.drain.windowSeconds", 60), "terminationGracePeriodSeconds"),
                 Arguments.of(Map.of("redis.mode", "cluster"), "external Redis Cluster"),
                 Arguments.of(Map.of("redis.durability", "replica"), "replica"),
+                Arguments.of(Map.of("redis.enabled", false, "redis.external.hosts[0]", "redis://r:6379",
+                        "redis.mode", "cluster", "redis.durability", "replica"), "use aof"),
                 Arguments.of(Map.of("mysql.enabled", false), "mysql.external.host"),
                 Arguments.of(Map.of("ingress.routes[0].service", "billing"), "service"),
                 Arguments.of(Map.of("image.pullPolicy", "Sometimes"), "pullPolicy"));

@@ -1,0 +1,41 @@
+package io.parley.chat.store;
+
+import io.agroal.api.AgroalDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Function;
+
+/** One MySQL transaction around plain JDBC work (committed unless it throws). Blocking: worker threads only. */
+public final class Transactions {
+
+    /** JDBC work that may throw {@link SQLException}. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private Transactions() {
+    }
+
+    /**
+     * Runs {@code work} in one transaction. A {@link RuntimeException} from the work passes through unchanged
+     * (after the rollback); a database failure becomes {@code onFailure}'s exception.
+     */
+    public static <T> T inTransaction(AgroalDataSource db, SqlWork<T> work, Function<SQLException, RuntimeException> onFailure) {
+        try (Connection connection = db.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw onFailure.apply(e);
+        }
+    }
+}
