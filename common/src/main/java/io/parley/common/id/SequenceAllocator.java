@@ -1,6 +1,7 @@
 package io.parley.common.id;
 
 import io.smallrye.mutiny.Uni;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Hands out sequence numbers from leased blocks without a network call per number. When the current block
@@ -16,7 +17,7 @@ public final class SequenceAllocator {
     private long cursor;
     private long end;
     private SequenceBlock prefetched;
-    private Uni<SequenceBlock> inFlight;
+    private CompletableFuture<SequenceBlock> inFlight;
 
     public SequenceAllocator(SequenceBlockSource source, int blockSize) {
         if (blockSize < 1) {
@@ -95,23 +96,32 @@ public final class SequenceAllocator {
         return fetch();
     }
 
-    /** Leases one block (sharing a lease already in flight) and keeps it as the prefetched block. */
+    /**
+     * Leases one block (sharing a lease already in flight) and keeps it as the prefetched block. The lease is
+     * shared through a CompletableFuture, and each caller gets its own Uni of it: a memoized Uni re-entered from
+     * a waiter's synchronous continuation mixed up items of different types (a long[] reached a SequenceBlock
+     * consumer — SequenceAllocatorTest's concurrent test reproduced it).
+     */
     private synchronized Uni<SequenceBlock> fetch() {
-        if (inFlight == null) {
-            inFlight = source.lease(blockSize)
-                    .invoke(this::accept)
-                    .eventually(this::clearInFlight)
-                    .memoize().indefinitely();
+        CompletableFuture<SequenceBlock> lease = inFlight;
+        if (lease == null) {
+            lease = new CompletableFuture<>();
+            inFlight = lease;
+            CompletableFuture<SequenceBlock> leasing = lease;
+            source.lease(blockSize).subscribe().with(block -> {
+                synchronized (this) {
+                    prefetched = block;
+                    inFlight = null;
+                }
+                leasing.complete(block);
+            }, failure -> {
+                synchronized (this) {
+                    inFlight = null;
+                }
+                leasing.completeExceptionally(failure);
+            });
         }
-        return inFlight;
-    }
-
-    private synchronized void accept(SequenceBlock block) {
-        prefetched = block;
-    }
-
-    private synchronized void clearInFlight() {
-        inFlight = null;
+        return Uni.createFrom().completionStage(lease);
     }
 
     private boolean takePrefetched() {

@@ -80,4 +80,42 @@ class SequenceAllocatorTest {
         assertNull(Id34.parse("2026112523310800000000420000001000x"));
         assertNull(Id34.parse("20261345233108000000004200000010000".substring(0, 34)), "month 13");
     }
+
+    /**
+     * Concurrent callers asking for batches while leases complete on another thread (as Redis replies do): every
+     * number is handed out once, and no caller sees a failure.
+     */
+    @Test
+    void shouldServeConcurrentBatchesWhileLeasesCompleteAsynchronously() throws Exception {
+        java.util.concurrent.ScheduledExecutorService redis = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong();
+        SequenceBlockSource async = size -> io.smallrye.mutiny.Uni.createFrom().emitter(e ->
+                redis.schedule(() -> {
+                    long end = counter.addAndGet(size);
+                    e.complete(new SequenceBlock(end - size, end));
+                }, 200, java.util.concurrent.TimeUnit.MICROSECONDS));
+        SequenceAllocator allocator = new SequenceAllocator(async, 5000);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            work.add(callers.submit(() -> {
+                for (int round = 0; round < 300; round++) {
+                    long[] ids = allocator.next(1000).await().atMost(java.time.Duration.ofSeconds(10));
+                    for (long id : ids) {
+                        if (!seen.add(id)) {
+                            throw new AssertionError("handed out twice: " + id);
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : work) {
+            f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        callers.shutdown();
+        redis.shutdown();
+        org.junit.jupiter.api.Assertions.assertEquals(4 * 300 * 1000, seen.size());
+    }
 }
