@@ -70,6 +70,7 @@ export class ParleyClient {
     this.lastHeard = 0;
 
     this.pending = new Map();  // clientMsgId -> { frame, resolve, reject }, in send order
+    this.topics = new Map();   // appId -> Set of topics subscribed (renewed on every connection)
     this.seen = new Set();     // recent message ids (insertion-ordered, so the oldest go first)
     this.cursors = this.loadCursors(); // conversation -> highest seq with nothing missing below it
     this.ahead = new Map();    // conversation -> Set of seqs received beyond a gap
@@ -163,6 +164,7 @@ export class ParleyClient {
     this.setState('connected');
     this.sync(); // resume: everything after our cursors, and everything this device has not acknowledged
     for (const { frame } of this.pending.values()) this.transmit(frame); // same clientMsgId: stored once
+    for (const [appId, topics] of this.topics) this.transmit({ type: 'subscribe', appId, topics: [...topics] });
   }
 
   handleClose(code, reason = '') {
@@ -239,10 +241,51 @@ export class ParleyClient {
   send({ to, body, kind, clientMsgId = newClientMsgId() }) {
     const frame = { type: 'send', clientMsgId, to, body };
     if (kind) frame.kind = kind;
+    return this.request(frame);
+  }
+
+  /** Edits one of your messages (`target` is its id); resolves with `sent` like send(). */
+  edit({ conversation, target, body, clientMsgId = newClientMsgId() }) {
+    return this.request({ type: 'edit', clientMsgId, conversation, target, body });
+  }
+
+  /** Deletes one of your messages for everyone; resolves with `sent` like send(). */
+  delete({ conversation, target, clientMsgId = newClientMsgId() }) {
+    return this.request({ type: 'delete', clientMsgId, conversation, target });
+  }
+
+  /** A frame answered by `sent`: kept (same clientMsgId) and sent again after every reconnect until answered. */
+  request(frame) {
     return new Promise((resolve, reject) => {
-      this.pending.set(clientMsgId, { frame, resolve, reject });
+      this.pending.set(frame.clientMsgId, { frame, resolve, reject });
       this.transmit(frame);
     });
+  }
+
+  /** Everything up to `seq` in the conversation is read: the other members get a `read` frame. */
+  read(conversation, seq) {
+    this.transmit({ type: 'read', conversation, seq });
+  }
+
+  /** Tells the conversation's other online members that you are typing (send it every few seconds while you do). */
+  typing(conversation) {
+    this.transmit({ type: 'typing', conversation });
+  }
+
+  /**
+   * Subscribes to topics of an app; `publication` events follow. Subscriptions belong to a connection, so the
+   * client subscribes again after every reconnect.
+   */
+  subscribe(appId, topics) {
+    if (!this.topics.has(appId)) this.topics.set(appId, new Set());
+    for (const topic of topics) this.topics.get(appId).add(topic);
+    this.transmit({ type: 'subscribe', appId, topics: [...topics] });
+  }
+
+  unsubscribe(appId, topics) {
+    for (const topic of topics) this.topics.get(appId)?.delete(topic);
+    if (this.topics.get(appId)?.size === 0) this.topics.delete(appId);
+    this.transmit({ type: 'unsubscribe', appId, topics: [...topics] });
   }
 
   failPending(code, message) {

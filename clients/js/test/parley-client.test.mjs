@@ -302,6 +302,50 @@ describe('sending', () => {
   });
 });
 
+describe('edits, receipts, typing and topics', () => {
+  it('edits and deletes like sends: resolved by sent, resent with the same clientMsgId after a reconnect', async () => {
+    const { fake, ws, client } = await connected();
+    const edited = client.edit({ conversation: 'd:1:2', target: 'M1', body: 'fixed' });
+    const deleted = client.delete({ conversation: 'd:1:2', target: 'M1' });
+    const [edit] = ws.frames('edit');
+    const [del] = ws.frames('delete');
+    assert.deepEqual(edit, { type: 'edit', clientMsgId: edit.clientMsgId, conversation: 'd:1:2', target: 'M1', body: 'fixed' });
+    assert.deepEqual(del, { type: 'delete', clientMsgId: del.clientMsgId, conversation: 'd:1:2', target: 'M1' });
+    ws.deliver({ type: 'sent', clientMsgId: edit.clientMsgId, id: 'M2', conversation: 'd:1:2', seq: 2, ts: 1 });
+    assert.equal((await edited).seq, 2);
+    ws.drop(1006);
+    const again = await fake.socket(1);
+    again.accept();
+    assert.deepEqual(again.frames('delete'), [del]); // unanswered: sent again, same clientMsgId
+    again.deliver({ type: 'sent', clientMsgId: del.clientMsgId, id: 'M3', conversation: 'd:1:2', seq: 3, ts: 2 });
+    assert.equal((await deleted).id, 'M3');
+  });
+
+  it('sends read receipts and typing without waiting for an answer', async () => {
+    const { ws, client } = await connected();
+    client.read('g:team', 7);
+    client.typing('g:team');
+    assert.deepEqual(ws.frames('read'), [{ type: 'read', conversation: 'g:team', seq: 7 }]);
+    assert.deepEqual(ws.frames('typing'), [{ type: 'typing', conversation: 'g:team' }]);
+  });
+
+  it('subscribes to topics again on every new connection, without the ones it left', async () => {
+    const { fake, ws, client } = await connected();
+    const publications = [];
+    client.on('publication', (p) => publications.push(p));
+    client.subscribe('app_1', ['prices', 'news']);
+    client.unsubscribe('app_1', ['news']);
+    assert.deepEqual(ws.frames('subscribe'), [{ type: 'subscribe', appId: 'app_1', topics: ['prices', 'news'] }]);
+    assert.deepEqual(ws.frames('unsubscribe'), [{ type: 'unsubscribe', appId: 'app_1', topics: ['news'] }]);
+    ws.deliver({ type: 'publication', appId: 'app_1', topic: 'prices', data: '42' });
+    assert.equal(publications.length, 1);
+    ws.drop(4006); // shed: reconnect elsewhere
+    const again = await fake.socket(1);
+    again.accept();
+    assert.deepEqual(again.frames('subscribe'), [{ type: 'subscribe', appId: 'app_1', topics: ['prices'] }]);
+  });
+});
+
 describe('reconnecting', () => {
   it('does not reconnect after 4501 and rejects what is still waiting', async () => {
     const { fake, ws, client, states } = await connected();
