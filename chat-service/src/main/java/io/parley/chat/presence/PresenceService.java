@@ -7,6 +7,7 @@ import io.parley.chat.delivery.NodeIdentity;
 import io.parley.chat.fanout.Envelope;
 import io.parley.chat.fanout.Publisher;
 import io.parley.chat.store.RedisKeys;
+import io.parley.chat.store.RedisWindows;
 import io.parley.common.redis.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -165,11 +166,16 @@ public class PresenceService {
         redis.key().del(RedisKeys.SWEEP_LOCK);
     }
 
-    /** Statuses as last announced ({@code online}, or offline with {@code lastSeen}). */
+    /**
+     * Statuses as last announced ({@code online}, or offline with {@code lastSeen}); one GET per user, pipelined
+     * (the keys live in different cluster slots, so no MGET). Blocking: worker threads.
+     */
     public Map<Long, Status> statusOf(List<Long> users) {
+        List<String> states = RedisWindows.run(users, user -> reactive.value(String.class).get(RedisKeys.presenceState(user)));
         Map<Long, Status> out = new java.util.LinkedHashMap<>();
-        for (long user : users) {
-            String state = redis.value(String.class).get(RedisKeys.presenceState(user));
+        for (int i = 0; i < users.size(); i++) {
+            long user = users.get(i);
+            String state = states.get(i);
             if ("online".equals(state)) {
                 out.put(user, new Status(true, 0));
             } else if (state != null && state.startsWith("offline:")) {

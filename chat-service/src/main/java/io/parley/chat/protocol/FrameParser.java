@@ -78,7 +78,7 @@ public class FrameParser {
         String toGroup = null;
         if (to.has("user")) {
             JsonNode user = to.get("user");
-            if (!user.canConvertToLong() || !user.isIntegralNumber() || user.asLong() <= 0 || user.asLong() > 9_999_999_999L) {
+            if (!user.canConvertToLong() || !user.isIntegralNumber() || !UserIds.valid(user.asLong())) {
                 throw new FrameException(ErrorCode.INVALID_INPUT, "to.user must be a user id (1-9999999999)", ref);
             }
             toUser = user.asLong();

@@ -1,6 +1,7 @@
 package io.parley.chat.rest;
 
 import io.parley.chat.protocol.TopicNames;
+import io.parley.chat.protocol.UserIds;
 import io.parley.chat.topics.AppAccess;
 import io.parley.chat.topics.PublicationBuffer;
 import io.parley.common.error.ApiException;
@@ -96,11 +97,7 @@ public class AppTopicResource {
         if (request == null || request.users() == null || request.users().isEmpty() || request.users().size() > 10_000) {
             throw ApiException.invalid("a JSON body {users: [1 to 10000 user ids]} is required");
         }
-        for (Long user : request.users()) {
-            if (user == null || user <= 0 || user > 9_999_999_999L) {
-                throw ApiException.invalid("users must be user ids (positive integers of at most 10 digits)");
-            }
-        }
+        UserIds.requireAll(request.users());
         access.grant(appId, request.users());
     }
 

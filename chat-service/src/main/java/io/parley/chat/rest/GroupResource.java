@@ -1,5 +1,6 @@
 package io.parley.chat.rest;
 
+import io.parley.chat.protocol.UserIds;
 import io.parley.chat.service.GroupService;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
@@ -75,7 +76,7 @@ public class GroupResource {
         } catch (NumberFormatException e) {
             id = -1;
         }
-        if (id <= 0 || id > 9_999_999_999L) {
+        if (!UserIds.valid(id)) {
             throw new ApiException(ErrorCode.INVALID_ID,
                     "not a user id (a positive integer of at most 10 digits): " + abbreviate(text));
         }

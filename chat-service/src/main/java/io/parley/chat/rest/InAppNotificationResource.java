@@ -3,6 +3,7 @@ package io.parley.chat.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.chat.notify.InAppNotifications;
 import io.parley.chat.protocol.TopicNames;
+import io.parley.chat.protocol.UserIds;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.parley.common.security.Caller;
@@ -59,13 +60,8 @@ public class InAppNotificationResource {
         if (request == null || request.users() == null || request.users().isEmpty() || request.users().size() > MAX_USERS) {
             throw ApiException.invalid("users must list 1 to " + MAX_USERS + " user ids");
         }
-        LinkedHashSet<Long> users = new LinkedHashSet<>();
-        for (Long user : request.users()) {
-            if (user == null || user <= 0 || user > 9_999_999_999L) {
-                throw ApiException.invalid("users must be user ids (positive integers of at most 10 digits)");
-            }
-            users.add(user);
-        }
+        UserIds.requireAll(request.users());
+        LinkedHashSet<Long> users = new LinkedHashSet<>(request.users());
         if (request.title() == null || request.title().isBlank() || request.title().length() > MAX_TITLE) {
             throw ApiException.invalid("title is required: 1 to " + MAX_TITLE + " characters");
         }

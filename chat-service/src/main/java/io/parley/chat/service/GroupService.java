@@ -6,6 +6,7 @@ import io.parley.chat.config.ChatConfig;
 import io.parley.chat.fanout.Envelope;
 import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.protocol.GroupIds;
+import io.parley.chat.protocol.UserIds;
 import io.parley.chat.store.RedisKeys;
 import io.parley.chat.store.Transactions;
 import io.parley.chat.store.RedisWindows;
@@ -56,7 +57,6 @@ public class GroupService {
     private static final RedisScript CHANGE = RedisScript.load("membership_change");
     private static final RedisScript LOAD = RedisScript.load("membership_load");
     private static final int MAX_NAME_CHARS = 100;
-    private static final long MAX_USER_ID = 9_999_999_999L;
     private static final int LOAD_ATTEMPTS = 3;
     private static final Duration REDIS_WAIT = Duration.ofSeconds(10);
 
@@ -95,7 +95,7 @@ public class GroupService {
         all.add(creator);
         if (members != null) {
             for (Long member : members) {
-                if (member == null || !validUser(member)) {
+                if (member == null || !UserIds.valid(member)) {
                     throw ApiException.invalid("members must be user ids (positive integers of at most 10 digits)");
                 }
                 all.add(member);
@@ -139,7 +139,7 @@ public class GroupService {
      */
     public void addMember(long caller, String gid, long user) {
         requireGroupId(gid);
-        if (!validUser(user)) {
+        if (!UserIds.valid(user)) {
             throw ApiException.invalid("user must be a user id (a positive integer of at most 10 digits)");
         }
         boolean added = inTransaction(connection -> {
@@ -174,7 +174,7 @@ public class GroupService {
      */
     public void removeMember(long caller, String gid, long user) {
         requireGroupId(gid);
-        if (!validUser(user)) {
+        if (!UserIds.valid(user)) {
             throw ApiException.invalid("user must be a user id (a positive integer of at most 10 digits)");
         }
         boolean removed = inTransaction(connection -> {
@@ -471,9 +471,6 @@ public class GroupService {
         }
     }
 
-    static boolean validUser(long user) {
-        return user > 0 && user <= MAX_USER_ID;
-    }
 
     /** Runs {@code work} in one MySQL transaction (committed unless it throws). */
     private <T> T inTransaction(Transactions.SqlWork<T> work) {
