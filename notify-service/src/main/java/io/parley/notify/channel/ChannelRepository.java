@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -121,32 +120,12 @@ public class ChannelRepository {
         }) == 1;
     }
 
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
+    private int update(String sql, Jdbc.Binder binder) {
+        return Jdbc.update(db, "update channels", sql, binder);
     }
 
-    private int update(String sql, Binder binder) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw Jdbc.failure("update channels", e);
-        }
-    }
-
-    private List<Channel> query(String sql, Binder binder) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Channel> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(read(rs));
-                }
-                return out;
-            }
-        } catch (SQLException e) {
-            throw Jdbc.failure("read channels", e);
-        }
+    private List<Channel> query(String sql, Jdbc.Binder binder) {
+        return Jdbc.query(db, "read channels", sql, binder, ChannelRepository::read);
     }
 
     private static Channel read(ResultSet rs) throws SQLException {

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -143,35 +142,19 @@ public class DeliveryRepository {
         return text == null || text.length() <= 500 ? text : text.substring(0, 500);
     }
 
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
+    private int update(String sql, Jdbc.Binder binder) {
+        return Jdbc.update(db, "update deliveries", sql, binder);
     }
 
-    private int update(String sql, Binder binder) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw Jdbc.failure("update deliveries", e);
-        }
+    private List<Delivery> query(String sql, Jdbc.Binder binder) {
+        return Jdbc.query(db, "read deliveries", sql, binder, DeliveryRepository::read);
     }
 
-    private List<Delivery> query(String sql, Binder binder) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Delivery> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(new Delivery(rs.getLong("id"), rs.getString("idem_key"), rs.getString("kind"),
-                            rs.getString("notification_id"), rs.getString("app_id"), rs.getLong("user_id"),
-                            rs.getString("channel_type"), rs.getString("channel_id"), rs.getString("status"),
-                            rs.getInt("attempts"), rs.getString("last_error"), rs.getString("payload"),
-                            Jdbc.instant(rs.getTimestamp("updated_at"))));
-                }
-                return out;
-            }
-        } catch (SQLException e) {
-            throw Jdbc.failure("read deliveries", e);
-        }
+    private static Delivery read(ResultSet rs) throws SQLException {
+        return new Delivery(rs.getLong("id"), rs.getString("idem_key"), rs.getString("kind"),
+                rs.getString("notification_id"), rs.getString("app_id"), rs.getLong("user_id"),
+                rs.getString("channel_type"), rs.getString("channel_id"), rs.getString("status"),
+                rs.getInt("attempts"), rs.getString("last_error"), rs.getString("payload"),
+                Jdbc.instant(rs.getTimestamp("updated_at")));
     }
 }
