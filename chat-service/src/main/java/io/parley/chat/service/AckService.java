@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Acknowledgements: stop retransmitting what the device has at once, and move its cursor (and the user's, for
- * unread counts) forward in Redis — never backward. Cursors are written in batches, about once a second per
+ * Acknowledgements: stop retransmitting what the device has at once, and move its cursor (where its next sync
+ * resumes) forward in Redis — never backward. Cursors are written in batches, about once a second per
  * connection and when it closes, not once per message: a client acknowledges every message, and one Redis
  * call per delivery would cost more than the delivery. A cursor up to a second stale only means a reconnecting
  * device may be sent a message again, which it drops by id.
@@ -69,9 +69,7 @@ public class AckService {
             args.add(conversation);
             args.add(Long.toString(seq));
         });
-        return CURSOR_ADVANCE.run(redis,
-                        List.of(RedisKeys.userAcked(session.userId()), RedisKeys.deviceAcked(session.userId(), session.deviceId())),
-                        args)
+        return CURSOR_ADVANCE.run(redis, List.of(RedisKeys.deviceAcked(session.userId(), session.deviceId())), args)
                 .replaceWithVoid();
     }
 }

@@ -95,11 +95,6 @@ public final class RedisKeys {
         return "chat:{u:" + user + "}:groups:ver";
     }
 
-    /** The highest seq acknowledged per conversation by any of the user's devices (for unread counts). */
-    public static String userAcked(long user) {
-        return "chat:{u:" + user + "}:acked";
-    }
-
     /** The highest seq acknowledged per conversation by one device (where its sync resumes). */
     public static String deviceAcked(long user, String device) {
         return "chat:{u:" + user + "}:dev:" + device + ":acked";
