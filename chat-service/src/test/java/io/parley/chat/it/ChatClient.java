@@ -237,10 +237,25 @@ public final class ChatClient implements AutoCloseable {
         socket.abort();
     }
 
-    private static final class Listener implements WebSocket.Listener {
-        final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    /**
+     * Receives on the JDK client's thread and hands each whole frame to {@link #frames}, where test threads wait.
+     * Anything a test may read about a frame (counters, flags) is updated <em>before</em> the frame is published:
+     * the waiter can run the moment it is.
+     */
+    static final class Listener implements WebSocket.Listener {
+        final LinkedBlockingQueue<JsonNode> frames;
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
         final AtomicInteger binaryFrames = new AtomicInteger();
+
+        Listener() {
+            this(new LinkedBlockingQueue<>());
+        }
+
+        /** With the queue frames are published to (a test of this client observes the publication). */
+        Listener(LinkedBlockingQueue<JsonNode> frames) {
+            this.frames = frames;
+        }
+
         private final StringBuilder text = new StringBuilder();
         private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
 
@@ -251,8 +266,10 @@ public final class ChatClient implements AutoCloseable {
             binary.writeBytes(chunk);
             if (last) {
                 try {
-                    frames.add(CBOR.readTree(binary.toByteArray()));
+                    JsonNode frame = CBOR.readTree(binary.toByteArray());
+                    // count first, then publish: a waiter woken by the frame must already see it counted
                     binaryFrames.incrementAndGet();
+                    frames.add(frame);
                 } catch (Exception e) {
                     throw new AssertionError("server sent invalid CBOR", e);
                 }
