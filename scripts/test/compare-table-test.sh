@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Checks the maths of `./parley loadtest compare`'s table (scripts/compare-table.jq) on fixed results files.
+# Needs only jq. Run by hand: scripts/test/compare-table-test.sh (not part of ./parley test).
+# The expected figures are worked out by hand in the comments, from the fixture's raw fields.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JQ_PROG="$HERE/../compare-table.jq"
+FIXTURE="$HERE/fixtures/compare-results.jsonl"
+failures=0
+
+table() { jq -r -s -f "$JQ_PROG" "$@"; }
+row() { # row TABLE_TEXT ROW_TITLE_PREFIX — the cells of the first row starting with that title, '|'-separated, trimmed
+  awk -v t="| $2" 'index($0, t) == 1 { print; exit }' <<< "$1" | sed 's/^| //; s/ |$//; s/ | /|/g'
+}
+check() { # check WHAT EXPECTED ACTUAL
+  if [ "$2" == "$3" ]; then printf 'ok    %s\n' "$1"
+  else printf 'FAIL  %s\n      expected: %s\n      actual:   %s\n' "$1" "$2" "$3"; failures=$((failures + 1)); fi
+}
+cells() { row "$1" "$2" | cut -d'|' -f2-; }   # without the title
+
+full="$(table "$FIXTURE")"
+
+# Parley serverCpuUsPerDelivery 10.52; Socket.IO: the step after one warm-up step (its first attempt failed, the
+# retry passed), srv1 24 + srv2 22.8 = 46.8 % → 0.468 × 10⁶ / 23,760 = 19.70 µs; quarkus-raw: the second entry,
+# 16 + 14.2 = 30.2 % → 12.71 µs; ratios 10.52 / 19.70 = 0.53, 10.52 / 12.71 = 0.83
+check "fan-out CPU per delivery (offered 20 × 12 × 99 = 23,760)" \
+  "10.5|19.7|12.7|0.53×|0.83×" "$(cells "$full" "server CPU µs per fan-out delivery at 23,760 deliveries/s offered (20 senders × 12 msg/s)")"
+# p50 3.1 / 2.3 = 1.35, p99 9.8 / 6.3 = 1.56; 3.1 / 1.4 = 2.21, 9.8 / 17.3 = 0.57
+check "fan-out p50 / p99 and ratios" \
+  "3.1 / 9.8|2.3 / 6.3|1.4 / 17.3|1.35× / 1.56×|2.21× / 0.57×" "$(cells "$full" "delivery p50 / p99 ms at that rate")"
+# Socket.IO ladder: 5 passes, 10 passes on its retry, 12 passes on its retry (23,829.3/s), 14 fails twice;
+# quarkus-raw: 5 passes (9,900/s), 10 passes bench.sh's 1 % rule with 0.004 % loss — not zero: the ladder ends there.
+# 49,500 / 23,829.3 = 2.08; 49,500 / 9,900 = 5
+check "ladder best at zero loss" \
+  "49,500|23,829|9,900|2.08×|5×" "$(cells "$full" "best deliveries/s at p99 ≤ 100 ms, zero loss")"
+# 1:1: Socket.IO (50 + 46.8) / 100 × 10⁶ / 4,000 = 242 µs; quarkus-raw (41.4 + 58.4) / 100 × 10⁶ / 4,148.3 = 240.6
+check "1:1 CPU per message" \
+  "80|242|241|0.33×|0.33×" "$(cells "$full" "server CPU µs per 1:1 message (2,000 clients × 2 msg/s)")"
+check "1:1 loss keeps a small non-zero loss visible" \
+  "0.0025 % (2 lost)|0 %|0 %||" "$(cells "$full" "1:1 loss")"
+# RSS: rssAfterGcBytesPerConnection 4,096 B preferred over serverRssBytesPerConnection → 4 kB; peers kb_per_conn
+check "RSS per idle connection prefers the after-GC figure" \
+  "4|13.2|15.2|0.3×|0.26×" "$(cells "$full" "RSS kB per idle connection")"
+check "connections per second" \
+  "5,400|1,345|410|4.01×|13.2×" "$(cells "$full" "authenticated connections/s")"
+# no serverCpuUsPerDelivery in the per-message line: (5 + 5.45) × 10⁶ / 475,200 = 21.99 µs
+check "per-message acks: CPU from cpuSeconds when the field is missing" \
+  "22|19.7|12.7|1.12×|1.73×" "$(cells "$full" "server CPU µs per fan-out delivery, Parley acking every message")"
+check "footer: JIT compiler share, JDK and heap" "1" \
+  "$(grep -c 'JIT compiler CPU in the window chat-1 1.2 %, chat-2 0.8 %' <<< "$full")"
+check "footer: JDK and heap" "1" "$(grep -c 'JDK 17.0.15, server heap -Xms512m -Xmx512m' <<< "$full")"
+check "footer: notes of the run" "1" "$(grep -c '^- a note from the run$' <<< "$full")"
+
+# Parley alone, old generator fields only, a ladder that passed every step, no references at all
+only="$(table <<'EOF'
+{"compare":{"server":"parley","phase":"fixed","settings":{"RATE":"12","SENDERS":"4","MEMBERS":"100","DIRECT_CLIENTS":"400","DIRECT_RATE":"2","QUICK":"1"}},"scenario":"fanout","deliveries":1000,"cpuSeconds":{"chat-1":0.01,"chat-2":0.02,"redis":5},"deliveryP50Ms":2,"deliveryP99Ms":null}
+{"compare":{"server":"parley","phase":"ladder"},"scenario":"saturation","summary":true,"bestRatePerSender":25,"bestDeliveriesPerSec":9900,"stoppedAt":"every step passed"}
+{"compare":{"server":"parley","phase":"idle"},"scenario":"idle","openAfterHold":2000,"connectionsPerSec":800,"serverRssBytesPerConnection":30720}
+{"compare":{"server":"parley","phase":"direct","failed":true,"exit":1}}
+EOF
+)"
+# (0.01 + 0.02) × 10⁶ / 1,000 = 30 µs (redis not counted); offered 4 × 12 × 99 = 4,752
+check "quick, Parley only: CPU from cpuSeconds, missing peers as –" \
+  "30|–|–|–|–" "$(cells "$only" "server CPU µs per fan-out delivery at 4,752 deliveries/s offered (4 senders × 12 msg/s)")"
+check "missing p99 prints –" "2 / –|– / –|– / –|– / –|– / –" "$(cells "$only" "delivery p50 / p99 ms at that rate")"
+check "a ladder that passed every step says so" "9,900 (ladder top)|–|–|–|–" "$(cells "$only" "best deliveries/s")"
+check "RSS falls back to serverRssBytesPerConnection (30,720 B = 30 kB)" "30|–|–|–|–" "$(cells "$only" "RSS kB per idle connection")"
+check "a failed phase leaves –" "–|–|–|–|–" "$(cells "$only" "server CPU µs per 1:1 message")"
+check "quick runs are marked" "1" "$(grep -c '^\*\*QUICK RUN\*\*' <<< "$only")"
+
+if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+echo "all checks passed"
