@@ -38,6 +38,9 @@ final class Client {
     // --- receiver side: per sender index, the message numbers received
     final Map<Integer, BitSet> received = new HashMap<>(4);
 
+    // --- coalesced acks: per conversation, what this client has seen and acknowledged (created on first use)
+    private HashMap<String, AckCursor> ackCursors;
+
     // --- topics scenario: the topic this client subscribes to (-1: none), the publications (g) it received
     int topic = -1;
     /** Takes the parley.cbor.v1 subprotocol: every server frame is a CBOR map in a binary message. */
@@ -51,6 +54,13 @@ final class Client {
         this.userId = userId;
         this.token = token;
         this.node = node;
+    }
+
+    HashMap<String, AckCursor> ackCursors() {
+        if (ackCursors == null) {
+            ackCursors = new HashMap<>(4);
+        }
+        return ackCursors;
     }
 
     boolean isSender() {

@@ -3,6 +3,7 @@ package io.parley.loadgen;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * sender scheduler and the ping timer all run on the same thread: no locks and no per-message hand-off. The
  * orchestrator talks to a lane only through {@link #call}, which runs a short task on the lane's event loop.
  */
-final class Lane extends AbstractVerticle {
+final class Lane extends AbstractVerticle implements CoalescedAcks.Sink {
 
     /** At most this many messages per sender per tick, so a stalled event loop cannot turn into a burst storm. */
     private static final int MAX_BURST = 1000;
@@ -35,6 +36,10 @@ final class Lane extends AbstractVerticle {
     private final List<Client> senders = new ArrayList<>();
     private final int tickMillis;
     private final int pingSeconds;
+    /** Coalesced ack policy: this lane's pending acks; null with per-message acks. */
+    private final CoalescedAcks coalescedAcks;
+    private final int ackTickMillis;
+    private final boolean deflate;
     /** Direct scenario: every client's user id, indexed by client index (shared, read-only); null otherwise. */
     private long[] directUsers;
 
@@ -65,6 +70,9 @@ final class Lane extends AbstractVerticle {
         long failed;
         long firstStart = Long.MAX_VALUE;
         long lastConnected = Long.MIN_VALUE;
+        /** --deflate: handshakes answered with the permessage-deflate extension; and those whose answer we could not see. */
+        long deflateAccepted;
+        long handshakeUnseen;
         final Map<String, Long> failures = new TreeMap<>();
 
         ConnectStats copy() {
@@ -79,14 +87,19 @@ final class Lane extends AbstractVerticle {
             failed += o.failed;
             firstStart = Math.min(firstStart, o.firstStart);
             lastConnected = Math.max(lastConnected, o.lastConnected);
+            deflateAccepted += o.deflateAccepted;
+            handshakeUnseen += o.handshakeUnseen;
             o.failures.forEach((k, v) -> failures.merge(k, v, Long::sum));
         }
     }
 
-    Lane(int id, int tickMillis, int pingSeconds) {
+    Lane(int id, Options o) {
         this.id = id;
-        this.tickMillis = tickMillis;
-        this.pingSeconds = pingSeconds;
+        this.tickMillis = o.tickMillis;
+        this.pingSeconds = o.pingSeconds;
+        this.coalescedAcks = o.ackPolicy == Options.AckPolicy.COALESCED ? new CoalescedAcks(o.ackDelayMillis) : null;
+        this.ackTickMillis = CoalescedAcks.tickMillis(o.ackDelayMillis);
+        this.deflate = o.deflate;
     }
 
     void add(Client client) {
@@ -106,9 +119,13 @@ final class Lane extends AbstractVerticle {
         random = new SplittableRandom(0x5eed + id);
         sockets = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxConnections(1_000_000) // default is 50 per endpoint: thousands of clients share one
-                .setConnectTimeout(30_000));
+                .setConnectTimeout(30_000)
+                .setTryUsePerMessageCompression(deflate));
         vertx.setPeriodic(tickMillis, t -> tick());
         vertx.setPeriodic(pingSeconds * 1000L, t -> ping());
+        if (coalescedAcks != null) {
+            vertx.setPeriodic(ackTickMillis, t -> coalescedAcks.flush(System.nanoTime(), this));
+        }
     }
 
     /** Runs {@code task} on this lane's event loop and waits (bounded) for its result. */
@@ -174,6 +191,9 @@ final class Lane extends AbstractVerticle {
             if (ar.succeeded()) {
                 c.socket = ar.result();
                 c.open = true;
+                if (deflate) {
+                    countDeflate(c.socket.headers());
+                }
                 c.socket.textMessageHandler(text -> onFrame(c, text));
                 if (c.binary) {
                     c.socket.binaryMessageHandler(buffer -> onBinaryFrame(c, buffer.getBytes()));
@@ -193,6 +213,21 @@ final class Lane extends AbstractVerticle {
             attempt.complete();
         });
         return attempt.future();
+    }
+
+    /**
+     * The upgrade response's headers are readable only in the connect callback (Vert.x drops them after it): the
+     * server accepted permessage-deflate if it answered with the extension.
+     */
+    private void countDeflate(MultiMap response) {
+        if (response == null) {
+            connectStats.handshakeUnseen++;
+            return;
+        }
+        String extensions = response.get("sec-websocket-extensions");
+        if (extensions != null && extensions.contains("permessage-deflate")) {
+            connectStats.deflateAccepted++;
+        }
     }
 
     ConnectStats connectStats() {
@@ -224,10 +259,15 @@ final class Lane extends AbstractVerticle {
         switch (type) {
             case "message" -> onMessage(c, text);
             case "sent" -> {
+                long now = System.nanoTime();
                 long sentAt = c.confirm(Frames.clientMsgNumber(text));
                 if (sentAt != 0) {
                     stats.confirmed++;
-                    stats.recordSent((System.nanoTime() - sentAt) / 1000);
+                    stats.recordSent((now - sentAt) / 1000);
+                }
+                if (coalescedAcks != null) {
+                    // our own message takes a seq in the conversation: without it the cursor would stop at a gap
+                    seenSeq(c, text, now);
                 }
             }
             case "error" -> {
@@ -323,12 +363,37 @@ final class Lane extends AbstractVerticle {
         } else {
             stats.foreign++;
         }
-        // every message is acknowledged, one ack per message, as a simple client would
+        if (coalescedAcks != null) {
+            seenSeq(c, text, now);
+        } else {
+            // per-message policy: one ack frame per message, as a simple client would
+            String conversation = Frames.stringField(text, "conversation", 0);
+            long seq = Frames.longField(text, "seq", 0);
+            if (conversation != null && seq != Long.MIN_VALUE && c.open) {
+                ack(c, conversation, seq);
+            }
+        }
+    }
+
+    /** Coalesced policy: the frame's (conversation, seq) goes to the cursor; the lane's ack tick acknowledges it. */
+    private void seenSeq(Client c, String text, long now) {
         String conversation = Frames.stringField(text, "conversation", 0);
         long seq = Frames.longField(text, "seq", 0);
-        if (conversation != null && seq != Long.MIN_VALUE && c.open) {
-            c.socket.writeTextMessage(Frames.ack(conversation, seq), null);
+        if (conversation != null && seq != Long.MIN_VALUE) {
+            coalescedAcks.seen(c, conversation, seq, now);
         }
+    }
+
+    @Override
+    public void ack(Client c, String conversation, long seq) {
+        c.socket.writeTextMessage(Frames.ack(conversation, seq), null);
+        stats.acksSent++;
+    }
+
+    @Override
+    public void gapSteppedOver(Client c, String conversation, long skipped) {
+        stats.ackGapsSteppedOver++;
+        stats.ackSeqsSkipped += skipped;
     }
 
     private void onClose(Client c) {

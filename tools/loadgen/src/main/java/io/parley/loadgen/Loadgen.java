@@ -6,6 +6,7 @@ import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import org.HdrHistogram.Histogram;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -25,6 +26,11 @@ final class Loadgen {
     private final Options o;
     private final PrintStream out;
     private final ProcStats proc;
+    private final JvmThreadCpu threads = new JvmThreadCpu(Path.of("/proc"));
+    /** The chat nodes' pids by name, in --pid order (the order of --chat-urls). */
+    private final Map<String, Integer> chatPids = new LinkedHashMap<>();
+    /** The warm-up's compiler share per node, repeated in the measured line to show the JIT settling. */
+    private Map<String, Double> warmupCompilerPct;
     private final String runId = "lg" + Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
     private final Map<String, Object> setup = new LinkedHashMap<>();
 
@@ -44,6 +50,11 @@ final class Loadgen {
         this.o = o;
         this.out = out;
         this.proc = new ProcStats(o.pids, o.clockTicks);
+        o.pids.forEach((name, pid) -> {
+            if (name.startsWith("chat")) {
+                chatPids.put(name, pid);
+            }
+        });
     }
 
     /** Runs the scenario; returns the process exit code. */
@@ -144,7 +155,7 @@ final class Loadgen {
         accounts.close();
         long[] users2 = clients.stream().mapToLong(c -> c.userId).toArray();
         for (int l = 0; l < o.eventLoops; l++) {
-            Lane lane = new Lane(l, o.tickMillis, o.pingSeconds);
+            Lane lane = new Lane(l, o);
             if (o.scenario.equals("direct")) {
                 lane.directTo(users2);
             }
@@ -183,8 +194,15 @@ final class Loadgen {
 
     // ---------------------------------------------------------------- scenarios
 
+    /**
+     * Idle connections on the first {@code --idle-nodes} nodes: how fast they connect, what they cost in memory
+     * (each node read after a full GC before connecting and after the hold) and in CPU while held.
+     */
     private int idle() throws Exception {
         int nodes = Math.min(o.idleNodes, ports.size());
+        Map<String, Integer> usedNodes = firstChat(chatPids, nodes);
+        System.err.printf("idle: full GC and memory reading of %s before connecting%n", usedNodes.keySet());
+        Map<String, NodeMemory.Snapshot> memoryBefore = NodeMemory.afterFullGc(usedNodes);
         Map<String, Long> rssBefore = proc.rssKb();
         Map<String, Double> cpu0 = proc.cpuSeconds();
         for (Lane lane : lanes) {
@@ -193,29 +211,37 @@ final class Loadgen {
         connect();
         Map<String, Double> cpuConnect = ProcStats.delta(cpu0, proc.cpuSeconds());
         Map<String, Long> rssConnected = proc.rssKb();
-        // hold the connections idle (pings only) and look again: RSS a JVM grows lazily
-        long holdEnd = System.nanoTime() + o.durationSeconds * 1_000_000_000L;
-        while (System.nanoTime() < holdEnd) {
-            Thread.sleep(Math.min(1000, Math.max(1, (holdEnd - System.nanoTime()) / 1_000_000)));
-        }
+        // hold the connections idle (pings only): the nodes' CPU over the hold is what idle connections cost
+        System.err.printf("idle: %d connected, holding %d s%n", connected.connected, o.durationSeconds);
+        Map<String, Double> cpuHold0 = proc.cpuSeconds();
+        Map<String, JvmThreadCpu.Sample> threads0 = threads.sample(chatPids);
+        long hold0 = System.nanoTime();
+        sleepUntil(hold0 + o.durationSeconds * 1_000_000_000L);
+        double holdSeconds = (System.nanoTime() - hold0) / 1e9;
+        Map<String, Double> cpuHold = ProcStats.delta(cpuHold0, proc.cpuSeconds());
+        Map<String, JvmThreadCpu.Sample> threads1 = threads.sample(chatPids);
         Map<String, Long> rssHeld = proc.rssKb();
         PhaseStats stats = merged();
-        long open = connected.connected - stats.closes.values().stream().mapToLong(Long::longValue).sum();
+        long closed = stats.closes.values().stream().mapToLong(Long::longValue).sum();
+        long open = connected.connected - closed;
+        System.err.printf("idle: full GC and memory reading of %s after the hold%n", usedNodes.keySet());
+        Map<String, NodeMemory.Snapshot> memoryAfter = NodeMemory.afterFullGc(usedNodes);
 
         Report r = new Report().put("scenario", "idle")
                 .put("clientsRequested", o.clients)
                 .put("clients", connected.connected)
                 .put("openAfterHold", open)
                 .put("nodesUsed", nodes)
-                .put("connectionErrors", connected.failed + stats.closes.values().stream().mapToLong(Long::longValue).sum())
+                .put("connectionErrors", connected.failed + closed)
                 .put("connectFailures", connected.failures)
                 .put("closes", stats.closes)
                 .put("errorFrames", stats.errors)
                 .put("connectSeconds", Report.round(connectSeconds, 3))
                 .put("connectionsPerSec", Report.ratio(connected.connected, connectSeconds, 0))
                 .put("connectionsPerSecPerNode", Report.ratio(connected.connected / (double) nodes, connectSeconds, 0))
-                .put("holdSeconds", o.durationSeconds);
-        // only the nodes that took connections: the others' RSS drifts on its own
+                .put("holdSeconds", Report.round(holdSeconds, 3));
+        NodeMemory.perConnection(memoryBefore, memoryAfter, open, r);
+        // the cold readings (no GC), kept for comparison with earlier runs
         long chatRssBefore = (long) chatSum(firstChat(rssBefore, nodes));
         long chatRssHeld = (long) chatSum(firstChat(rssHeld, nodes));
         r.put("serverRssKbBefore", chatOnly(rssBefore))
@@ -224,10 +250,21 @@ final class Loadgen {
                 .put("serverRssBytesPerConnection", Report.ratio((chatRssHeld - chatRssBefore) * 1024.0, open, 0))
                 .put("cpuSecondsConnecting", cpuConnect)
                 .put("serverCpuUsPerConnection", Report.ratio(chatSum(cpuConnect) * 1e6, connected.connected, 1))
+                .put("idleHoldCpuPct", percentOfOneCore(chatOnly(cpuHold), holdSeconds))
+                .put("cpuSecondsHolding", cpuHold)
+                .put("compilerCpuPct", JvmThreadCpu.percentByProcess(threads0, threads1, JvmThreadCpu.Kind.COMPILER))
+                .put("gcCpuPct", JvmThreadCpu.percentByProcess(threads0, threads1, JvmThreadCpu.Kind.GC))
                 .put("generatorRssKb", rssHeld.get(ProcStats.SELF));
         common(r);
         out.println(r.toJson());
         return 0;
+    }
+
+    /** CPU seconds over a window as percent of one core, per process. */
+    private static Map<String, Double> percentOfOneCore(Map<String, Double> cpuSeconds, double windowSeconds) {
+        Map<String, Double> pct = new LinkedHashMap<>();
+        cpuSeconds.forEach((name, sec) -> pct.put(name, sec == null ? null : Report.round(100 * sec / windowSeconds, 2)));
+        return pct;
     }
 
     private int saturation() throws Exception {
@@ -304,7 +341,7 @@ final class Loadgen {
         if (o.warmupSeconds > 0) {
             System.err.printf("warming up for %d s at %.1f publications/s (not measured)%n", o.warmupSeconds,
                     o.pubRate / 3);
-            topicPhase(o.pubRate / 3, o.warmupSeconds);
+            warmedUp(topicPhase(o.pubRate / 3, o.warmupSeconds));
         }
         Report r = topicPhase(o.pubRate, o.durationSeconds);
         out.println(r.toJson());
@@ -333,6 +370,7 @@ final class Loadgen {
 
     private Report topicPhase(double rate, int seconds) throws Exception {
         Map<String, Double> cpu0 = proc.cpuSeconds();
+        Map<String, JvmThreadCpu.Sample> threads0 = threads.sample(chatPids);
         long t0 = System.nanoTime();
         long firstG = publisher.call(publisher::nextG);
         for (Lane lane : lanes) {
@@ -358,6 +396,7 @@ final class Loadgen {
         }
         long t1 = System.nanoTime();
         Map<String, Double> cpu = ProcStats.delta(cpu0, proc.cpuSeconds());
+        Map<String, JvmThreadCpu.Sample> threads1 = threads.sample(chatPids);
         Map<String, Long> rss = proc.rssKb();
         PhaseStats stats = merged();
         Publisher.Stats pub = publisher.call(publisher::stats);
@@ -420,6 +459,7 @@ final class Loadgen {
                 .put("serverCpuUsPerPublication", Report.ratio(chatSum(cpu) * 1e6, pub.accepted, 1))
                 .put("generatorCpuUsPerDelivery", Report.ratio(nonNull(cpu.get(ProcStats.SELF)) * 1e6, stats.deliveries, 2))
                 .put("rssKb", rss);
+        jitAndGc(r, threads0, threads1);
         common(r);
         return r;
     }
@@ -431,13 +471,21 @@ final class Loadgen {
     private void warmUp(double rate) throws Exception {
         if (o.warmupSeconds > 0) {
             System.err.printf("warming up for %d s at %.1f msg/s per sender (not measured)%n", o.warmupSeconds, rate / 3);
-            phase(rate / 3, o.warmupSeconds);
+            warmedUp(phase(rate / 3, o.warmupSeconds));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void warmedUp(Report warmup) {
+        warmupCompilerPct = (Map<String, Double>) warmup.fields().get("compilerCpuPct");
+        System.err.printf("warm-up done: compiler threads took %s %% of the nodes' CPU, GC threads %s %%%n",
+                warmupCompilerPct, warmup.fields().get("gcCpuPct"));
     }
 
     /** One measured phase: send for {@code seconds} at {@code rate} per sender, drain, measure, report. */
     private Report phase(double rate, int seconds) throws Exception {
         Map<String, Double> cpu0 = proc.cpuSeconds();
+        Map<String, JvmThreadCpu.Sample> threads0 = threads.sample(chatPids);
         long t0 = System.nanoTime();
         long start = t0 + 20_000_000L;
         long end = start + seconds * 1_000_000_000L;
@@ -465,8 +513,10 @@ final class Loadgen {
             }
             Thread.sleep(100);
         }
+        awaitCoalescedAcks();
         long t1 = System.nanoTime();
         Map<String, Double> cpu = ProcStats.delta(cpu0, proc.cpuSeconds());
+        Map<String, JvmThreadCpu.Sample> threads1 = threads.sample(chatPids);
         Map<String, Long> rss = proc.rssKb();
         double window = (t1 - t0) / 1e9;
         long closes = stats.closes.values().stream().mapToLong(Long::longValue).sum();
@@ -497,6 +547,9 @@ final class Loadgen {
                 .put("unansweredSends", stats.written - stats.confirmed - stats.rejected)
                 .put("duplicates", stats.duplicates)
                 .put("echoes", stats.echoes)
+                .put("acksSent", stats.acksSent)
+                .put("acksPerDelivery", Report.ratio(stats.acksSent, stats.deliveries, 3))
+                .put("ackGapsSteppedOver", stats.ackGapsSteppedOver)
                 .put("connectionErrors", closes)
                 .put("closes", stats.closes)
                 .put("errorFrames", stats.errors)
@@ -508,11 +561,40 @@ final class Loadgen {
                 .put("serverCpuUsPerDelivery", Report.ratio(chatSum(cpu) * 1e6, stats.deliveries, 2))
                 .put("generatorCpuUsPerDelivery", Report.ratio(nonNull(cpu.get(ProcStats.SELF)) * 1e6, stats.deliveries, 2))
                 .put("rssKb", rss);
+        jitAndGc(r, threads0, threads1);
         common(r);
         return r;
     }
 
+    /**
+     * Coalesced acks: the last messages' acks leave up to one ack-delay after they arrived; wait for them, so the
+     * window holds the server's work for every ack of its messages, as with per-message acks.
+     */
+    private void awaitCoalescedAcks() throws InterruptedException {
+        if (o.ackPolicy == Options.AckPolicy.COALESCED) {
+            Thread.sleep(o.ackDelayMillis + 2L * CoalescedAcks.tickMillis(o.ackDelayMillis));
+        }
+    }
+
+    /** The chat nodes' compiler and GC thread shares of their CPU in the window (and the warm-up's compiler share). */
+    private void jitAndGc(Report r, Map<String, JvmThreadCpu.Sample> before, Map<String, JvmThreadCpu.Sample> after) {
+        r.put("compilerCpuPct", JvmThreadCpu.percentByProcess(before, after, JvmThreadCpu.Kind.COMPILER))
+                .put("gcCpuPct", JvmThreadCpu.percentByProcess(before, after, JvmThreadCpu.Kind.GC));
+        if (warmupCompilerPct != null) {
+            r.put("warmupCompilerCpuPct", warmupCompilerPct);
+        }
+    }
+
     private void common(Report r) {
+        r.put("ackPolicy", o.ackPolicy.flag);
+        if (o.ackPolicy == Options.AckPolicy.COALESCED) {
+            r.put("ackDelayMs", o.ackDelayMillis);
+        }
+        r.put("deflate", o.deflate);
+        if (o.deflate && connected != null) {
+            // null: Vert.x did not show the upgrade response, so acceptance is unknown
+            r.put("deflateAccepted", connected.handshakeUnseen > 0 ? null : connected.deflateAccepted);
+        }
         r.put("setup", setup);
         r.put("env", o.meta);
     }
@@ -560,9 +642,9 @@ final class Loadgen {
     }
 
     /** The first {@code nodes} chat processes, in the order of --pid (which is the order of --chat-urls). */
-    private static Map<String, Long> firstChat(Map<String, Long> rss, int nodes) {
-        Map<String, Long> first = new LinkedHashMap<>();
-        for (Map.Entry<String, Long> e : chatOnly(rss).entrySet()) {
+    private static <V> Map<String, V> firstChat(Map<String, V> perProcess, int nodes) {
+        Map<String, V> first = new LinkedHashMap<>();
+        for (Map.Entry<String, V> e : chatOnly(perProcess).entrySet()) {
             if (first.size() < nodes) {
                 first.put(e.getKey(), e.getValue());
             }
@@ -570,9 +652,9 @@ final class Loadgen {
         return first;
     }
 
-    private static Map<String, Long> chatOnly(Map<String, Long> rss) {
-        Map<String, Long> chat = new LinkedHashMap<>();
-        rss.forEach((k, v) -> {
+    private static <V> Map<String, V> chatOnly(Map<String, V> perProcess) {
+        Map<String, V> chat = new LinkedHashMap<>();
+        perProcess.forEach((k, v) -> {
             if (k.startsWith("chat")) {
                 chat.put(k, v);
             }

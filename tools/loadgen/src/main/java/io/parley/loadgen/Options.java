@@ -17,13 +17,19 @@ final class Options {
 
               --auth-url URL          auth-service (default http://127.0.0.1:8081)
               --chat-urls URL,URL     chat-service nodes; clients are spread over them (default http://127.0.0.1:8080)
-              --clients N             connected clients (fanout/direct/saturation/topics: 2000, idle: 10000)
+              --clients N             connected clients (fanout/direct/saturation/topics: 2000, idle: 18000)
               --groups N              groups in the fan-out topology (default 20); members = clients / groups
               --rate R                messages/s per sender (fanout: 50, direct: 2)
               --steps R,R,...         saturation rates per sender (default 5,10,12,14,16,20,25,30,40,50,60,80,100,120,160,200)
-              --duration S            seconds of sending per scenario or step (fanout/direct/topics: 20, saturation: 10, idle: hold 10)
+              --duration S            seconds of sending per scenario or step (fanout/direct/topics: 20, saturation: 10);
+                                      idle: seconds the connections are held, covering a server ping (default 30)
               --drain S               at most this long after sending stops to wait for outstanding deliveries (default 5)
-              --warmup S              unmeasured traffic at a third of the rate before the measured window (default 10)
+              --warmup S              unmeasured traffic at a third of the rate before the measured window, long enough
+                                      for the servers' JIT to finish (default 30; compilerCpuPct shows it did)
+              --ack POLICY            coalesced (default): one cumulative ack per conversation at most every --ack-delay-ms,
+                                      the highest contiguous seq; per-message: one ack frame per message
+              --ack-delay-ms MS       coalesced acks: the delay started by a conversation's first unacknowledged seq (default 150)
+              --deflate               clients offer permessage-deflate (as browsers do); the line counts who accepted
               --body-bytes N          message body size; topics: publication data size (default 100)
               --topics N              topics: topics of the app, client i subscribes to topic i mod N (default 10)
               --pub-rate R            topics: publications/s in total, round-robin over the topics (default 200)
@@ -53,8 +59,11 @@ final class Options {
     double[] steps = {5, 10, 12, 14, 16, 20, 25, 30, 40, 50, 60, 80, 100, 120, 160, 200};
     Integer durationSeconds;
     int drainSeconds = 5;
-    /** Unmeasured traffic before the measured window, so the servers are past JIT warm-up. */
-    int warmupSeconds = 10;
+    /** Unmeasured traffic before the measured window, so the servers are past JIT warm-up (default 30 s). */
+    Integer warmupSeconds;
+    AckPolicy ackPolicy = AckPolicy.COALESCED;
+    int ackDelayMillis = 150;
+    boolean deflate;
     int bodyBytes = 100;
     double maxP99Millis = 100;
     int idleNodes = 1;
@@ -85,8 +94,9 @@ final class Options {
             if (flag.equals("--help") || flag.equals("-h")) {
                 throw new IllegalArgumentException("help");
             }
-            if (flag.equals("--binary")) { // the one flag without a value
-                o.binary = true;
+            if (flag.equals("--binary") || flag.equals("--deflate")) { // the flags without a value
+                o.binary |= flag.equals("--binary");
+                o.deflate |= flag.equals("--deflate");
                 continue;
             }
             if (i + 1 >= rest.size()) {
@@ -104,6 +114,8 @@ final class Options {
                 case "--duration" -> o.durationSeconds = positive(flag, Integer.parseInt(v));
                 case "--drain" -> o.drainSeconds = Integer.parseInt(v);
                 case "--warmup" -> o.warmupSeconds = Integer.parseInt(v);
+                case "--ack" -> o.ackPolicy = AckPolicy.parse(v);
+                case "--ack-delay-ms" -> o.ackDelayMillis = positive(flag, Integer.parseInt(v));
                 case "--body-bytes" -> o.bodyBytes = positive(flag, Integer.parseInt(v));
                 case "--max-p99-ms" -> o.maxP99Millis = Double.parseDouble(v);
                 case "--idle-nodes" -> o.idleNodes = positive(flag, Integer.parseInt(v));
@@ -153,9 +165,12 @@ final class Options {
                 durationSeconds = durationSeconds == null ? 20 : durationSeconds;
             }
             case "idle" -> {
-                clients = clients == null ? 10_000 : clients;
+                // 18,000: what one node should hold under the 20,000 open-file limit per process
+                clients = clients == null ? 18_000 : clients;
                 rate = 0.0;
-                durationSeconds = durationSeconds == null ? 10 : durationSeconds;
+                // the hold covers the server's 20 s ping interval, so its CPU figure includes the periodic work
+                durationSeconds = durationSeconds == null ? 30 : durationSeconds;
+                warmupSeconds = 0;
             }
             case "saturation" -> {
                 clients = clients == null ? 2000 : clients;
@@ -176,15 +191,36 @@ final class Options {
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
                     + " (fanout, direct, idle, saturation, topics)");
         }
+        warmupSeconds = warmupSeconds == null ? 30 : warmupSeconds;
         if (usesGroups() && clients < groups * 2) {
             throw new IllegalArgumentException("--clients must be at least 2 x --groups");
         }
         if (maxSeconds == null) {
             // generous: setup of 10,000 users, every step, drains; still a bound the run cannot outlive
             int phases = scenario.equals("saturation") ? steps.length : 1;
-            maxSeconds = 300 + clients / 20 + warmupSeconds + drainSeconds + phases * (durationSeconds + drainSeconds + 5);
+            maxSeconds = 300 + clients / 20 + warmupSeconds + (scenario.equals("idle") ? 120 : 0) + drainSeconds + phases * (durationSeconds + drainSeconds + 5);
         }
         return this;
+    }
+
+    /** How received messages are acknowledged. */
+    enum AckPolicy {
+        COALESCED("coalesced"), PER_MESSAGE("per-message");
+
+        final String flag;
+
+        AckPolicy(String flag) {
+            this.flag = flag;
+        }
+
+        static AckPolicy parse(String v) {
+            for (AckPolicy p : values()) {
+                if (p.flag.equals(v)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("--ack takes coalesced or per-message");
+        }
     }
 
     boolean usesGroups() {

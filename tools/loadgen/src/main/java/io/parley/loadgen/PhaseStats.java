@@ -35,6 +35,11 @@ final class PhaseStats {
     long stale;
     /** topics: publications of a topic the receiving client did not subscribe to. */
     long misrouted;
+    /** {@code ack} frames written. */
+    long acksSent;
+    /** coalesced acks: gaps in a conversation's seqs given up on after 2 s, and the seqs in them never seen. */
+    long ackGapsSteppedOver;
+    long ackSeqsSkipped;
     /** topics: {@code subscribed} answers. */
     long subscribed;
     /** {@code error} frames, by code. */
@@ -74,6 +79,9 @@ final class PhaseStats {
         stale += o.stale;
         misrouted += o.misrouted;
         subscribed += o.subscribed;
+        acksSent += o.acksSent;
+        ackGapsSteppedOver += o.ackGapsSteppedOver;
+        ackSeqsSkipped += o.ackSeqsSkipped;
         o.errors.forEach((k, v) -> errors.merge(k, v, Long::sum));
         o.closes.forEach((k, v) -> closes.merge(k, v, Long::sum));
     }

@@ -63,7 +63,7 @@ class TopicsTest {
 
     @Test
     void shouldCountMissingPerSubscriberOnlyForItsTopicAndSkipTheUnsubscribed() {
-        Lane lane = new Lane(0, 5, 20);
+        Lane lane = new Lane(0, Options.parse(new String[] {"fanout"}));
         Client a = client(0, 0);  // topic 0
         Client b = client(1, 1);  // topic 1
         Client c = client(2, 0);  // topic 0, never subscribed
