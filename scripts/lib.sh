@@ -147,7 +147,7 @@ start_service() {
       QUARKUS_DATASOURCE_USERNAME="$DB_USER" QUARKUS_DATASOURCE_PASSWORD="$PARLEY_DB_PASSWORD" \
       PARLEY_TOKEN_KEY="$PARLEY_TOKEN_KEY" PARLEY_AUTH_ADMIN_KEY="$PARLEY_AUTH_ADMIN_KEY" \
       PARLEY_CHAT_ID_SERVICE_URL="http://127.0.0.1:$PARLEY_ID_PORT" \
-      nohup java -Xmx384m $jvm_opts -jar "$jar" > "$LOG_DIR/$name.log" 2>&1 < /dev/null &
+      nohup "${PARLEY_JAVA_BIN:-java}" ${PARLEY_JAVA_HEAP:--Xmx384m} $jvm_opts -jar "$jar" > "$LOG_DIR/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/$name.pid"
 }
 

@@ -16,7 +16,11 @@
 # /tmp/parley-bench-$UID; wiped at start, logs kept after the run), PARLEY_BENCH_{REDIS,DB,AUTH,ID,CHAT,CHAT2}_PORT
 # (defaults 26379 23306 18081 18084 18080 18082), LOADGEN_JAVA_OPTS (generator JVM flags),
 # PARLEY_APP_DIR=/dir (run the services from /dir/<module>/quarkus-app — a copy of <module>/target/quarkus-app —
-# instead of the working tree's target directories; only the generator is built then).
+# instead of the working tree's target directories; only the generator is built then),
+# PARLEY_BENCH_JAVA=/path/to/bin/java (the services' JVM, e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java; default:
+# the machine's java 17; the generator always runs on the machine's java), PARLEY_BENCH_CHAT_HEAP (the chat nodes'
+# fixed heap, -Xms = -Xmx, default 1g; they also run with -XX:NativeMemoryTracking=summary for the idle scenario's
+# memory breakdown). Every JSON line states the JDK and the heap under "env" (jdk, jdkVendor, javaBin, serverHeap).
 # The topics scenario creates an app with auth-service's admin key (PARLEY_AUTH_ADMIN_KEY of the bench secrets).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,13 +57,22 @@ case "$scenario" in
     done ;;
   all) shift || true; scenarios=(idle fanout direct topics saturation) ;;
   -h|--help|help)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
     exit 0 ;;
   --*) scenarios=(fanout) ;;
   *) die "unknown scenario '$scenario' (fanout, direct, idle, saturation, topics, all)" ;;
 esac
 
 command -v java >/dev/null || die "java 17 is required"
+# The services' JVM (lib.sh's start_service runs PARLEY_JAVA_BIN); the generator stays on the machine's java.
+BENCH_JAVA="${PARLEY_BENCH_JAVA:-$(command -v java)}"
+[ -x "$BENCH_JAVA" ] || die "PARLEY_BENCH_JAVA=$BENCH_JAVA is not an executable java binary"
+export PARLEY_JAVA_BIN="$BENCH_JAVA"
+CHAT_HEAP="${PARLEY_BENCH_CHAT_HEAP:-1g}"
+[[ "$CHAT_HEAP" =~ ^[0-9]+[kKmMgG]?$ ]] || die "PARLEY_BENCH_CHAT_HEAP=$CHAT_HEAP is not a heap size (e.g. 1g, 768m)"
+jdk_property() { "$BENCH_JAVA" -XshowSettings:properties -version 2>&1 | sed -n "s/^ *$1 = //p" | head -n 1; }
+JDK_VERSION="$(jdk_property java.runtime.version)"
+JDK_VENDOR="$(jdk_property java.vendor)"
 command -v mvn >/dev/null || die "maven is required"
 require_packages redis-server:redis-server mariadbd:mariadb-server curl:curl
 
@@ -95,6 +108,15 @@ start_app() { # start_app MODULE — lib.sh's start_service, from PARLEY_APP_DIR
   else
     start_service "$1"
   fi
+}
+# A chat node: a fixed heap (so RSS after a full GC compares like with like) and Native Memory Tracking (its
+# summary per category is what the idle scenario reports). Other services keep start_service's defaults.
+chat_jvm() { # chat_jvm COMMAND... — runs COMMAND with the chat nodes' JVM flags
+  (
+    export PARLEY_JAVA_HEAP="-Xms$CHAT_HEAP -Xmx$CHAT_HEAP"
+    export PARLEY_JAVA_OPTS="${PARLEY_JAVA_OPTS:-} -XX:NativeMemoryTracking=summary"
+    "$@"
+  ) || exit 1
 }
 
 # Build before starting anything, so a failed build leaves nothing running.
@@ -144,11 +166,11 @@ start_redis
 start_mariadb
 start_app auth-service
 start_app id-service
-start_app chat-service
+chat_jvm start_app chat-service
 # The first node creates chat-service's schema; two nodes migrating an empty database at the same moment race
 # on Liquibase's own lock table, so the second starts once the first is ready.
 for name in auth-service id-service chat-service; do await_service "$name"; done
-chat2 start_app chat-service
+chat2 chat_jvm start_app chat-service
 chat2 await_service chat-service
 
 # What "durable" means in this run: a `sent` waits for the stream entry; with AOF fsync always it also waits
@@ -160,7 +182,7 @@ durability=memory
 redis_aof="off"
 [ "$aof" = "yes" ] && redis_aof="$fsync"
 
-say "benchmark platform up: chat nodes :$PARLEY_CHAT_PORT and :$CHAT2_PORT, durability $durability (Redis AOF $redis_aof)"
+say "benchmark platform up: chat nodes :$PARLEY_CHAT_PORT and :$CHAT2_PORT (JDK $JDK_VERSION, heap -Xms$CHAT_HEAP -Xmx$CHAT_HEAP), durability $durability (Redis AOF $redis_aof)"
 
 # shellcheck disable=SC2086
 java_opts=(${LOADGEN_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseSerialGC})
@@ -177,6 +199,9 @@ for s in "${scenarios[@]}"; do
     --meta "loginLimitPerAddress=$PARLEY_AUTH_LOGIN_PER_ADDRESS" \
     --meta "chatFramesPerSecond=$PARLEY_CHAT_LIMITS_FRAMES_PER_SECOND" \
     --meta "openFileLimit=$(ulimit -n)" --meta "cores=$(nproc)" \
+    --meta "jdk=$JDK_VERSION" --meta "jdkVendor=$JDK_VENDOR" --meta "javaBin=$(readlink -f "$BENCH_JAVA")" \
+    --meta "serverHeap=-Xms$CHAT_HEAP -Xmx$CHAT_HEAP" --meta "serverNmt=summary" \
+    ${PARLEY_JAVA_OPTS:+--meta "serverJavaOpts=$PARLEY_JAVA_OPTS"} \
     ${app_root:+--meta "appDir=$PARLEY_APP_DIR"} \
     "$@" | tee -a "$LOG_DIR/results.jsonl" >&3
 done
