@@ -267,7 +267,8 @@ final class Lane extends AbstractVerticle implements CoalescedAcks.Sink {
                 }
                 if (coalescedAcks != null) {
                     // our own message takes a seq in the conversation: without it the cursor would stop at a gap
-                    seenSeq(c, text, now);
+                    // (per-message acks answer `message` frames only, as before)
+                    acknowledge(c, text, now);
                 }
             }
             case "error" -> {
@@ -363,24 +364,23 @@ final class Lane extends AbstractVerticle implements CoalescedAcks.Sink {
         } else {
             stats.foreign++;
         }
-        if (coalescedAcks != null) {
-            seenSeq(c, text, now);
-        } else {
-            // per-message policy: one ack frame per message, as a simple client would
-            String conversation = Frames.stringField(text, "conversation", 0);
-            long seq = Frames.longField(text, "seq", 0);
-            if (conversation != null && seq != Long.MIN_VALUE && c.open) {
-                ack(c, conversation, seq);
-            }
-        }
+        acknowledge(c, text, now);
     }
 
-    /** Coalesced policy: the frame's (conversation, seq) goes to the cursor; the lane's ack tick acknowledges it. */
-    private void seenSeq(Client c, String text, long now) {
+    /**
+     * The ack policy for a frame's (conversation, seq): coalesced, it goes to the conversation's cursor and the
+     * lane's ack tick acknowledges it; per-message, it is acknowledged at once with its own frame.
+     */
+    private void acknowledge(Client c, String text, long now) {
         String conversation = Frames.stringField(text, "conversation", 0);
         long seq = Frames.longField(text, "seq", 0);
-        if (conversation != null && seq != Long.MIN_VALUE) {
+        if (conversation == null || seq == Long.MIN_VALUE) {
+            return;
+        }
+        if (coalescedAcks != null) {
             coalescedAcks.seen(c, conversation, seq, now);
+        } else if (c.open) {
+            ack(c, conversation, seq);
         }
     }
 
