@@ -1,33 +1,27 @@
 package io.parley.chat.delivery;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
 import io.parley.common.token.TokenClaims;
 import io.quarkus.websockets.next.WebSocketConnection;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One open WebSocket of one device: who it is, what it has been sent but not acknowledged, how much is
- * waiting to be written, and its inbound rate budget.
+ * One open WebSocket of one device: who it is, what it has been sent but not acknowledged (a seq range per
+ * conversation, see {@link DeliveryWindow}), and its inbound rate budget.
+ *
+ * <p>Delivery state is confined to the socket's event loop ({@link #loop()}): {@link Outbound} writes and acks are
+ * handled there, so it needs no locks and no per-message allocation.
  */
 public final class ClientSession {
 
-    /** A message written to the client and not yet acknowledged. */
-    static final class Pending {
-        final String frame;
-        volatile long sentAtNanos;
-        volatile int attempts;
-
-        Pending(String frame, long sentAtNanos) {
-            this.frame = frame;
-            this.sentAtNanos = sentAtNanos;
-        }
-    }
-
     private final WebSocketConnection connection;
+    /** The socket underneath websockets-next, written to directly on the hot path; null if not available. */
+    private final Channel channel;
     private final TokenClaims claims;
     private final String accessToken;
     private final String tag;
@@ -36,25 +30,27 @@ public final class ClientSession {
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final boolean binary;
     private final long openedAtMillis = System.currentTimeMillis();
-    private final Map<String, NavigableMap<Long, Pending>> unacked = new ConcurrentHashMap<>();
-    private final AtomicInteger unackedCount = new AtomicInteger();
-    private final AtomicInteger writing = new AtomicInteger();
+    /** Per conversation; created on the first delivery (an idle connection holds none). Event loop only. */
+    private Map<String, DeliveryWindow> windows;
+    /** Sum of the windows' unacknowledged messages; written on the event loop, read anywhere for monitoring. */
+    private volatile long unacked;
     /** Acknowledged seqs not yet written to Redis: cursors are flushed about once a second, not per ack. */
     private volatile Map<String, Long> acksToFlush = new ConcurrentHashMap<>();
     private final TokenBucket inboundBudget;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closing;
 
-    public ClientSession(WebSocketConnection connection, TokenClaims claims, String accessToken, String tag,
-                         TokenBucket inboundBudget) {
-        this(connection, claims, accessToken, tag, inboundBudget, false);
+    public ClientSession(WebSocketConnection connection, Channel channel, TokenClaims claims, String accessToken,
+                         String tag, TokenBucket inboundBudget) {
+        this(connection, channel, claims, accessToken, tag, inboundBudget, false);
     }
 
     /** @param binary the client negotiated the binary subprotocol: every frame is written as binary CBOR */
-    public ClientSession(WebSocketConnection connection, TokenClaims claims, String accessToken, String tag,
-                         TokenBucket inboundBudget, boolean binary) {
+    public ClientSession(WebSocketConnection connection, Channel channel, TokenClaims claims, String accessToken,
+                         String tag, TokenBucket inboundBudget, boolean binary) {
         this.binary = binary;
         this.connection = connection;
+        this.channel = channel;
         this.claims = claims;
         this.accessToken = accessToken;
         this.tag = tag;
@@ -63,6 +59,15 @@ public final class ClientSession {
 
     public WebSocketConnection connection() {
         return connection;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    /** The event loop that owns the socket (null without a channel). */
+    public EventLoop loop() {
+        return channel == null ? null : channel.eventLoop();
     }
 
     public long userId() {
@@ -107,14 +112,16 @@ public final class ClientSession {
         return openedAtMillis;
     }
 
-    /** Frames queued for writing now (monitoring). */
+    /** Frames written to the socket and not yet sent to the peer (monitoring, slow-consumer check). */
     public int queued() {
-        return writing.get();
+        Channel ch = channel;
+        ChannelOutboundBuffer buffer = ch == null ? null : ch.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.size();
     }
 
     /** Messages delivered and not yet acknowledged (monitoring). */
-    public int unackedNow() {
-        return unackedCount.get();
+    public long unackedNow() {
+        return unacked;
     }
 
     public void heard() {
@@ -142,26 +149,31 @@ public final class ClientSession {
         return closing;
     }
 
-    AtomicInteger writing() {
-        return writing;
-    }
-
-    int unackedCount() {
-        return unackedCount.get();
-    }
-
-    Map<String, NavigableMap<Long, Pending>> unacked() {
-        return unacked;
-    }
-
-    /** Remembers a delivered message until it is acknowledged; false if it was already pending. */
-    boolean track(String conversation, long seq, String frame, long nowNanos) {
-        NavigableMap<Long, Pending> pending = unacked.computeIfAbsent(conversation, c -> new ConcurrentSkipListMap<>());
-        if (pending.putIfAbsent(seq, new Pending(frame, nowNanos)) == null) {
-            unackedCount.incrementAndGet();
-            return true;
+    /** Event loop only: records a written message of the conversation. */
+    void written(String conversation, long seq, long nowNanos) {
+        if (windows == null) {
+            windows = new HashMap<>(4);
         }
-        return false;
+        unacked += windows.computeIfAbsent(conversation, c -> new DeliveryWindow()).written(seq, nowNanos);
+    }
+
+    /** Event loop only: whether the client already acknowledged {@code seq} on this connection. */
+    boolean acknowledged(String conversation, long seq) {
+        DeliveryWindow window = windows == null ? null : windows.get(conversation);
+        return window != null && seq <= window.clientAcked;
+    }
+
+    /** Event loop only: the client has everything up to {@code seq} in the conversation. */
+    void acknowledge(String conversation, long seq, long nowNanos) {
+        DeliveryWindow window = windows == null ? null : windows.get(conversation);
+        if (window != null) {
+            unacked += window.acknowledged(seq, nowNanos);
+        }
+    }
+
+    /** Event loop only: the windows, for the retransmission sweep. */
+    Map<String, DeliveryWindow> windows() {
+        return windows == null ? Map.of() : windows;
     }
 
     /** Remembers an acknowledged seq for the next cursor flush (keeps the highest per conversation). */
@@ -177,17 +189,5 @@ public final class ClientSession {
         }
         acksToFlush = new ConcurrentHashMap<>();
         return taken;
-    }
-
-    /** Forgets everything up to {@code seq} in the conversation. */
-    void acknowledge(String conversation, long seq) {
-        NavigableMap<Long, Pending> pending = unacked.get(conversation);
-        if (pending == null) {
-            return;
-        }
-        NavigableMap<Long, Pending> done = pending.headMap(seq, true);
-        int removed = done.size();
-        done.clear();
-        unackedCount.addAndGet(-removed);
     }
 }

@@ -161,19 +161,10 @@ public class LocalConnections implements FanoutBroker.Listener {
         }
         SharedFrame frame = new SharedFrame(envelope.frame());
         if (envelope.isTransient()) {
-            long excludedUser = Long.parseLong(envelope.exclude());
-            for (ClientSession session : targets) {
-                if (session.userId() != excludedUser) {
-                    outbound.write(session, frame);
-                }
-            }
+            outbound.writeAll(targets, Long.parseLong(envelope.exclude()), frame);
             return;
         }
-        for (ClientSession session : targets) {
-            if (!session.tag().equals(envelope.exclude())) {
-                outbound.deliver(session, envelope.conversation(), envelope.seq(), frame);
-            }
-        }
+        outbound.deliverAll(targets, envelope.exclude(), envelope.conversation(), envelope.seq(), frame);
     }
 
     private synchronized void onControl(long user, Envelope envelope) {

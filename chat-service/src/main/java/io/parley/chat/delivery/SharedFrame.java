@@ -1,16 +1,16 @@
 package io.parley.chat.delivery;
 
 import io.parley.chat.protocol.BinaryFrames;
-import io.vertx.core.buffer.Buffer;
 
 /**
- * One frame written to many connections (a group message, a publication): encoded as text once and, only if a
- * binary client is among the recipients, as binary once.
+ * One frame written to many connections (a group message, a publication): encoded once as a text WebSocket frame
+ * and, only if a binary client is among the recipients, once as a binary one.
  */
 public final class SharedFrame {
 
     private final String text;
-    private Buffer binary;
+    private volatile byte[] wireText;
+    private volatile byte[] wireBinary;
 
     public SharedFrame(String text) {
         this.text = text;
@@ -20,10 +20,26 @@ public final class SharedFrame {
         return text;
     }
 
-    synchronized Buffer binary(BinaryFrames codec) {
-        if (binary == null) {
-            binary = codec.encode(text);
+    /** The frame for a session, as wire bytes in the encoding it negotiated (computed at most once each). */
+    byte[] wire(ClientSession session, BinaryFrames codec) {
+        return session.binary() ? wireBinary(codec) : wireText();
+    }
+
+    byte[] wireText() {
+        byte[] wire = wireText;
+        if (wire == null) {
+            wire = WireFrame.text(text); // a race encodes twice at worst, to equal bytes
+            wireText = wire;
         }
-        return binary;
+        return wire;
+    }
+
+    private byte[] wireBinary(BinaryFrames codec) {
+        byte[] wire = wireBinary;
+        if (wire == null) {
+            wire = WireFrame.binary(codec.encode(text).getBytes());
+            wireBinary = wire;
+        }
+        return wire;
     }
 }

@@ -88,7 +88,8 @@ public class ChatSocket {
         TokenClaims claims = connection.userData().get(TokenUpgradeCheck.CLAIMS);
         String token = connection.userData().get(TokenUpgradeCheck.TOKEN);
         boolean binary = BinaryFrames.SUBPROTOCOL.equals(connection.subprotocol());
-        ClientSession session = new ClientSession(connection, claims, token, node.tag(connection.id()),
+        ClientSession session = new ClientSession(connection, connection.userData().get(TokenUpgradeCheck.CHANNEL),
+                claims, token, node.tag(connection.id()),
                 new TokenBucket(limits.framesPerSecond(), limits.frameBurst()), binary);
         // Frames are handled only after this completes, so a sync sent right after connecting
         // already finds the node subscribed to everything addressed to this user.
@@ -174,7 +175,9 @@ public class ChatSocket {
             return sends.send(session, send).invoke(sent -> outbound.write(session, sent)).replaceWithVoid();
         }
         if (frame instanceof ClientFrame.Ack ack) {
-            acks.ack(session, ack.conversation(), ack.seq());
+            if (!acks.ack(session, ack.conversation(), ack.seq())) { // not the caller's: FORBIDDEN like other frames
+                throw new FrameException(ErrorCode.FORBIDDEN, "you are not in conversation " + ack.conversation().value(), null);
+            }
             return DONE;
         }
         if (frame instanceof ClientFrame.Sync sync) {

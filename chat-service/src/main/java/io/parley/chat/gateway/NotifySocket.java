@@ -53,7 +53,8 @@ public class NotifySocket {
     public Uni<Void> onOpen(WebSocketConnection connection) {
         TokenClaims claims = connection.userData().get(TokenUpgradeCheck.CLAIMS);
         String token = connection.userData().get(TokenUpgradeCheck.TOKEN);
-        ClientSession session = new ClientSession(connection, claims, token, node.tag(connection.id()),
+        ClientSession session = new ClientSession(connection, connection.userData().get(TokenUpgradeCheck.CHANNEL),
+                claims, token, node.tag(connection.id()),
                 new TokenBucket(limits.framesPerSecond(), limits.frameBurst()));
         // subscribed first, then the backlog: a notification posted in between arrives twice at worst (same seq)
         return connections.register(session)

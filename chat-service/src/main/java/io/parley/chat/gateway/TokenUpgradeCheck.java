@@ -1,5 +1,6 @@
 package io.parley.chat.gateway;
 
+import io.netty.channel.Channel;
 import io.parley.common.security.BearerTokenAuthMechanism;
 import io.parley.common.security.TokenAuthenticator;
 import io.parley.common.token.TokenClaims;
@@ -7,6 +8,7 @@ import io.parley.common.token.TokenRejectedException;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,8 @@ public class TokenUpgradeCheck implements HttpUpgradeCheck {
 
     public static final UserData.TypedKey<TokenClaims> CLAIMS = new UserData.TypedKey<>("parley.claims");
     public static final UserData.TypedKey<String> TOKEN = UserData.TypedKey.forString("parley.token");
+    /** The upgraded request's Netty channel: the socket the delivery path writes to directly (see Outbound). */
+    public static final UserData.TypedKey<Channel> CHANNEL = new UserData.TypedKey<>("parley.channel");
     private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
 
     private final TokenAuthenticator tokens;
@@ -44,6 +48,9 @@ public class TokenUpgradeCheck implements HttpUpgradeCheck {
                     }
                     context.userData().put(CLAIMS, claims);
                     context.userData().put(TOKEN, token);
+                    if (context.httpRequest().connection() instanceof ConnectionBase socket) {
+                        context.userData().put(CHANNEL, socket.channel()); // the same channel after the upgrade
+                    }
                     return CheckResult.permitUpgrade();
                 })
                 .onFailure(TokenRejectedException.class).recoverWithUni(() -> CheckResult.rejectUpgrade(401, CHALLENGE));

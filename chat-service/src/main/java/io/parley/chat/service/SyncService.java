@@ -3,6 +3,7 @@ package io.parley.chat.service;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.Outbound;
+import io.parley.chat.delivery.Replay;
 import io.parley.chat.protocol.ChatMessage;
 import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.protocol.ServerFrames;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Singleton // no client proxy on the per-frame path
 @Startup // checks its configuration at start, not at the first sync
-public class SyncService {
+public class SyncService implements Replay {
 
     private final MessageStore store;
     private final HistoryRepository history;
@@ -103,6 +104,20 @@ public class SyncService {
             }
         }
         return from;
+    }
+
+    /** Retransmission: the range from the log (or MySQL), at most a page, as {@code message} frames. */
+    @Override
+    public Uni<List<Replayed>> range(String conversation, long afterSeq, long upToSeq) {
+        return messagesAfter(conversation, afterSeq).map(messages -> {
+            List<Replayed> out = new ArrayList<>(messages.size());
+            for (ChatMessage m : messages) {
+                if (m.seq() <= upToSeq) {
+                    out.add(new Replayed(m.seq(), frames.message(m)));
+                }
+            }
+            return out;
+        });
     }
 
     /** Up to a page of messages after {@code afterSeq}: MySQL for what Redis no longer holds, then Redis. */

@@ -47,8 +47,8 @@ import org.jboss.logging.Logger;
  * message that another consumer still holds un-committed.
  *
  * <p>One loop per node on its own platform thread (blocking Redis and JDBC; never the event loop, and not the
- * scheduler, whose intervals round up to a second). It sleeps {@code pollInterval} only after a round that found
- * nothing, so a backlog drains at full speed.
+ * scheduler, whose intervals round up to a second). It sleeps {@code pollInterval} after every round that found
+ * no full batch, so a steady trickle costs 64 reads per interval and a backlog drains at full speed.
  */
 @ApplicationScoped
 public class WriteBehindPersister {
@@ -147,17 +147,20 @@ public class WriteBehindPersister {
         long backoffMs = 0;
         while (running) {
             try {
-                int handled = 0;
+                boolean backlog = false;
                 long now = System.nanoTime();
                 if (now - nextClaimAt >= 0) {
-                    handled += claimRound();
+                    backlog |= claimRound() >= config.batchSize();
                     nextClaimAt = System.nanoTime() + claimEvery().toNanos();
                 }
                 for (int shard = 0; shard < RedisKeys.CONVERSATION_BUCKETS && running; shard++) {
-                    handled += readRound(shard);
+                    backlog |= readRound(shard) >= config.batchSize();
                 }
                 backoffMs = 0;
-                if (handled == 0) {
+                // Pause after every round that left no full batch behind: a round costs 64 Redis calls, and going
+                // again at once under a steady trickle made this loop spin (thousands of XREADGROUPs a second, on
+                // every node, and Redis CPU with them). A backlog still drains at full speed.
+                if (!backlog) {
                     pause(config.pollInterval().toMillis());
                 }
             } catch (RuntimeException | Error e) {

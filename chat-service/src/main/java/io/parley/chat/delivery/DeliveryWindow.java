@@ -1,0 +1,67 @@
+package io.parley.chat.delivery;
+
+/**
+ * What one connection has been sent in one conversation and not yet acknowledged, as a seq range rather than a set
+ * of frames: acknowledgements are cumulative and the conversation's log holds every message, so a retransmission
+ * re-reads the range {@code (base, delivered]} from the log instead of keeping each frame in memory. Two longs per
+ * conversation whatever the traffic, no allocation per delivery.
+ *
+ * <p>Confined to the connection's event loop (no synchronisation).
+ */
+final class DeliveryWindow {
+
+    /** Highest seq the client acknowledged on this connection (0: none). */
+    long clientAcked;
+    /** Lowest seq written on this connection (0: none yet). */
+    long first;
+    /** Highest seq written on this connection. */
+    long delivered;
+    /** When the oldest unacknowledged message of the range started waiting (reset by progress and by a resend). */
+    long waitingSinceNanos;
+    /** Resends of the range without progress from the client. */
+    int attempts;
+
+    /** The range starts after this seq: below it the client acknowledged or was never sent anything here. */
+    long base() {
+        return Math.max(clientAcked, first - 1);
+    }
+
+    long unacked() {
+        return delivered > base() ? delivered - base() : 0;
+    }
+
+    boolean pending() {
+        return delivered > base();
+    }
+
+    /** A message is written; returns the change in unacknowledged messages. */
+    long written(long seq, long nowNanos) {
+        long before = unacked();
+        if (!pending()) {
+            waitingSinceNanos = nowNanos;
+            attempts = 0;
+        }
+        if (first == 0 || seq < first) {
+            first = seq;
+        }
+        if (seq > delivered) {
+            delivered = seq;
+        }
+        return unacked() - before;
+    }
+
+    /** The client acknowledged everything up to {@code seq}; returns the change in unacknowledged messages. */
+    long acknowledged(long seq, long nowNanos) {
+        if (seq <= clientAcked) {
+            return 0;
+        }
+        long before = unacked();
+        clientAcked = seq;
+        long after = unacked();
+        if (after < before) {
+            waitingSinceNanos = nowNanos; // progress: the client is alive and reading
+            attempts = 0;
+        }
+        return after - before;
+    }
+}
