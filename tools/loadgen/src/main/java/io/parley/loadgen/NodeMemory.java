@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class NodeMemory {
 
-    /** How many classes the per-connection heap breakdown lists (the biggest growers). */
+    /** How many classes the per-connection heap breakdown lists (the biggest growers; only those that grew). */
     private static final int TOP_CLASSES = 12;
     private static final long RSS_STABLE_KB = 256;
 
@@ -142,6 +142,7 @@ final class NodeMemory {
     private static Map<String, Double> topPerConnection(Map<String, Long> classDelta, long connections) {
         Map<String, Double> top = new LinkedHashMap<>();
         classDelta.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
                 .sorted(Comparator.comparingLong((Map.Entry<String, Long> e) -> e.getValue()).reversed())
                 .limit(TOP_CLASSES)
                 .forEach(e -> top.put(e.getKey(), signedRatio(e.getValue(), connections, 1)));
