@@ -5,7 +5,10 @@
 // What it does for you (protocol: docs/protocol.md):
 //  - send() resolves with the server's `sent` frame. The frame keeps its clientMsgId and is sent again
 //    after every reconnect until `sent` arrives; the server stores a resent clientMsgId only once.
-//  - Every `message` is acknowledged, duplicates (retransmissions, replays) are dropped by `id`.
+//  - Every `message` is acknowledged, duplicates (retransmissions, replays) are dropped by `id`. Acks are
+//    coalesced (docs/protocol.md, "Acknowledging"): per conversation the first unacknowledged message starts
+//    an ackDelayMs timer (150 ms) and its end sends one cumulative `ack` with the highest contiguous seq; due
+//    acks are flushed at once when a sync completes, before close(), and when the page is hidden or left.
 //  - Per conversation it keeps a cursor: the highest seq up to which it has everything. Cursors can be
 //    persisted (any localStorage-like `storage`) and are sent in a `sync` after every (re)connect.
 //  - A seq that jumps past cursor + 1 is a gap: the message is still shown, and a `sync` fills the gap.
@@ -44,9 +47,11 @@ export class ParleyClient {
    * @param {number} [options.heartbeatMs]  ping interval (default 25 s; the server closes after 60 s idle)
    * @param {object} [options.backoff]      { initialMs: 500, maxMs: 30000, factor: 2, jitter: 0.5 }
    * @param {function} [options.random]     source of jitter (default Math.random)
+   * @param {number} [options.ackDelayMs]   per conversation, at most one `ack` per this many ms (default 150);
+   *                                        0 acknowledges every message at once
    */
   constructor({ url, token, WebSocket, storage, storageKey = 'parley.cursors', heartbeatMs = 25_000,
-                backoff = {}, random = Math.random } = {}) {
+                backoff = {}, random = Math.random, ackDelayMs = 150 } = {}) {
     if (!url) throw new TypeError('url is required');
     if (token == null) throw new TypeError('token is required');
     this.url = url;
@@ -60,6 +65,8 @@ export class ParleyClient {
     this.heartbeatMs = heartbeatMs;
     this.backoff = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5, ...backoff };
     this.random = random;
+    if (!(ackDelayMs >= 0)) throw new TypeError('ackDelayMs must be 0 or more');
+    this.ackDelayMs = ackDelayMs;
 
     this.state = 'idle';       // idle | connecting | connected | reconnecting | closed
     this.listeners = new Map(); // event type -> Set of functions
@@ -77,7 +84,13 @@ export class ParleyClient {
     this.gapSince = new Map(); // conversation -> number of syncs sent when the gap was seen
     this.syncsSent = 0;        // on this connection
     this.syncsDone = 0;
+    this.ackDue = new Set();   // conversations with something received since their last ack went out
+    this.ackTimers = new Map(); // conversation -> the ackDelayMs timer its first unacknowledged message started
+    this.acked = new Map();    // conversation -> the last seq acknowledged (so an ack that says nothing new is skipped)
     this.onOnline = () => { if (this.timers.reconnect) this.reconnectNow(); };
+    // The page is going away (or may be killed in the background): its due acks must not wait for their timers.
+    this.onPageHide = () => this.flushAcks();
+    this.onVisibilityChange = () => { if (globalThis.document?.visibilityState === 'hidden') this.flushAcks(); };
   }
 
   // ---- events -------------------------------------------------------------------------------------
@@ -108,6 +121,8 @@ export class ParleyClient {
   connect() {
     this.stopped = false;
     globalThis.addEventListener?.('online', this.onOnline);
+    globalThis.addEventListener?.('pagehide', this.onPageHide);
+    globalThis.document?.addEventListener?.('visibilitychange', this.onVisibilityChange);
     const ready = new Promise((resolve, reject) => {
       const off = this.on('state', ({ state, code, reason }) => {
         if (state === 'connected') { off(); resolve(); }
@@ -119,10 +134,13 @@ export class ParleyClient {
     return ready;
   }
 
-  /** Closes for good; sends still waiting for `sent` are rejected. */
+  /** Closes for good (acknowledging what is due first); sends still waiting for `sent` are rejected. */
   close() {
+    this.flushAcks(); // while the socket is still open
     this.stopped = true;
     globalThis.removeEventListener?.('online', this.onOnline);
+    globalThis.removeEventListener?.('pagehide', this.onPageHide);
+    globalThis.document?.removeEventListener?.('visibilitychange', this.onVisibilityChange);
     this.clearTimers();
     const ws = this.ws;
     this.detach();
@@ -168,7 +186,8 @@ export class ParleyClient {
   }
 
   handleClose(code, reason = '') {
-    this.clearTimers();
+    this.clearTimers(); // due acks stay due: the sync after the reconnect flushes them
+    this.acked.clear(); // what the lost connection's last acks reached is unknown
     if (this.stopped) return;
     if (code >= 4500 && code <= 4999) { // the server says: do not come back like this
       this.stopped = true;
@@ -223,6 +242,8 @@ export class ParleyClient {
     clearTimeout(this.timers.reconnect);
     clearInterval(this.timers.heartbeat);
     this.timers.reconnect = this.timers.heartbeat = null;
+    for (const timer of this.ackTimers.values()) clearTimeout(timer);
+    this.ackTimers.clear();
   }
 
   transmit(frame) {
@@ -311,13 +332,14 @@ export class ParleyClient {
 
   handleMessage(m) {
     if (this.seen.has(m.id)) { // a retransmission or replay: our ack may have been lost, so ack again
-      this.ack(m.conversation);
+      this.acked.delete(m.conversation);
+      this.scheduleAck(m.conversation);
       return;
     }
     this.remember(m.id);
     this.advance(m.conversation, m.seq);
     this.emit('message', m);
-    this.ack(m.conversation);
+    this.scheduleAck(m.conversation);
   }
 
   handleSent(sent) {
@@ -327,7 +349,7 @@ export class ParleyClient {
     if (!this.seen.has(sent.id)) { // our own message takes a seq in the conversation too: we have it,
       this.remember(sent.id);      // so it is acknowledged like any other (no unread count for it)
       this.advance(sent.conversation, sent.seq);
-      this.ack(sent.conversation);
+      this.scheduleAck(sent.conversation);
     }
     this.emit('sent', sent);
     entry?.resolve(sent);
@@ -349,10 +371,49 @@ export class ParleyClient {
     this.emit('error', error);
   }
 
-  /** Acknowledges everything up to the conversation's cursor ("everything up to seq" on the server). */
+  // ---- acknowledgements (docs/protocol.md, "Acknowledging") ----------------------------------------
+  // `ack` is cumulative, so one frame per conversation every ackDelayMs says what one frame per message would:
+  // a busy conversation costs the server one ack per 150 ms instead of one per message (a parse, a cursor move,
+  // a walk of the unacknowledged window each), and costs the client fewer frames against the rate limit. The
+  // timer is started by the first unacknowledged message and not restarted by later ones, so no message waits
+  // more than ackDelayMs for its ack - far inside the server's 10 s retransmission.
+
+  /** Something in the conversation needs acknowledging: at once with ackDelayMs 0, else when its timer ends. */
+  scheduleAck(conversation) {
+    this.ackDue.add(conversation);
+    if (this.ackDelayMs <= 0) return this.ack(conversation);
+    if (this.ackTimers.has(conversation)) return undefined; // the first unacknowledged message started it
+    this.ackTimers.set(conversation, setTimeout(() => {
+      this.ackTimers.delete(conversation);
+      this.ack(conversation);
+    }, this.ackDelayMs));
+    return undefined;
+  }
+
+  /** Acknowledges at once every conversation with an ack due (sync completed, closing, page hidden or left). */
+  flushAcks() {
+    for (const conversation of [...this.ackDue]) {
+      clearTimeout(this.ackTimers.get(conversation));
+      this.ackTimers.delete(conversation);
+      this.ack(conversation);
+    }
+  }
+
+  /**
+   * Acknowledges everything up to the conversation's cursor ("everything up to seq" on the server) - the highest
+   * seq with nothing missing below it, so never past a gap. Skipped when that was already acknowledged; kept due
+   * when the socket is not open (the sync after the reconnect flushes it).
+   */
   ack(conversation) {
     const seq = this.cursors.get(conversation);
-    if (seq !== undefined) this.transmit({ type: 'ack', conversation, seq });
+    if (seq === undefined || seq <= (this.acked.get(conversation) ?? -1)) {
+      this.ackDue.delete(conversation);
+      return;
+    }
+    if (this.transmit({ type: 'ack', conversation, seq })) {
+      this.acked.set(conversation, seq);
+      this.ackDue.delete(conversation);
+    }
   }
 
   remember(id) {
@@ -407,10 +468,11 @@ export class ParleyClient {
           this.setCursor(conversation, Math.max(...this.ahead.get(conversation)));
           this.ahead.delete(conversation);
           this.gapSince.delete(conversation);
-          this.ack(conversation);
+          this.ackDue.add(conversation);
         }
       }
     }
+    this.flushAcks(); // what the sync replayed is acknowledged now, not one timer later
     // more: the server sent one page per conversation, ask for the next; gaps seen since: fill them
     if (frame.more || this.gapSince.size > 0) this.sync();
     else this.attempt = 0; // caught up: the connection is good, back-off starts from the beginning
@@ -418,8 +480,12 @@ export class ParleyClient {
   }
 
   setCursor(conversation, seq) {
-    if (seq === undefined) this.cursors.delete(conversation);
-    else this.cursors.set(conversation, seq);
+    if (seq === undefined) {
+      this.cursors.delete(conversation);
+      this.acked.delete(conversation);
+    } else {
+      this.cursors.set(conversation, seq);
+    }
     if (!this.storage) return;
     try {
       this.storage.setItem(this.storageKey, JSON.stringify(Object.fromEntries(this.cursors)));

@@ -1,4 +1,4 @@
-import { describe, it, afterEach } from 'node:test';
+import { describe, it, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyClient, ParleyError, CloseCodes } from '../parley-client.js';
 
@@ -113,7 +113,14 @@ async function connected(options) {
 
 afterEach(() => {
   while (clients.length) clients.pop().close();
+  mock.timers.reset(); // after close(): the clients' ack timers may be mocked ones
 });
+
+/** From here on setTimeout is the test's clock (mock.timers.tick); the heartbeat's setInterval stays real. */
+function fakeTimers() {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  return (ms) => mock.timers.tick(ms);
+}
 
 describe('connecting', () => {
   it('puts the token in the access_token parameter and syncs on open', async () => {
@@ -136,8 +143,8 @@ describe('connecting', () => {
 });
 
 describe('receiving', () => {
-  it('acknowledges every message with its conversation and seq', async () => {
-    const { ws, client } = await connected();
+  it('with ackDelayMs 0, acknowledges every message at once with its conversation and seq', async () => {
+    const { ws, client } = await connected({ ackDelayMs: 0 });
     const got = [];
     client.on('message', (m) => got.push(m.seq));
     for (const seq of [1, 2, 3]) ws.deliver(message('d:1:2', seq));
@@ -146,7 +153,7 @@ describe('receiving', () => {
   });
 
   it('drops duplicates by id but acknowledges them again (the first ack may have been lost)', async () => {
-    const { ws, client } = await connected();
+    const { ws, client } = await connected({ ackDelayMs: 0 });
     const got = [];
     client.on('message', (m) => got.push(m.id));
     const m = message('d:1:2', 1);
@@ -159,13 +166,15 @@ describe('receiving', () => {
 
   it('detects a seq gap, syncs from the cursor, and moves the cursor once the gap is filled', async () => {
     const { ws, client } = await connected();
+    const tickMs = fakeTimers();
     const gaps = [];
     client.on('gap', (g) => gaps.push(g));
     ws.deliver(message('g:team', 4));
     ws.deliver(message('g:team', 7)); // 5 and 6 missing
     assert.deepEqual(gaps, [{ conversation: 'g:team', from: 5, to: 6 }]);
     assert.deepEqual(ws.frames('sync').at(-1), { type: 'sync', cursors: { 'g:team': 4 } });
-    assert.deepEqual(ws.frames('ack').at(-1), { type: 'ack', conversation: 'g:team', seq: 4 }); // not past the gap
+    tickMs(150);
+    assert.deepEqual(ws.frames('ack'), [{ type: 'ack', conversation: 'g:team', seq: 4 }]); // not past the gap
     ws.deliver(message('g:team', 5));
     ws.deliver(message('g:team', 6));
     ws.deliver(message('g:team', 7)); // the replay of 7: a duplicate now
@@ -246,6 +255,7 @@ describe('sending', () => {
     ws.deliver(sent);
     assert.deepEqual(await done, sent);
     assert.equal(client.cursors.get('d:1:2'), 1);
+    client.flushAcks();
     assert.deepEqual(ws.frames('ack'), [{ type: 'ack', conversation: 'd:1:2', seq: 1 }]); // we have our own message
   });
 
@@ -299,6 +309,175 @@ describe('sending', () => {
     assert.equal(ws.frames('send').filter((f) => f.clientMsgId === busyId).length, 2);
     ws.deliver({ type: 'sent', clientMsgId: busyId, id: 'M3', conversation: 'd:1:2', seq: 1, ts: 1 });
     assert.equal((await busy).id, 'M3');
+  });
+});
+
+describe('acknowledging (coalesced: one ack per conversation per ackDelayMs)', () => {
+  const ack = (conversation, seq) => ({ type: 'ack', conversation, seq });
+
+  it('acknowledges a burst with one ack for the highest seq once ackDelayMs (150 ms) is over', async () => {
+    const { ws } = await connected();
+    const tickMs = fakeTimers();
+    for (let seq = 1; seq <= 5; seq++) ws.deliver(message('g:team', seq));
+    assert.deepEqual(ws.frames('ack'), []);
+    tickMs(149);
+    assert.deepEqual(ws.frames('ack'), []);
+    tickMs(1);
+    assert.deepEqual(ws.frames('ack'), [ack('g:team', 5)]);
+    tickMs(1000);
+    assert.equal(ws.frames('ack').length, 1); // nothing new: no more acks
+  });
+
+  it('starts the timer with the first unacknowledged message and does not restart it', async () => {
+    const { ws } = await connected({ ackDelayMs: 100 });
+    const tickMs = fakeTimers();
+    ws.deliver(message('d:1:2', 1));
+    tickMs(60);
+    ws.deliver(message('d:1:2', 2)); // a busy conversation: no debounce that would put its ack off for ever
+    tickMs(40);
+    assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 2)]);
+    ws.deliver(message('d:1:2', 3)); // the next period starts with the next unacknowledged message
+    tickMs(99);
+    assert.equal(ws.frames('ack').length, 1);
+    tickMs(1);
+    assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 2), ack('d:1:2', 3)]);
+  });
+
+  it('keeps one timer per conversation', async () => {
+    const { ws } = await connected();
+    const tickMs = fakeTimers();
+    ws.deliver(message('d:1:2', 1));
+    tickMs(100);
+    ws.deliver(message('g:team', 8));
+    ws.deliver(message('d:1:2', 2));
+    tickMs(50);
+    assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 2)]);
+    tickMs(100);
+    assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 2), ack('g:team', 8)]);
+  });
+
+  it('acknowledges its own sends the same way (they take a seq in the conversation)', async () => {
+    const { ws, client } = await connected();
+    const tickMs = fakeTimers();
+    const done = client.send({ to: { user: 2 }, body: 'hi' });
+    const [frame] = ws.frames('send');
+    ws.deliver({ type: 'sent', clientMsgId: frame.clientMsgId, id: 'M1', conversation: 'd:1:2', seq: 1, ts: 5 });
+    ws.deliver(message('d:1:2', 2));
+    await done;
+    assert.deepEqual(ws.frames('ack'), []);
+    tickMs(150);
+    assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 2)]);
+  });
+
+  it('acknowledges again when a message comes again after its ack (a retransmission: the ack was lost)', async () => {
+    const { ws } = await connected();
+    const tickMs = fakeTimers();
+    const m = message('d:1:2', 1);
+    ws.deliver(m);
+    tickMs(150);
+    ws.deliver(m);
+    ws.deliver(m);
+    tickMs(150);
+    assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 1), ack('d:1:2', 1)]);
+  });
+
+  it('never acknowledges past a gap, and acknowledges at once when the sync that fills it completes', async () => {
+    const { ws, client } = await connected();
+    const tickMs = fakeTimers();
+    ws.deliver(message('g:team', 1));
+    ws.deliver(message('g:team', 4)); // 2 and 3 missing: a sync goes out
+    tickMs(150);
+    assert.deepEqual(ws.frames('ack'), [ack('g:team', 1)]);
+    ws.deliver(message('g:team', 5));
+    ws.deliver(message('g:team', 2)); // the sync's replay
+    ws.deliver(message('g:team', 3));
+    assert.equal(ws.frames('ack').length, 1); // the timer runs
+    ws.deliver({ type: 'synced' });
+    assert.deepEqual(ws.frames('ack'), [ack('g:team', 1), ack('g:team', 5)]); // flushed: no wait
+    tickMs(1000);
+    assert.equal(ws.frames('ack').length, 2); // the flushed timer is gone
+    assert.equal(client.cursors.get('g:team'), 5);
+  });
+
+  it('acknowledges what a sync replayed as soon as it completes', async () => {
+    const { fake, client } = setup();
+    client.connect();
+    const ws = await fake.socket(0);
+    ws.accept();
+    const tickMs = fakeTimers();
+    for (let seq = 1; seq <= 3; seq++) ws.deliver(message('d:1:2', seq));
+    for (let seq = 10; seq <= 11; seq++) ws.deliver(message('g:team', seq));
+    assert.deepEqual(ws.frames('ack'), []);
+    ws.deliver({ type: 'synced' });
+    assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 3), ack('g:team', 11)]);
+    tickMs(150);
+    assert.equal(ws.frames('ack').length, 2);
+  });
+
+  it('flushes due acks before close() closes the socket', async () => {
+    const { ws, client } = await connected();
+    fakeTimers();
+    ws.deliver(message('d:1:2', 1));
+    ws.deliver(message('d:1:2', 2));
+    ws.deliver(message('g:team', 3));
+    client.close();
+    assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 2), ack('g:team', 3)]); // FakeWebSocket refuses sends once closed
+    assert.equal(ws.closedByClient.code, 1000);
+  });
+
+  it('flushes due acks when the page is hidden or left', async () => {
+    const page = new EventTarget();
+    const document = new EventTarget();
+    document.visibilityState = 'visible';
+    const saved = { add: globalThis.addEventListener, remove: globalThis.removeEventListener, document: globalThis.document };
+    globalThis.addEventListener = page.addEventListener.bind(page);
+    globalThis.removeEventListener = page.removeEventListener.bind(page);
+    globalThis.document = document;
+    try {
+      const { ws } = await connected();
+      fakeTimers();
+      ws.deliver(message('d:1:2', 1));
+      document.dispatchEvent(new Event('visibilitychange')); // still visible: nothing
+      assert.deepEqual(ws.frames('ack'), []);
+      document.visibilityState = 'hidden';
+      document.dispatchEvent(new Event('visibilitychange'));
+      assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 1)]);
+      ws.deliver(message('d:1:2', 2));
+      page.dispatchEvent(new Event('pagehide'));
+      assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 1), ack('d:1:2', 2)]);
+    } finally {
+      while (clients.length) clients.pop().close(); // removes its listeners while the stand-ins are installed
+      globalThis.addEventListener = saved.add;
+      globalThis.removeEventListener = saved.remove;
+      if (saved.document === undefined) delete globalThis.document; else globalThis.document = saved.document;
+    }
+  });
+
+  it('keeps an ack due across a reconnect and sends it when the resuming sync completes (real timers)', async () => {
+    const { fake, ws } = await connected({ ackDelayMs: 20 });
+    ws.deliver(message('d:1:2', 1));
+    ws.deliver(message('d:1:2', 2));
+    ws.drop(1006); // before the timer: the connection is gone, its ack with it
+    await tick(60);
+    assert.deepEqual(ws.frames('ack'), []);
+    const again = await fake.socket(1);
+    again.accept();
+    assert.deepEqual(again.sent[0], { type: 'sync', cursors: { 'd:1:2': 2 } });
+    assert.deepEqual(again.frames('ack'), []);
+    again.deliver({ type: 'synced' });
+    assert.deepEqual(again.frames('ack'), [ack('d:1:2', 2)]);
+  });
+
+  it('sends the ack when a real timer of ackDelayMs ends', async () => {
+    const { ws } = await connected({ ackDelayMs: 20 });
+    for (let seq = 1; seq <= 3; seq++) ws.deliver(message('d:1:2', seq));
+    assert.deepEqual(ws.frames('ack'), []);
+    await tick(60); // a timer set after the client's: it fires after it, however slow the machine
+    assert.deepEqual(ws.frames('ack'), [ack('d:1:2', 3)]);
+  });
+
+  it('refuses a negative ackDelayMs', () => {
+    assert.throws(() => new ParleyClient({ url: 'ws://x', token: 't', WebSocket: class {}, ackDelayMs: -1 }), /ackDelayMs/);
   });
 });
 
