@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # ./parley bench — starts the local platform if it is not running, then prints the benchmark's figures.
+# Arguments go to the benchmark: --only tokens|filter|ids-local|ids-http|relay, --seconds N (5). ids-http prints
+# single-id requests (count=1, one caller and four, each on its own keep-alive connection) with their mean and
+# p99 latency, then batches.
 # Durability level of Redis during the run: 'up' starts Redis with AOF, fsync every second.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -8,7 +8,7 @@ import java.util.List;
  * first. Each part prints its own lines; the targets from the issues are printed beside the figures.
  *
  * <pre>
- * usage: BenchmarkMain [--id-url http://127.0.0.1:8084] [--seconds 5] [--only tokens|filter|ids-local|ids-http]
+ * usage: BenchmarkMain [--id-url http://127.0.0.1:8084] [--seconds 5] [--only tokens|filter|ids-local|ids-http|relay]
  * </pre>
  */
 public final class BenchmarkMain {
