@@ -123,11 +123,15 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
       })
     }) | from_entries) as $P
 | def col(f): [$P["socketio"], $P["quarkus-raw"]] | map(f);
+  # a reference whose ladder stopped during its warm-up step: its fixed-rate figure is the warm-up's, marked
+  def wu: if .fixed != null and .fixed.measured == false then " (warm-up)" else "" end;
   def best_cell: if .ladder == null then "–" elif .ladder.best == null then "0" else (.ladder.best.deliveries_per_s | fmt) + (if .ladder.capped then " (ladder top)" else "" end) end;
   def best_val: .ladder.best.deliveries_per_s;
   def row($name; $cells): "| " + $name + " | " + ($cells | join(" | ")) + " |";
   # Parley's figure and the two peers', then Parley ÷ each
   def figure($name; $pv; $peerv): row($name; [($pv | fmt)] + ($peerv | map(fmt)) + ($peerv | map(ratio($pv; .))));
+  def figure_fixed($name; $pv; $peerv):
+    row($name; [($pv | fmt)] + ([$peerv, col(wu)] | transpose | map((.[0] | fmt) + .[1])) + ($peerv | map(ratio($pv; .))));
 
   ($pf | p_cpu_per_delivery) as $p_cpu
 | (col(.fixed.step | peer_cpu_per_delivery)) as $x_cpu
@@ -139,10 +143,10 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
     (if $cfg.quick then "**QUICK RUN** (`--quick`: small scale, short windows; Parley's topology is smaller than the references' — it checks the plumbing, its ratios mean nothing)\n" else empty end),
     "| figure | Parley | Socket.IO | quarkus-raw | Parley ÷ Socket.IO | Parley ÷ quarkus-raw |",
     "| --- | --- | --- | --- | --- | --- |",
-    figure("server CPU µs per fan-out delivery at \($offered | count) deliveries/s offered (\($cfg.senders // "–") senders × \($cfg.rate // "–") msg/s) ↓"; $p_cpu; $x_cpu),
+    figure_fixed("server CPU µs per fan-out delivery at \($offered | count) deliveries/s offered (\($cfg.senders // "–") senders × \($cfg.rate // "–") msg/s) ↓"; $p_cpu; $x_cpu),
     row("delivery p50 / p99 ms at that rate ↓";
         [pair($pf.deliveryP50Ms; $pf.deliveryP99Ms)]
-        + col(pair(.fixed.step.p50_ms; .fixed.step.p99_ms))
+        + col(pair(.fixed.step.p50_ms; .fixed.step.p99_ms) + wu)
         + col(ratiopair($pf.deliveryP50Ms; $pf.deliveryP99Ms; .fixed.step.p50_ms; .fixed.step.p99_ms))),
     row("best deliveries/s at p99 ≤ \($maxp99) ms, zero loss (ladder) ↑";
         [(if $ps == null then "–" elif $ps.bestDeliveriesPerSec == null then "0" else ($ps.bestDeliveriesPerSec | fmt) + (if ($ps | p_ladder_capped) then " (ladder top)" else "" end) end)]
@@ -157,10 +161,10 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
         + col(if .direct == null then "–" else "\(.direct.loss_pct | fmtpct) %" end) + ["", ""]),
     figure("RSS kB per idle connection, one node ↓"; ($pi | p_rss_kb); col(.idle.kb_per_conn)),
     figure("authenticated connections/s, one node ↑"; ($pi | p_conn_per_s); col(.idle.conns_per_s)),
-    figure("server CPU µs per fan-out delivery, Parley acking every message (peers: no acks; as above) ↓"; $pm_cpu; $x_cpu),
+    figure_fixed("server CPU µs per fan-out delivery, Parley acking every message (peers: no acks; as above) ↓"; $pm_cpu; $x_cpu),
     row("delivery p50 / p99 ms, Parley acking every message ↓";
         [pair($pm.deliveryP50Ms; $pm.deliveryP99Ms)]
-        + col(pair(.fixed.step.p50_ms; .fixed.step.p99_ms))
+        + col(pair(.fixed.step.p50_ms; .fixed.step.p99_ms) + wu)
         + col(ratiopair($pm.deliveryP50Ms; $pm.deliveryP99Ms; .fixed.step.p50_ms; .fixed.step.p99_ms))),
     "",
     "↓ lower is better, ↑ higher is better.",

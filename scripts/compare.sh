@@ -38,12 +38,23 @@
 #   PARLEY_PEERS_DIR (../shared/peers from the repository root)   the reference servers
 #   QRAW_OPTS (-Dquarkus.vertx.event-loops-pool-size=1)   JVM flags of quarkus-raw (as bench.sh takes them)
 #   PARLEY_BENCH_LOCK (/tmp/parley-bench.lock) COMPARE_LOCK_WAIT_S (60)   one benchmark at a time on this machine
-#   QUIET_MAX (40) QUIET_WAIT_S (180)   wait for others' CPU use below QUIET_MAX % of a core, at most QUIET_WAIT_S,
-#                             before each phase (bench.sh's knobs, passed on to it)
+#   QUIET_MAX (40) QUIET_WAIT_S (180/30)   wait for the machine's CPU use below QUIET_MAX % of a core, at most
+#                             QUIET_WAIT_S seconds, before each phase (bench.sh's knobs, passed on to it)
 #   PARLEY_SKIP_BUILD=1       use the jars already built (otherwise: mvn -B -q -DskipTests package once, first)
 #   PARLEY_APP_DIR, LOADGEN_JAVA_OPTS, PARLEY_BENCH_*_PORT   passed on to scripts/loadtest.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCK="${PARLEY_BENCH_LOCK:-/tmp/parley-bench.lock}"
+
+# Run under `flock /tmp/parley-bench.lock ./parley loadtest compare`, the lock's descriptor is inherited (any number,
+# 3 included): keep a copy of it before fd 3 is taken below; locking it again then succeeds instead of waiting for
+# ourselves.
+INHERITED_LOCK_FD=""
+for fd in /proc/$$/fd/*; do
+  n="${fd##*/}"
+  [ "$n" -gt 2 ] 2>/dev/null || continue
+  if [ "$(readlink "$fd" 2>/dev/null)" = "$LOCK" ]; then exec {INHERITED_LOCK_FD}<&"$n"; break; fi
+done
 
 # stdout carries only the table; everything else goes to stderr
 exec 3>&1 1>&2
@@ -87,9 +98,8 @@ read -r -a EXTRA_FLAGS <<< "${COMPARE_LOADGEN_FLAGS:-}"
 OUT_DIR="${COMPARE_OUT_DIR:-$ROOT/.parley/compare}"
 PEERS_DIR="${PARLEY_PEERS_DIR:-$ROOT/../shared/peers}"
 QRAW_OPTS="${QRAW_OPTS:--Dquarkus.vertx.event-loops-pool-size=1}"
-LOCK="${PARLEY_BENCH_LOCK:-/tmp/parley-bench.lock}"
 LOCK_WAIT_S="${COMPARE_LOCK_WAIT_S:-60}"
-export QUIET_MAX="${QUIET_MAX:-40}" QUIET_WAIT_S="${QUIET_WAIT_S:-180}"
+export QUIET_MAX="${QUIET_MAX:-40}" QUIET_WAIT_S="${QUIET_WAIT_S:-$(q 180 30)}"
 MAX_P99_MS=100
 SENDERS="$GROUPS_N"            # the generator's fan-out: one sender per group
 MEMBERS=$((CLIENTS / GROUPS_N))
@@ -114,13 +124,9 @@ fi
 
 # The lock is held for the whole run. When an ancestor already holds it (`flock /tmp/parley-bench.lock ./parley
 # loadtest compare`), its descriptor is inherited: locking that one again succeeds instead of waiting for itself.
-have_lock=0
-for fd in /proc/$$/fd/*; do
-  n="${fd##*/}"
-  [ "$n" -gt 2 ] 2>/dev/null || continue
-  if [ "$(readlink "$fd" 2>/dev/null)" = "$LOCK" ] && flock -n "$n" 2>/dev/null; then have_lock=1; break; fi
-done
-if [ "$have_lock" = 0 ]; then
+if [ -n "$INHERITED_LOCK_FD" ] && flock -n "$INHERITED_LOCK_FD" 2>/dev/null; then
+  log "holding $LOCK (taken by the caller)"
+else
   exec 9>>"$LOCK"
   log "waiting for the benchmark lock $LOCK (at most ${LOCK_WAIT_S}s)"
   flock -w "$LOCK_WAIT_S" 9 || die "another benchmark holds $LOCK (waited ${LOCK_WAIT_S}s; COMPARE_LOCK_WAIT_S to wait longer): one benchmark at a time on this machine"
@@ -249,7 +255,8 @@ run_phase() {
   out="$RUN_DIR/$name.out"; err="$RUN_DIR/$name.log"
   log "phase $PHASE_NO/$PHASES_TOTAL: $server $phase — $*"
   t_start="$(date +%s)"
-  "$@" < /dev/null > "$out" 2> >(tee "$err" | sed -u 's/^/    /' >&2) &
+  # the log copier ignores Ctrl-C: if it died first, the phase's clean-up would die writing to its stderr
+  "$@" < /dev/null > "$out" 2> >(trap '' INT; tee "$err" | sed -u 's/^/    /' >&2) &
   CHILD=$!
   rc=0
   wait "$CHILD" || rc=$?
@@ -266,7 +273,8 @@ run_phase() {
   if [ "$rc" -ne 0 ] || [ "$n" -eq 0 ]; then
     FAILED+=("$server $phase (exit $rc, $n JSON lines; log $err)")
     jq -c -n --arg run "$PARLEY_COMPARE_RUN" --arg s "$server" --arg p "$phase" --argjson rc "$rc" --arg log "$err" \
-      --argjson other "$other" '{compare: {run: $run, server: $s, phase: $p, otherCpuPct: $other, failed: true, exit: $rc, log: $log}}' >> "$RESULTS"
+      --argjson other "$other" --argjson settings "$SETTINGS_JSON" \
+      '{compare: {run: $run, server: $s, phase: $p, otherCpuPct: $other, settings: $settings, failed: true, exit: $rc, log: $log}}' >> "$RESULTS"
   fi
   log "phase $PHASE_NO/$PHASES_TOTAL: $server $phase done in $(elapsed $((t_end - t_start))) (exit $rc, $n JSON lines); others' CPU: $(jq -r 'if . == null then "–" else "mean \(.mean) %, max \(.max) % of a core" end' <<< "$other")"
 }
@@ -274,8 +282,8 @@ skip_phase() { # skip_phase SERVER PHASE REASON
   PHASE_NO=$((PHASE_NO + 1))
   log "phase $PHASE_NO/$PHASES_TOTAL: $1 $2 skipped: $3"
   NOTES+=("$1 $2 not run: $3")
-  jq -c -n --arg run "$PARLEY_COMPARE_RUN" --arg s "$1" --arg p "$2" --arg why "$3" \
-    '{compare: {run: $run, server: $s, phase: $p, skipped: $why}}' >> "$RESULTS"
+  jq -c -n --arg run "$PARLEY_COMPARE_RUN" --arg s "$1" --arg p "$2" --arg why "$3" --argjson settings "$SETTINGS_JSON" \
+    '{compare: {run: $run, server: $s, phase: $p, settings: $settings, skipped: $why}}' >> "$RESULTS"
 }
 
 # bench.sh's own quiet check, for Parley's phases (bench.sh waits by itself)
@@ -399,7 +407,8 @@ fi
 for f in ${FAILED[@]+"${FAILED[@]}"}; do NOTES+=("**failed**: $f"); done
 NOTES+=("run $PARLEY_COMPARE_RUN in $(elapsed $((SECONDS - T0))) on $(hostname), $NCPU cores; raw JSON lines: \`$RESULTS\`")
 printf '%s\n' "${NOTES[@]}" | jq -c -R -s --arg run "$PARLEY_COMPARE_RUN" \
-  '{compare: {run: $run, server: "compare", phase: "notes", notes: (split("\n") | map(select(length > 0)))}}' >> "$RESULTS"
+  --argjson settings "$SETTINGS_JSON" \
+  '{compare: {run: $run, server: "compare", phase: "notes", settings: $settings, notes: (split("\n") | map(select(length > 0)))}}' >> "$RESULTS"
 render_table "$RESULTS" > "$TABLE"
 log "done in $(elapsed $((SECONDS - T0))); results $RESULTS, table $TABLE"
 cat "$TABLE" >&3
