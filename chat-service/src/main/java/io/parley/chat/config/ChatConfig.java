@@ -236,6 +236,13 @@ public interface ChatConfig {
     }
 
     interface Delivery {
+        /**
+         * How often the server pings each socket (WebSocket ping; the pong counts as activity). Sent by one sweep per
+         * event loop each second, so pings keep the spread of the connections' opening times.
+         */
+        @WithDefault("20S")
+        Duration pingInterval();
+
         /** A connection that sends nothing (not even a ping) for this long is closed (4002). */
         @WithDefault("60S")
         Duration idleTimeout();

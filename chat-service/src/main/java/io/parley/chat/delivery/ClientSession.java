@@ -38,6 +38,8 @@ public final class ClientSession {
     private volatile Map<String, Long> acksToFlush = new ConcurrentHashMap<>();
     private final TokenBucket inboundBudget;
     private volatile long lastHeardNanos = System.nanoTime();
+    /** When the server last pinged this socket (event loop only); starts at the upgrade, so pings spread out. */
+    long lastPingNanos = System.nanoTime();
     private volatile boolean closing;
 
     public ClientSession(WebSocketConnection connection, Channel channel, TokenClaims claims, String accessToken,

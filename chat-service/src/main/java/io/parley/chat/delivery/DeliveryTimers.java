@@ -7,6 +7,7 @@ import io.parley.chat.config.ChatConfig;
 import io.parley.chat.protocol.CloseCodes;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,7 +15,9 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Once a second: resend what stayed unacknowledged past {@code retransmit-after} without progress (closing the
+ * Once a second: ping every socket whose last ping is {@code ping-interval} old (a timer sweep per event loop instead
+ * of a timer per connection: an idle connection costs nothing between its pings, and pings stay spread over the
+ * interval as connections were opened), resend what stayed unacknowledged past {@code retransmit-after} without progress (closing the
  * connection, 4004, after {@code retransmit-attempts}), and close connections silent past {@code idle-timeout}
  * (4002) — a dead peer that never sent a close frame is noticed here.
  *
@@ -32,11 +35,15 @@ public class DeliveryTimers {
     private final long retransmitAfterNanos;
     private final int maxAttempts;
     private final long idleNanos;
+    private final long pingNanos;
+    private final Instance<PingedSessions> others;
     private final Counter retransmitted;
     private final Counter idleClosed;
 
     public DeliveryTimers(LocalConnections connections, Outbound outbound, Replay replay, ChatConfig config,
-                          MeterRegistry metrics) {
+                          MeterRegistry metrics, Instance<PingedSessions> others) {
+        this.others = others;
+        this.pingNanos = config.delivery().pingInterval().toNanos();
         this.connections = connections;
         this.outbound = outbound;
         this.replay = replay;
@@ -49,17 +56,40 @@ public class DeliveryTimers {
 
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        Map<EventLoop, List<ClientSession>> chat = byLoop(connections.all());
+        chat.forEach((loop, sessions) -> onLoop(loop, () -> sweep(sessions)));
+        for (PingedSessions registry : others) {
+            byLoop(registry.all()).forEach((loop, sessions) -> onLoop(loop, () -> pingDue(sessions, System.nanoTime())));
+        }
+    }
+
+    private static Map<EventLoop, List<ClientSession>> byLoop(Iterable<ClientSession> sessions) {
         Map<EventLoop, List<ClientSession>> byLoop = new IdentityHashMap<>();
-        for (ClientSession session : connections.all()) {
+        for (ClientSession session : sessions) {
             byLoop.computeIfAbsent(session.loop(), l -> new ArrayList<>()).add(session);
         }
-        byLoop.forEach((loop, sessions) -> {
-            if (loop == null || loop.inEventLoop()) {
-                sweep(sessions);
-            } else {
-                loop.execute(() -> sweep(sessions));
-            }
-        });
+        return byLoop;
+    }
+
+    private static void onLoop(EventLoop loop, Runnable task) {
+        if (loop == null || loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    private void pingDue(List<ClientSession> sessions, long now) {
+        for (ClientSession session : sessions) {
+            ping(session, now);
+        }
+    }
+
+    private void ping(ClientSession session, long now) {
+        if (now - session.lastPingNanos >= pingNanos) {
+            session.lastPingNanos = now;
+            outbound.ping(session);
+        }
     }
 
     private void sweep(List<ClientSession> sessions) {
@@ -73,6 +103,7 @@ public class DeliveryTimers {
                 outbound.close(session, CloseCodes.IDLE_TIMEOUT, "nothing heard within the idle timeout");
                 continue;
             }
+            ping(session, now);
             retransmit(session, now);
         }
     }

@@ -89,6 +89,19 @@ public class Outbound {
         write(session, frame);
     }
 
+    /** Event loop only: a WebSocket ping (the client's pong counts as activity for the idle timeout). */
+    void ping(ClientSession session) {
+        Channel channel = session.channel();
+        if (session.isClosing()) {
+            return;
+        }
+        if (channel == null) {
+            session.connection().sendPing(io.vertx.core.buffer.Buffer.buffer()).subscribe().with(ok -> { }, e -> { });
+            return;
+        }
+        channel.writeAndFlush(channel.alloc().directBuffer(2, 2).writeBytes(WireFrame.PING), channel.voidPromise());
+    }
+
     /** Closes once, with a documented close code. */
     public void close(ClientSession session, int code, String reason) {
         if (!session.markClosing()) {

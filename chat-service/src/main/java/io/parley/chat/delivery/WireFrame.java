@@ -13,6 +13,9 @@ public final class WireFrame {
     private static final int TEXT = 0x1;
     private static final int BINARY = 0x2;
 
+    /** A ping with no payload (FIN + opcode 0x9, length 0): clients answer with a pong. */
+    static final byte[] PING = {(byte) 0x89, 0};
+
     private WireFrame() {
     }
 

@@ -60,12 +60,14 @@ public class ChatSocket {
     private final BinaryFrames binaryFrames;
     private final ChatConfig.Limits limits;
     private final MeterRegistry metrics;
+    private final AckFastPath ackFastPath;
     private final java.util.Map<Class<?>, io.micrometer.core.instrument.Counter> framesIn = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ChatSocket(LocalConnections connections, Outbound outbound, FrameParser parser, ServerFrames frames,
                       SendService sends, SyncService syncs, AckService acks, GroupService groups, NodeIdentity node,
                       ReadService reads, TopicSubscriptions topics, PresenceService presence, BinaryFrames binaryFrames,
-                      ChatConfig config, MeterRegistry metrics) {
+                      ChatConfig config, MeterRegistry metrics, AckFastPath ackFastPath) {
+        this.ackFastPath = ackFastPath;
         this.reads = reads;
         this.topics = topics;
         this.presence = presence;
@@ -95,7 +97,8 @@ public class ChatSocket {
         // already finds the node subscribed to everything addressed to this user.
         return groups.groupsOf(claims.userId())
                 .flatMap(memberOf -> connections.register(session, memberOf))
-                .flatMap(v -> presence.enter(session));
+                .flatMap(v -> presence.enter(session))
+                .invoke(() -> ackFastPath.install(session, connection.userData().get(TokenUpgradeCheck.CHANNEL)));
     }
 
     /** A frame in the binary encoding (subprotocol {@value BinaryFrames#SUBPROTOCOL}): decoded, then as text. */

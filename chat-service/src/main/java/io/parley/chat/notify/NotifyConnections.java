@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.Outbound;
+import io.parley.chat.delivery.PingedSessions;
 import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.fanout.FanoutRouter;
 import io.parley.chat.protocol.CloseCodes;
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The node's {@code /ws/notify} connections by user; the node subscribes to a user's notify channel while it holds one. */
 @Singleton
-public class NotifyConnections {
+public class NotifyConnections implements PingedSessions {
 
     private final FanoutBroker broker;
     private final Outbound outbound;
@@ -58,6 +59,7 @@ public class NotifyConnections {
         return byConnection.size();
     }
 
+    @Override
     public java.util.Collection<ClientSession> all() {
         return byConnection.values();
     }

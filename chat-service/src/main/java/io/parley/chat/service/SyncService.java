@@ -40,9 +40,11 @@ public class SyncService implements Replay {
     private final ServerFrames frames;
     private final ReactiveRedisDataSource redis;
     private final int pageSize;
+    private final AckService acks;
 
     public SyncService(MessageStore store, HistoryRepository history, GroupService groups, Outbound outbound,
-                       ServerFrames frames, ReactiveRedisDataSource redis, ChatConfig config) {
+                       ServerFrames frames, ReactiveRedisDataSource redis, ChatConfig config, AckService acks) {
+        this.acks = acks;
         this.store = store;
         this.history = history;
         this.groups = groups;
@@ -58,6 +60,12 @@ public class SyncService implements Replay {
     }
 
     public Uni<Void> sync(ClientSession session, Map<String, Long> cursors) {
+        // acknowledgements gathered since the last cursor flush are written first: a sync right after an ack must
+        // not replay what was just acknowledged
+        return acks.flush(session).flatMap(v -> syncFromCursors(session, cursors));
+    }
+
+    private Uni<Void> syncFromCursors(ClientSession session, Map<String, Long> cursors) {
         long user = session.userId();
         Uni<List<String>> direct = redis.sortedSet(String.class).zrange(RedisKeys.userConversations(user), 0, -1);
         Uni<Set<String>> groupIds = groups.groupsOf(user);
