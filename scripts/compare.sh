@@ -215,12 +215,12 @@ stop_child() {
   [ -n "$CHILD" ] || return 0
   if kill -0 "$CHILD" 2>/dev/null; then
     log "stopping the running phase (process group $CHILD) — loadtest.sh and bench.sh stop what they started"
-    kill -INT -- "-$CHILD" 2>/dev/null || true
+    # TERM, not INT: a shell started in the background (nohup, CI) passes SIGINT on ignored
+    kill -TERM -- "-$CHILD" 2>/dev/null || true
     local i
     for i in $(seq 1 900); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$CHILD" 2>/dev/null; then
-      kill -TERM -- "-$CHILD" 2>/dev/null || true
-      for i in $(seq 1 150); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.1; done
+      log "the phase did not stop within 90 s: killing process group $CHILD"
       kill -KILL -- "-$CHILD" 2>/dev/null || true
     fi
   fi
@@ -255,8 +255,9 @@ run_phase() {
   out="$RUN_DIR/$name.out"; err="$RUN_DIR/$name.log"
   log "phase $PHASE_NO/$PHASES_TOTAL: $server $phase — $*"
   t_start="$(date +%s)"
-  # the log copier ignores Ctrl-C: if it died first, the phase's clean-up would die writing to its stderr
-  "$@" < /dev/null > "$out" 2> >(trap '' INT; tee "$err" | sed -u 's/^/    /' >&2) &
+  # the log copier (in the phase's process group) ignores INT and TERM: if it died first, the phase's clean-up
+  # would die writing to its stderr
+  "$@" < /dev/null > "$out" 2> >(trap '' INT TERM; tee "$err" | sed -u 's/^/    /' >&2) &
   CHILD=$!
   rc=0
   wait "$CHILD" || rc=$?
