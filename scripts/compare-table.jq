@@ -173,7 +173,8 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
     ("- **Parley** (fixed rate): " + (if $pf == null then "no result" else
         "acks `\($pf.ackPolicy // "–")`" + (if $pf.ackDelayMs != null then " (\($pf.ackDelayMs) ms)" else "" end)
         + ", durability `\($pf.env.durability // "–")`, JDK \($pf.env.jdk // "–"), server heap \($pf.env.serverHeap // "–")"
-        + ", JIT compiler CPU in the window " + (if ($pf.compilerCpuPct | type) == "object" then ($pf.compilerCpuPct | to_entries | map("\(.key) \(.value | fmt) %") | join(", ")) elif ($pf.compilerCpuPct | num) != null then "\($pf.compilerCpuPct | fmt) %" else "–" end)
+        + ", JIT compiler share of each node's CPU in the window " + (if ($pf.compilerCpuPct | type) == "object" then ($pf.compilerCpuPct | to_entries | map("\(.key) \(.value | fmt) %") | join(", ")) elif ($pf.compilerCpuPct | num) != null then "\($pf.compilerCpuPct | fmt) %" else "–" end)
+        + (if ([$pf.compilerCpuPct | if type == "object" then .[] else . end | num | select(. != null and . >= 5)] | length) > 0 then " (**≥ 5 %: not at steady state**)" else "" end)
         + ", GC CPU " + (if ($pf.gcCpuPct | type) == "object" then ($pf.gcCpuPct | to_entries | map("\(.key) \(.value | fmt) %") | join(", ")) elif ($pf.gcCpuPct | num) != null then "\($pf.gcCpuPct | fmt) %" else "–" end)
         + "; measured \($pf.deliveriesPerSec | fmt) deliveries/s, lost \($pf.lost | count), durable `sent` p99 \($pf.sentP99Ms | fmt) ms"
         + ", generator CPU \($pf.generatorCpuUsPerDelivery | fmt) µs per delivery"

@@ -47,13 +47,13 @@ check "connections per second" \
 check "per-message acks: CPU from cpuSeconds when the field is missing" \
   "22|19.7|12.7|1.12×|1.73×" "$(cells "$full" "server CPU µs per fan-out delivery, Parley acking every message")"
 check "footer: JIT compiler share, JDK and heap" "1" \
-  "$(grep -c 'JIT compiler CPU in the window chat-1 1.2 %, chat-2 0.8 %' <<< "$full")"
+  "$(grep -c 'JIT compiler share of each node.s CPU in the window chat-1 1.2 %, chat-2 0.8 %, GC' <<< "$full")"
 check "footer: JDK and heap" "1" "$(grep -c 'JDK 17.0.15, server heap -Xms512m -Xmx512m' <<< "$full")"
 check "footer: notes of the run" "1" "$(grep -c '^- a note from the run$' <<< "$full")"
 
 # Parley with old generator fields only, a ladder that passed every step, one reference only
 only="$(table <<'EOF'
-{"compare":{"server":"parley","phase":"fixed","settings":{"RATE":"12","SENDERS":"4","MEMBERS":"100","DIRECT_CLIENTS":"400","DIRECT_RATE":"2","QUICK":"1"}},"scenario":"fanout","deliveries":1000,"cpuSeconds":{"chat-1":0.01,"chat-2":0.02,"redis":5},"deliveryP50Ms":2,"deliveryP99Ms":null}
+{"compare":{"server":"parley","phase":"fixed","settings":{"RATE":"12","SENDERS":"4","MEMBERS":"100","DIRECT_CLIENTS":"400","DIRECT_RATE":"2","QUICK":"1"}},"scenario":"fanout","deliveries":1000,"cpuSeconds":{"chat-1":0.01,"chat-2":0.02,"redis":5},"deliveryP50Ms":2,"deliveryP99Ms":null,"compilerCpuPct":{"chat-1":43.15,"chat-2":4}}
 {"compare":{"server":"parley","phase":"ladder"},"scenario":"saturation","summary":true,"bestRatePerSender":25,"bestDeliveriesPerSec":9900,"stoppedAt":"every step passed"}
 {"compare":{"server":"parley","phase":"idle"},"scenario":"idle","openAfterHold":2000,"connectionsPerSec":800,"serverRssBytesPerConnection":30720}
 {"compare":{"server":"parley","phase":"direct","failed":true,"exit":1}}
@@ -71,6 +71,8 @@ check "missing p99 prints –" "2 / –|60 / 170 (warm-up)|– / –|0.03× / �
 check "a ladder that passed every step says so" "9,900 (ladder top)|–|–|–|–" "$(cells "$only" "best deliveries/s")"
 check "RSS falls back to serverRssBytesPerConnection (30,720 B = 30 kB)" "30|–|–|–|–" "$(cells "$only" "RSS kB per idle connection")"
 check "a failed phase leaves –" "–|–|–|–|–" "$(cells "$only" "server CPU µs per 1:1 message")"
+check "a JIT compiler share of 5 % or more is flagged" "1" \
+  "$(grep -c 'chat-1 43.2 %, chat-2 4 % (\*\*≥ 5 %: not at steady state\*\*)' <<< "$only")"
 check "quick runs are marked" "1" "$(grep -c '^\*\*QUICK RUN\*\*' <<< "$only")"
 
 if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
