@@ -92,6 +92,24 @@ class UserResourceTest {
     }
 
     @Test
+    void shouldRefuseWrongJsonTypesInsteadOfCoercingThem() {
+        String digits = Long.toString(System.nanoTime() % 1_000_000_000L + 1_000_000_000L);
+        for (String body : new String[] {
+                "{\"username\": " + digits + ", \"password\": \"" + PASSWORD + "\"}",
+                "{\"username\": true, \"password\": \"" + PASSWORD + "\"}",
+                "{\"username\": \"" + uniqueName("typed") + "\", \"password\": 123456789012}",
+                "{\"username\": \"" + uniqueName("typed") + "\", \"password\": \"" + PASSWORD + "\", \"displayName\": 1.5}"}) {
+            given().contentType(ContentType.JSON).body(body)
+                    .post("/api/v1/users")
+                    .then().statusCode(400).body("code", equalTo("MALFORMED_JSON")).body("message", containsString("wrong type"));
+        }
+        // nothing was created under the coerced name: it is still free
+        given().contentType(ContentType.JSON).body(Map.of("username", digits, "password", PASSWORD))
+                .post("/api/v1/users")
+                .then().statusCode(201).body("username", equalTo(digits));
+    }
+
+    @Test
     void shouldAnswer413ForOversizeBody() {
         String huge = "x".repeat(70 * 1024);
         given().contentType(ContentType.JSON)

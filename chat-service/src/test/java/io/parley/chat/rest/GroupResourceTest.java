@@ -121,6 +121,12 @@ class GroupResourceTest {
                 .post("/api/v1/groups").then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
         given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"name\": ")
                 .post("/api/v1/groups").then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
+        // wrong JSON types are refused, not coerced
+        for (String body : new String[] {"{\"name\": 12345, \"members\": []}", "{\"name\": \"x\", \"members\": [\"7\"]}",
+                "{\"name\": \"x\", \"members\": [7.5]}", "{\"name\": true}"}) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                    .post("/api/v1/groups").then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
+        }
         given().auth().oauth2(token).contentType(ContentType.JSON)
                 .post("/api/v1/groups").then().statusCode(400).body("code", equalTo("INVALID_INPUT"));
         given().contentType(ContentType.JSON).body(Map.of("name", "anonymous", "members", List.of()))

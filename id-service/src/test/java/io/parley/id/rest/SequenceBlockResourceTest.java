@@ -107,7 +107,9 @@ class SequenceBlockResourceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"size\":", "{\"size\":\"many\"}", "not json"})
+    @ValueSource(strings = {"{\"size\":", "{\"size\":\"many\"}", "not json",
+            // wrong JSON types are refused, not coerced
+            "{\"size\":\"500\"}", "{\"size\":500.7}", "{\"size\":true}", "{\"size\":\"\"}"})
     void shouldRefuseMalformedBody(String body) {
         given().contentType(ContentType.JSON).body(body).when().post("/api/v1/sequence-blocks")
                 .then().statusCode(400)

@@ -170,6 +170,13 @@ class ChannelResourceTest extends NotifyTestBase {
         }
         given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"type\": ")
                 .post("/api/v1/channels").then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
+        // wrong JSON types are refused, not coerced
+        for (String body : new String[] {"{\"type\": \"wechat\", \"address\": 12345}", "{\"type\": true, \"address\": \"x\"}"}) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                    .post("/api/v1/channels").then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
+        }
+        given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"digestSeconds\": \"30\"}")
+                .put("/api/v1/preferences").then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
         given().auth().oauth2(token).contentType(ContentType.JSON).post("/api/v1/channels")
                 .then().statusCode(400).body("code", equalTo("INVALID_INPUT"));
         given().contentType(ContentType.JSON).body(Map.of("type", "email", "address", "a@example.test"))
