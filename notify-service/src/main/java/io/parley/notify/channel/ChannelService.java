@@ -1,5 +1,7 @@
 package io.parley.notify.channel;
 
+import io.parley.notify.delivery.EgressPolicy;
+
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.parley.notify.config.NotifyConfig;
@@ -28,9 +30,11 @@ public class ChannelService {
     private final ChannelVerification verification;
     private final WechatAdapter wechat;
     private final NotifyConfig.Channels config;
+    private final EgressPolicy egress;
 
     public ChannelService(ChannelRepository channels, ChannelVerification verification, WechatAdapter wechat,
-                          NotifyConfig config) {
+                          NotifyConfig config, EgressPolicy egress) {
+        this.egress = egress;
         this.channels = channels;
         this.verification = verification;
         this.wechat = wechat;
@@ -40,6 +44,13 @@ public class ChannelService {
     public ChannelView bind(long user, String typeName, String rawAddress) {
         ChannelType type = ChannelType.parse(typeName);
         String address = AddressRules.normalise(type, rawAddress, config.maxAddressChars());
+        if (type == ChannelType.WEBHOOK) {
+            try {
+                egress.check(java.net.URI.create(address)); // again on every send: DNS can change after this
+            } catch (EgressPolicy.Refused e) {
+                throw ApiException.invalid("webhook address refused: " + e.getMessage());
+            }
+        }
         if (type == ChannelType.WECHAT && !wechat.configured()) {
             throw ApiException.invalid("wechat channels are not available on this deployment");
         }

@@ -32,6 +32,19 @@ public interface NotifyConfig {
     /** The WeChat-style official-account adapter (configured per deployment; off without an endpoint). */
     Wechat wechat();
 
+    /** Where webhook and third-party calls may go (server-side request forgery guard). */
+    Egress egress();
+
+    interface Egress {
+        /**
+         * Receivers on internal addresses the operator trusts (on-premise webhooks, a local API gateway): each entry
+         * an address range in CIDR form ({@code 10.20.0.0/16}, {@code fd00::/8}), one address, a host name
+         * ({@code hooks.corp.example}) or a domain with its subdomains ({@code .corp.example}). Empty (the default):
+         * loopback, link-local, private, unique-local and cluster-internal targets are all refused.
+         */
+        Optional<List<String>> allow();
+    }
+
     interface Channels {
         /** How long a verification code (email, wechat) or webhook challenge stays valid. */
         @WithDefault("15M")

@@ -4,6 +4,8 @@ import io.parley.notify.config.NotifyConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -15,14 +17,19 @@ import java.util.Map;
 /**
  * The one non-blocking HTTP client for webhooks, the third-party adapter and chat-service: connect and answer
  * timeouts from {@link NotifyConfig.Delivery}, so a slow or dead endpoint costs a timer, never a thread.
+ * Redirects are never followed (a 3xx is a failed call), so a receiver cannot send a call elsewhere. Calls to
+ * URLs from outside the deployment ({@link #postJsonOutside}, {@link #getOutside}) pass the {@link EgressPolicy}
+ * on every call and connect to the address it checked.
  */
 @ApplicationScoped
 public class OutboundHttp {
 
     private final WebClient client;
     private final long readTimeoutMs;
+    private final EgressPolicy egress;
 
-    public OutboundHttp(Vertx vertx, NotifyConfig config) {
+    public OutboundHttp(Vertx vertx, NotifyConfig config, EgressPolicy egress) {
+        this.egress = egress;
         NotifyConfig.Delivery delivery = config.delivery();
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout((int) delivery.connectTimeout().toMillis())
@@ -41,6 +48,30 @@ public class OutboundHttp {
             headers.forEach(request::putHeader);
             return request.sendBuffer(Buffer.buffer(body)).toCompletionStage();
         });
+    }
+
+    /** {@link #postJson} to a URL a user or a deployment named: checked by the egress policy first. */
+    public Uni<HttpResponse<Buffer>> postJsonOutside(String url, Map<String, String> headers, byte[] body) {
+        return egress.checkAsync(url).flatMap(target -> Uni.createFrom().completionStage(() -> {
+            HttpRequest<Buffer> request = client.requestAbs(HttpMethod.POST, pinned(url, target), url)
+                    .timeout(readTimeoutMs).putHeader("Content-Type", "application/json");
+            headers.forEach(request::putHeader);
+            return request.sendBuffer(Buffer.buffer(body)).toCompletionStage();
+        }));
+    }
+
+    /** {@link #get} to a URL a user or a deployment named: checked by the egress policy first. */
+    public Uni<HttpResponse<Buffer>> getOutside(String url) {
+        return egress.checkAsync(url).flatMap(target -> Uni.createFrom().completionStage(() ->
+                client.requestAbs(HttpMethod.GET, pinned(url, target), url).timeout(readTimeoutMs).send()
+                        .toCompletionStage()));
+    }
+
+    /** The checked address with the URL's port: the connection goes there, the Host header and TLS name stay the URL's. */
+    private static SocketAddress pinned(String url, EgressPolicy.Target target) {
+        java.net.URI uri = java.net.URI.create(url);
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return SocketAddress.inetSocketAddress(new java.net.InetSocketAddress(target.address(), port));
     }
 
     public Uni<HttpResponse<Buffer>> get(String url) {

@@ -10,6 +10,7 @@ import java.util.Map;
  * POSTs a signed JSON body to a webhook. Headers: {@code X-Parley-Signature} (see {@link WebhookSignature}),
  * {@code X-Parley-Event} (challenge, messages, notification) and, for deliveries, {@code X-Parley-Delivery}: the
  * delivery's idempotency key, the same on every attempt, so a receiver can drop a repeat. Any 2xx is success.
+ * The URL passes the {@link EgressPolicy} on every send (no internal addresses unless allow-listed).
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -32,7 +33,7 @@ public class WebhookSender {
         if (deliveryKey != null) {
             headers.put(DELIVERY_HEADER, deliveryKey);
         }
-        return http.postJson(url, headers, bytes).map(response -> {
+        return http.postJsonOutside(url, headers, bytes).map(response -> {
             if (response.statusCode() / 100 != 2) {
                 throw new SendFailure("webhook answered HTTP " + response.statusCode());
             }

@@ -60,7 +60,7 @@ public class WechatAdapter {
     }
 
     private Uni<Void> send(JsonObject message, boolean mayRefresh) {
-        return currentToken().flatMap(t -> http.postJson(endpoint() + "/cgi-bin/message/template/send?access_token="
+        return currentToken().flatMap(t -> http.postJsonOutside(endpoint() + "/cgi-bin/message/template/send?access_token="
                         + encode(t.value()), Map.of(), message.encode().getBytes(StandardCharsets.UTF_8))
                 .flatMap(response -> {
                     if (response.statusCode() / 100 != 2) {
@@ -99,7 +99,7 @@ public class WechatAdapter {
     private Uni<Token> fetchToken() {
         String url = endpoint() + "/cgi-bin/token?grant_type=client_credential&appid=" + encode(config.appId().orElse(""))
                 + "&secret=" + encode(config.appSecret().orElse(""));
-        return http.get(url).map(response -> {
+        return http.getOutside(url).map(response -> {
             if (response.statusCode() / 100 != 2) {
                 throw new SendFailure("wechat token endpoint answered HTTP " + response.statusCode());
             }

@@ -37,7 +37,11 @@ public final class HttpReceiver implements AutoCloseable {
     }
 
     /** An answer. */
-    public record Answer(int status, String body) {
+    public record Answer(int status, String body, Map<String, String> headers) {
+
+        public Answer(int status, String body) {
+            this(status, body, Map.of());
+        }
 
         public static Answer ok(String body) {
             return new Answer(200, body);
@@ -63,8 +67,13 @@ public final class HttpReceiver implements AutoCloseable {
     }
 
     public static HttpReceiver start() {
+        return start(InetAddress.getLoopbackAddress());
+    }
+
+    /** On another local address (e.g. 127.0.0.2: the whole 127/8 is loopback), which the tests do not allow-list. */
+    public static HttpReceiver start(InetAddress address) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+            HttpServer server = HttpServer.create(new InetSocketAddress(address, 0), 100);
             HttpReceiver receiver = new HttpReceiver(server);
             server.createContext("/", receiver::handle);
             server.setExecutor(receiver.executor);
@@ -76,7 +85,14 @@ public final class HttpReceiver implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        java.net.InetAddress address = server.getAddress().getAddress();
+        String host = address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        return "http://" + host + ":" + server.getAddress().getPort();
+    }
+
+    /** Every request received so far. */
+    public List<Request> all() {
+        return List.copyOf(requests);
     }
 
     public String url(String path) {
@@ -114,6 +130,7 @@ public final class HttpReceiver implements AutoCloseable {
             byte[] body = answer.body() == null ? new byte[0] : answer.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", answer.body() != null && answer.body().startsWith("{")
                     ? "application/json" : "text/plain");
+            answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             exchange.sendResponseHeaders(answer.status(), body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 exchange.getResponseBody().write(body);

@@ -45,7 +45,9 @@ public class ReceiverResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         String base = receiver().baseUrl();
-        return Map.of("parley.notify.chat-url", base,
+        // the receiver listens on 127.0.0.1: allow-listed exactly (EgressTest shows the default refuses it)
+        return Map.of("parley.notify.egress.allow", "127.0.0.1",
+                "parley.notify.chat-url", base,
                 "parley.notify.wechat.endpoint", base,
                 "parley.notify.wechat.app-id", WECHAT_APP_ID,
                 "parley.notify.wechat.app-secret", WECHAT_SECRET,
