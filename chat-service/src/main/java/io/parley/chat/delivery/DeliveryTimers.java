@@ -54,7 +54,8 @@ public class DeliveryTimers {
         this.idleClosed = metrics.counter("parley.chat.closed", "reason", "idle");
     }
 
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void tick() {
         Map<EventLoop, List<ClientSession>> chat = byLoop(connections.all());
         chat.forEach((loop, sessions) -> onLoop(loop, () -> sweep(sessions)));

@@ -127,7 +127,11 @@ public class PresenceService {
     }
 
     /** Keeps this node's lease. */
-    @Scheduled(every = "${parley.chat.presence.heartbeat:2S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    // Every scheduled job of the service waits for start-up to finish (ApplicationNotRunning): on a loaded machine a
+    // job that created the Redis client while start-up was creating it failed the start (ConcurrentModificationException
+    // in Quarkus's Redis recorder).
+    @Scheduled(every = "${parley.chat.presence.heartbeat:2S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void heartbeat() {
         if (!stopping) {
             redis.sortedSet(String.class).zadd(RedisKeys.NODES,
@@ -136,7 +140,8 @@ public class PresenceService {
     }
 
     /** Takes the users of nodes whose lease ran out offline (one node sweeps at a time). */
-    @Scheduled(every = "${parley.chat.presence.heartbeat:2S}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${parley.chat.presence.heartbeat:2S}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void sweepDeadNodes() {
         long now = System.currentTimeMillis();
         List<String> dead = redis.sortedSet(String.class).zrangebyscore(RedisKeys.NODES, new ScoreRange<>(0.0, (double) now));

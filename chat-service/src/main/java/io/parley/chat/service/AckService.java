@@ -48,7 +48,8 @@ public class AckService {
         this.connections = connections;
     }
 
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void flushAll() {
         if (cluster) {
             // each user's cursors live in that user's Cluster slot: one call per connection
