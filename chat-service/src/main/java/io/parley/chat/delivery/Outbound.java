@@ -62,7 +62,7 @@ public class Outbound {
         }
     }
 
-    /** Writes a frame that needs no acknowledgement to many connections, except those of {@code excludedUser}. */
+    /** Writes a frame that needs no acknowledgement to many connections, except those of {@code excludedUser} (0: none). */
     public void writeAll(Iterable<ClientSession> targets, long excludedUser, SharedFrame frame) {
         for (LoopBatch batch : LoopBatch.split(targets)) {
             batch.run(() -> writeUntracked(batch.sessions, excludedUser, frame));

@@ -111,10 +111,7 @@ public class TopicSubscriptions {
         if (subscribers == null) {
             return;
         }
-        SharedFrame frame = new SharedFrame(payload);
-        for (ClientSession session : subscribers) {
-            outbound.write(session, frame);
-        }
+        outbound.writeAll(subscribers, 0, new SharedFrame(payload)); // one task and one buffer per event loop
     }
 
     public long subscriptionCount() {
