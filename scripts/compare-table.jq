@@ -192,7 +192,7 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
     ("- **Idle**: Parley " + (if $pi == null then "no result" else
         "\($pi.openAfterHold // $pi.clients | count) connections held on \($pi.nodesUsed // 1) node, RSS \($pi | p_rss_kind)"
         + (if ($pi.liveHeapBytesPerConnection | num) != null then ", live heap \($pi.liveHeapBytesPerConnection / 1024 | fmt) kB per connection" else "" end)
-        + (if $pi.nmtCommittedKbDelta != null then ", NMT committed Δ " + (if ($pi.nmtCommittedKbDelta | type) == "object" then ($pi.nmtCommittedKbDelta | to_entries | map("\(.key) \(.value | fmt) kB") | join(", ")) else "\($pi.nmtCommittedKbDelta | fmt) kB" end) else "" end)
+        + (if $pi.nmtCommittedKbDelta != null then ", NMT committed Δ " + (if ($pi.nmtCommittedKbDelta | type) == "object" then ($pi.nmtCommittedKbDelta | to_entries | map(select((.value | num) != null and .value != 0)) | sort_by(if .key == "Total" then -1e18 else -(.value | fabs) end) | .[:7] | map("\(.key) \(.value | fmt) kB") | join(", ")) else "\($pi.nmtCommittedKbDelta | fmt) kB" end) else "" end)
         + (if $pi.idleHoldCpuPct != null then ", node CPU while holding " + (if ($pi.idleHoldCpuPct | type) == "object" then ($pi.idleHoldCpuPct | to_entries | map("\(.key) \(.value | fmt) %") | join(", ")) else "\($pi.idleHoldCpuPct | fmt) %" end) else "" end)
         + ", \($pi.serverCpuUsPerConnection | fmt) µs server CPU per connection"
       end)
@@ -204,6 +204,7 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
       + ($peers | map(. as $t | $P[$t] | [.fixed.step.cpu_pct.other, .ladder.best.cpu_pct.other, .direct.cpu_pct.other] | map(fmt) | "\($t) \(join(" / "))") | join(", "))
       + " (fixed / best ladder step / 1:1)."),
     ("- **Definitions** (the same for the three): CPU per delivery = the two server processes' CPU over the measured window ÷ deliveries in it (Parley: `cpuSeconds` of chat-1 + chat-2 × 10⁶ ÷ `deliveries`; peers: (srv1 + srv2 `cpu_pct`) / 100 × 10⁶ ÷ `deliveries_per_s`); Redis, MariaDB, auth and the generators are not counted. Latency = sender's timestamp → the receiving client read the frame, same machine clock. 1:1 CPU per message = per delivery (one recipient each). RSS per connection = (server RSS after the hold − before connecting) ÷ connections held, kB = 1024 bytes. Connections/s = upgrades that succeeded ÷ time from the first attempt to the last success (Parley: Bearer token verified, presence, subscriptions; Socket.IO: HMAC token + namespace connect; quarkus-raw: HMAC token in the query). Peer loss is load.js's `loss_pct`, rounded to 0.001 %."),
+    ($all[] | select(.error != null) | "- **error** in \(.compare.server) \(.compare.phase): \(.error)"),
     ($cfg.notes // [] | .[] | "- " + .)
   ]
 | .[]
