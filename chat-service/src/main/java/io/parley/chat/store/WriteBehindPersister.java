@@ -18,6 +18,7 @@ import io.quarkus.redis.datasource.stream.XReadGroupArgs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
@@ -55,6 +56,7 @@ public class WriteBehindPersister {
 
     private static final Logger LOG = Logger.getLogger(WriteBehindPersister.class);
     private static final RedisScript ADVANCE = RedisScript.load("persisted_advance");
+    private static final RedisScript ADVANCE_BATCH = RedisScript.load("persisted_advance_batch");
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final Duration REDIS_WAIT = Duration.ofSeconds(10);
     /** XAUTOCLAIM pages per shard per claim round, so one round cannot starve the normal reads. */
@@ -289,39 +291,43 @@ public class WriteBehindPersister {
      */
     private void advanceMarks(Map<String, TreeSet<Long>> seqsByConversation) {
         List<String> conversations = new ArrayList<>(seqsByConversation.keySet());
-        List<String> marks = RedisWindows.run(conversations,
-                cid -> reactiveRedis.value(String.class).get(RedisKeys.persisted(cid)));
-        List<String> ready = new ArrayList<>();
-        List<Long> tops = new ArrayList<>();
-        for (int i = 0; i < conversations.size(); i++) {
-            String cid = conversations.get(i);
-            long mark = marks.get(i) == null ? 0 : Long.parseLong(marks.get(i));
+        if (conversations.isEmpty()) {
+            return;
+        }
+        // the common case in one call for the whole batch: its own seqs prove MySQL has everything above the mark
+        List<String> keys = new ArrayList<>(conversations.size() * 2);
+        List<String> args = new ArrayList<>(conversations.size() * 3 + 1);
+        String keep = Integer.toString(config.hotMessages());
+        args.add(keep);
+        for (String cid : conversations) {
             TreeSet<Long> seqs = seqsByConversation.get(cid);
-            long top = seqs.last();
-            if (top <= mark) {
+            keys.add(RedisKeys.persisted(cid));
+            keys.add(RedisKeys.log(cid));
+            args.add(Long.toString(seqs.first()));
+            args.add(Long.toString(seqs.last()));
+            args.add(Integer.toString(seqs.size()));
+        }
+        Response reply = ADVANCE_BATCH.run(redis, keys, args.toArray(String[]::new));
+        // the rest (a batch with holes, or starting above the mark): as before, MySQL decides
+        for (int i = 0; i < conversations.size(); i++) {
+            if (reply.get(2 * i).toInteger() != 2) {
                 continue;
             }
+            String cid = conversations.get(i);
+            long mark = reply.get(2 * i + 1).toLong();
+            TreeSet<Long> seqs = seqsByConversation.get(cid);
+            long top = seqs.last();
             long needed = top - mark;
-            // the batch alone covers (mark, top] in the common case; otherwise ask MySQL (a primary-key range count)
             boolean complete = seqs.tailSet(mark, false).size() == needed
                     || history.countRange(cid, mark + 1, top) == needed;
             if (complete) {
-                ready.add(cid);
-                tops.add(top);
+                ADVANCE.run(reactiveRedis, List.of(RedisKeys.persisted(cid), RedisKeys.log(cid)),
+                        List.of(Long.toString(top), keep)).await().atMost(REDIS_WAIT);
             } else {
                 LOG.debugf("%s: MySQL does not yet hold every message in (%d, %d]; its mark stays", cid, mark, top);
             }
         }
-        String keep = Integer.toString(config.hotMessages());
-        List<Integer> order = new ArrayList<>(ready.size());
-        for (int i = 0; i < ready.size(); i++) {
-            order.add(i);
-        }
-        RedisWindows.run(order, i -> ADVANCE.run(reactiveRedis,
-                List.of(RedisKeys.persisted(ready.get(i)), RedisKeys.log(ready.get(i))),
-                List.of(Long.toString(tops.get(i)), keep)));
     }
-
 
     private ChatMessage parse(StreamMessage<String, String, String> entry) {
         Map<String, String> fields = entry.payload();
