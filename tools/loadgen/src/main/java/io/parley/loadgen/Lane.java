@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -56,7 +57,7 @@ final class Lane extends AbstractVerticle implements CoalescedAcks.Sink {
     private final Frames.Binary binaryFrame = new Frames.Binary();
 
     private PhaseStats stats = new PhaseStats();
-    private final ConnectStats connectStats = new ConnectStats();
+    private ConnectStats connectStats = new ConnectStats();
     private boolean sending;
     private double rate;
     private long phaseStart;
@@ -149,29 +150,64 @@ final class Lane extends AbstractVerticle implements CoalescedAcks.Sink {
 
     /** Connects this lane's clients, at most {@code concurrency} upgrades in flight. Completes when all tried. */
     CompletableFuture<Void> connectAll(List<Integer> ports, int concurrency) {
+        return connectAll(ports, concurrency, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Connects this lane's clients whose index is below {@code below} (the idle warm-up round: the first clients
+     * of the run), at most {@code concurrency} upgrades in flight. Completes when all were tried.
+     */
+    CompletableFuture<Void> connectAll(List<Integer> ports, int concurrency, int below) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         context.runOnContext(v -> new Object() {
+            // a lane's clients are in index order, so the ones below the bound are a prefix
+            final int count = (int) clients.stream().filter(c -> c.index < below).count();
             int next;
             int inFlight;
 
             void pump() {
-                while (inFlight < concurrency && next < clients.size()) {
+                while (inFlight < concurrency && next < count) {
                     Client c = clients.get(next++);
                     inFlight++;
                     connect(c, ports.get(c.node)).onComplete(ar -> {
                         inFlight--;
-                        if (next >= clients.size() && inFlight == 0) {
+                        if (next >= count && inFlight == 0) {
                             done.complete(null);
                         } else {
                             pump();
                         }
                     });
                 }
-                if (clients.isEmpty()) {
+                if (count == 0) {
                     done.complete(null);
                 }
             }
         }.pump());
+        return done;
+    }
+
+    /**
+     * The idle warm-up round is over: closes this lane's open connections (normal closure) and forgets them, with
+     * fresh connect and phase stats, so the same clients can connect again for the measured round. Completes when
+     * every close is done or after {@code timeoutMillis}; the value is how many were closed.
+     */
+    CompletableFuture<Integer> closeForReconnect(long timeoutMillis) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            List<Future<Void>> closes = new ArrayList<>();
+            for (Client c : clients) {
+                if (c.open) {
+                    c.open = false; // onClose ignores it: the generator closed it
+                    closes.add(c.socket.close((short) 1000, "warm-up over"));
+                }
+                c.lost = false;
+            }
+            connectStats = new ConnectStats();
+            stats = new PhaseStats();
+            int n = closes.size();
+            Future.join(closes).onComplete(ar -> done.complete(n));
+            vertx.setTimer(Math.max(1, timeoutMillis), t -> done.complete(n));
+        });
         return done;
     }
 
@@ -189,7 +225,8 @@ final class Lane extends AbstractVerticle implements CoalescedAcks.Sink {
         Promise<Void> attempt = Promise.promise();
         sockets.connect(options).onComplete(ar -> {
             if (ar.succeeded()) {
-                c.socket = ar.result();
+                WebSocket socket = ar.result();
+                c.socket = socket;
                 c.open = true;
                 if (deflate) {
                     countDeflate(c.socket.headers());
@@ -198,8 +235,17 @@ final class Lane extends AbstractVerticle implements CoalescedAcks.Sink {
                 if (c.binary) {
                     c.socket.binaryMessageHandler(buffer -> onBinaryFrame(c, buffer.getBytes()));
                 }
-                c.socket.closeHandler(x -> onClose(c));
-                c.socket.exceptionHandler(e -> stats.errors.merge("socket:" + e.getClass().getSimpleName(), 1L, Long::sum));
+                // a socket of the idle warm-up round may report its close after the client connected again
+                c.socket.closeHandler(x -> {
+                    if (c.socket == socket) {
+                        onClose(c);
+                    }
+                });
+                c.socket.exceptionHandler(e -> {
+                    if (c.socket == socket) {
+                        stats.errors.merge("socket:" + e.getClass().getSimpleName(), 1L, Long::sum);
+                    }
+                });
                 connectStats.connected++;
                 connectStats.lastConnected = Math.max(connectStats.lastConnected, System.nanoTime());
             } else {

@@ -201,6 +201,7 @@ final class Loadgen {
     private int idle() throws Exception {
         int nodes = Math.min(o.idleNodes, ports.size());
         Map<String, Integer> usedNodes = firstChat(chatPids, nodes);
+        Map<String, Object> warmup = idleWarmUp(nodes);
         System.err.printf("idle: full GC and memory reading of %s before connecting%n", usedNodes.keySet());
         Map<String, NodeMemory.Snapshot> memoryBefore = NodeMemory.afterFullGc(usedNodes);
         Map<String, Long> rssBefore = proc.rssKb();
@@ -231,8 +232,9 @@ final class Loadgen {
                 .put("clientsRequested", o.clients)
                 .put("clients", connected.connected)
                 .put("openAfterHold", open)
-                .put("nodesUsed", nodes)
-                .put("connectionErrors", connected.failed + closed)
+                .put("nodesUsed", nodes);
+        warmup.forEach(r::put);
+        r.put("connectionErrors", connected.failed + closed)
                 .put("connectFailures", connected.failures)
                 .put("closes", stats.closes)
                 .put("errorFrames", stats.errors)
@@ -259,6 +261,100 @@ final class Loadgen {
         out.println(r.toJson());
         return 0;
     }
+
+    /**
+     * The idle warm-up round: the first {@code --idle-warmup-clients} clients (spread over the idle nodes as the
+     * measured round's are) connect at the same concurrency, are closed once all tried, and the nodes' gauge
+     * {@code parley_chat_connections} is polled until it is back to its value before the round. What the node
+     * spends once — JIT code of the upgrade path, threads started for the ramp, heap pages first touched — is
+     * then spent before the "before" reading, so the idle figures are what one more connection costs a warm node.
+     * The same users connect again in the measured round (registered once). Returns the line's warm-up fields.
+     */
+    private Map<String, Object> idleWarmUp(int nodes) throws Exception {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        int wanted = Math.min(o.idleWarmupClients, clients.size());
+        if (wanted <= 0) {
+            fields.put("idleWarmupClients", 0);
+            fields.put("idleWarmupSeconds", 0.0);
+            return fields;
+        }
+        NodeMetrics metrics = new NodeMetrics();
+        List<String> urls = o.chatUrls.subList(0, nodes);
+        Map<String, Double> baseline = new LinkedHashMap<>();
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (String url : urls) {
+            try {
+                baseline.put(url, metrics.gauge(url, NodeMetrics.CONNECTIONS));
+            } catch (Exception e) {
+                errors.put(url, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+        System.err.printf("idle: warm-up round, %d connections to %s (%s open before)%n", wanted, urls, baseline.values());
+        long t0 = System.nanoTime();
+        int perLane = Math.max(1, o.connectConcurrency / lanes.size());
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Lane lane : lanes) {
+            all.add(lane.connectAll(ports, perLane, wanted));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30 + wanted / 10, TimeUnit.SECONDS);
+        Lane.ConnectStats warm = new Lane.ConnectStats();
+        for (Lane lane : lanes) {
+            warm.add(lane.call(lane::connectStats));
+        }
+        double connectSec = warm.connected == 0 ? 0 : (warm.lastConnected - warm.firstStart) / 1e9;
+        long c0 = System.nanoTime();
+        List<CompletableFuture<Integer>> closes = new ArrayList<>();
+        for (Lane lane : lanes) {
+            closes.add(lane.closeForReconnect(10_000));
+        }
+        CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+        // until the nodes have let go of them (their close handlers ran), not a fixed sleep
+        Map<String, Double> left = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + WARMUP_CLOSE_TIMEOUT_NANOS;
+        while (true) {
+            left.clear();
+            for (Map.Entry<String, Double> e : baseline.entrySet()) {
+                try {
+                    double now = metrics.gauge(e.getKey(), NodeMetrics.CONNECTIONS);
+                    if (now > e.getValue()) {
+                        left.put(e.getKey(), now - e.getValue());
+                    }
+                } catch (Exception ex) {
+                    left.put(e.getKey(), null);
+                    errors.put(e.getKey(), ex.getClass().getSimpleName() + ": " + ex.getMessage());
+                }
+            }
+            if (left.isEmpty() || System.nanoTime() >= deadline) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        if (baseline.isEmpty()) {
+            Thread.sleep(o.settleMillis); // no gauge to read: a pause is all that is left
+        }
+        double closeSec = (System.nanoTime() - c0) / 1e9;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.err.printf("idle: warm-up round done in %.1f s: %d connected in %.1f s, closed and gone from the"
+                + " node%s in %.1f s%s%n", seconds, warm.connected, connectSec, urls.size() > 1 ? "s" : "", closeSec,
+                left.isEmpty() ? "" : ", still open after " + WARMUP_CLOSE_TIMEOUT_NANOS / 1_000_000_000L + " s: " + left);
+        fields.put("idleWarmupClients", warm.connected);
+        fields.put("idleWarmupSeconds", Report.round(seconds, 3));
+        fields.put("idleWarmupConnectSeconds", Report.round(connectSec, 3));
+        fields.put("idleWarmupCloseSeconds", Report.round(closeSec, 3));
+        if (warm.failed > 0) {
+            fields.put("idleWarmupConnectFailures", warm.failures);
+        }
+        if (!left.isEmpty()) {
+            fields.put("idleWarmupStillOpen", left);
+        }
+        if (!errors.isEmpty()) {
+            fields.put("idleWarmupMetricsErrors", errors);
+        }
+        return fields;
+    }
+
+    /** The warm-up round's connections must be gone from the nodes' gauge within this. */
+    private static final long WARMUP_CLOSE_TIMEOUT_NANOS = 60_000_000_000L;
 
     /** CPU seconds over a window as percent of one core, per process. */
     private static Map<String, Double> percentOfOneCore(Map<String, Double> cpuSeconds, double windowSeconds) {

@@ -38,6 +38,9 @@ final class Options {
               --admin-key KEY         topics: auth-service X-Admin-Key to create the app (default: $LOADGEN_ADMIN_KEY)
               --max-p99-ms MS         saturation stops after the first step whose delivery p99 exceeds this (default 100)
               --idle-nodes N          idle: how many chat nodes take the connections (default 1: "what one node holds")
+              --idle-warmup-clients N idle: connections opened and closed on those nodes before the "before" memory
+                                      reading, so the figures are what one more connection costs a warm node
+                                      (default min(clients, 4000); 0: no warm-up, the cold node's figures)
               --event-loops N         generator event-loop threads (default 2)
               --connect-concurrency N WebSocket upgrades in flight (default 200)
               --setup-concurrency N   register/login requests in flight (default 32)
@@ -49,6 +52,9 @@ final class Options {
               --meta KEY=VALUE        copied into every JSON line under "env" (durability, bcrypt cost, ...)
               --max-seconds S         hard bound on the whole run; past it the generator prints an error line and exits
             """;
+
+    /** The idle warm-up round's default size, when --clients is larger. */
+    static final int DEFAULT_IDLE_WARMUP = 4000;
 
     String scenario = "fanout";
     String authUrl = "http://127.0.0.1:8081";
@@ -67,6 +73,8 @@ final class Options {
     int bodyBytes = 100;
     double maxP99Millis = 100;
     int idleNodes = 1;
+    /** idle: the warm-up round's connections (default min(clients, 4000); 0: none). */
+    Integer idleWarmupClients;
     int eventLoops = 2;
     int connectConcurrency = 200;
     int setupConcurrency = 32;
@@ -119,6 +127,12 @@ final class Options {
                 case "--body-bytes" -> o.bodyBytes = positive(flag, Integer.parseInt(v));
                 case "--max-p99-ms" -> o.maxP99Millis = Double.parseDouble(v);
                 case "--idle-nodes" -> o.idleNodes = positive(flag, Integer.parseInt(v));
+                case "--idle-warmup-clients" -> {
+                    o.idleWarmupClients = Integer.parseInt(v);
+                    if (o.idleWarmupClients < 0) {
+                        throw new IllegalArgumentException(flag + " must be 0 or more");
+                    }
+                }
                 case "--event-loops" -> o.eventLoops = positive(flag, Integer.parseInt(v));
                 case "--connect-concurrency" -> o.connectConcurrency = positive(flag, Integer.parseInt(v));
                 case "--setup-concurrency" -> o.setupConcurrency = positive(flag, Integer.parseInt(v));
@@ -171,6 +185,8 @@ final class Options {
                 // the hold covers the server's 20 s ping interval, so its CPU figure includes the periodic work
                 durationSeconds = durationSeconds == null ? 30 : durationSeconds;
                 warmupSeconds = 0;
+                // the warm-up round reuses the first clients (already registered), so it cannot exceed them
+                idleWarmupClients = Math.min(clients, idleWarmupClients == null ? DEFAULT_IDLE_WARMUP : idleWarmupClients);
             }
             case "saturation" -> {
                 clients = clients == null ? 2000 : clients;
@@ -198,7 +214,7 @@ final class Options {
         if (maxSeconds == null) {
             // generous: setup of 10,000 users, every step, drains; still a bound the run cannot outlive
             int phases = scenario.equals("saturation") ? steps.length : 1;
-            maxSeconds = 300 + clients / 20 + warmupSeconds + (scenario.equals("idle") ? 120 : 0) + drainSeconds + phases * (durationSeconds + drainSeconds + 5);
+            maxSeconds = 300 + clients / 20 + warmupSeconds + (scenario.equals("idle") ? 120 + 60 + idleWarmupClients / 20 : 0) + drainSeconds + phases * (durationSeconds + drainSeconds + 5);
         }
         return this;
     }
