@@ -57,8 +57,16 @@ def p_cpu_per_delivery:
   else null end;
 def p_ladder_capped: (.stoppedAt // "") | test("^every step passed");
 # RSS per idle connection in kB (1024 bytes): after a full GC when the generator reports it, else the plain delta
-def p_rss_kb: if . == null then null else ((.rssAfterGcBytesPerConnection | num) // (.serverRssBytesPerConnection | num)) as $b | if $b == null then null else $b / 1024 end end;
-def p_rss_kind: if . == null then null elif (.rssAfterGcBytesPerConnection | num) != null then "after a full GC" else "no GC before reading" end;
+# With the heap pre-touched (-XX:+AlwaysPreTouch in env.serverHeap) RSS grows only by what is not Java heap, so the
+# live heap per connection (after a full GC) is added: the figure is then everything one more idle connection keeps.
+def p_pretouched: ((.env.serverHeap // "") | test("AlwaysPreTouch"));
+def p_rss_kb: if . == null then null else ((.rssAfterGcBytesPerConnection | num) // (.serverRssBytesPerConnection | num)) as $b
+  | if $b == null then null
+    elif p_pretouched and (.liveHeapBytesPerConnection | num) != null then ($b + (.liveHeapBytesPerConnection | num)) / 1024
+    else $b / 1024 end end;
+def p_rss_kind: if . == null then null
+  elif (.rssAfterGcBytesPerConnection | num) != null and p_pretouched then "non-heap RSS (heap pre-touched) + live heap, after a full GC"
+  elif (.rssAfterGcBytesPerConnection | num) != null then "after a full GC" else "no GC before reading" end;
 def p_conn_per_s: if . == null then null elif (.nodesUsed // 1) > 1 then .connectionsPerSecPerNode else .connectionsPerSec end;
 
 # ---------------------------------------------------------------- peers (load.js lines)

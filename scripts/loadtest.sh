@@ -113,7 +113,9 @@ start_app() { # start_app MODULE — lib.sh's start_service, from PARLEY_APP_DIR
 # summary per category is what the idle scenario reports). Other services keep start_service's defaults.
 chat_jvm() { # chat_jvm COMMAND... — runs COMMAND with the chat nodes' JVM flags
   (
-    export PARLEY_JAVA_HEAP="-Xms$CHAT_HEAP -Xmx$CHAT_HEAP"
+    # AlwaysPreTouch: the whole fixed heap is resident from the start, so RSS grows only by what is not Java heap, and
+    # an idle connection's heap cost is read from the live heap after a full GC (not from pages first touched)
+    export PARLEY_JAVA_HEAP="-Xms$CHAT_HEAP -Xmx$CHAT_HEAP -XX:+AlwaysPreTouch"
     export PARLEY_JAVA_OPTS="${PARLEY_JAVA_OPTS:-} -XX:NativeMemoryTracking=summary"
     "$@"
   ) || exit 1
@@ -200,7 +202,7 @@ for s in "${scenarios[@]}"; do
     --meta "chatFramesPerSecond=$PARLEY_CHAT_LIMITS_FRAMES_PER_SECOND" \
     --meta "openFileLimit=$(ulimit -n)" --meta "cores=$(nproc)" \
     --meta "jdk=$JDK_VERSION" --meta "jdkVendor=$JDK_VENDOR" --meta "javaBin=$(readlink -f "$BENCH_JAVA")" \
-    --meta "serverHeap=-Xms$CHAT_HEAP -Xmx$CHAT_HEAP" --meta "serverNmt=summary" \
+    --meta "serverHeap=-Xms$CHAT_HEAP -Xmx$CHAT_HEAP -XX:+AlwaysPreTouch" --meta "serverNmt=summary" \
     ${PARLEY_JAVA_OPTS:+--meta "serverJavaOpts=$PARLEY_JAVA_OPTS"} \
     ${app_root:+--meta "appDir=$PARLEY_APP_DIR"} \
     "$@" | tee -a "$LOG_DIR/results.jsonl" >&3
