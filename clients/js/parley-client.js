@@ -326,8 +326,28 @@ export class ParleyClient {
       case 'synced': return this.handleSynced(frame);
       case 'error': return this.handleError(frame);
       case 'pong': return undefined;
-      default: return this.emit(frame?.type, frame); // read, typing, presence, publication, ...
+      case 'expiring': return this.handleExpiring(frame);
+      default: return this.emit(frame?.type, frame); // read, typing, presence, publication, token, ...
     }
+  }
+
+  /**
+   * The server's notice that this connection's access token ends at `exp` (epoch seconds): with a `token`
+   * function, a fresh token is fetched and presented on the open socket (`{"type":"token"}`), so the connection
+   * outlives the old token; a fixed token cannot be renewed, and the server closes the connection at `exp` (4501).
+   */
+  async handleExpiring(frame) {
+    this.emit('expiring', frame);
+    if (typeof this.token !== 'function') return;
+    const ws = this.ws;
+    let token;
+    try {
+      token = await this.token();
+    } catch (e) {
+      this.emit('error', { type: 'error', code: 'TOKEN', message: String(e?.message ?? e) });
+      return;
+    }
+    if (this.ws === ws) this.transmit({ type: 'token', token }); // else a reconnect already used a fresh one
   }
 
   handleMessage(m) {

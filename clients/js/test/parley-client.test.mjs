@@ -122,6 +122,26 @@ function fakeTimers() {
   return (ms) => mock.timers.tick(ms);
 }
 
+describe('token renewal', () => {
+  it('presents a fresh token from the token function when the server says the current one is expiring', async () => {
+    let issued = 0;
+    const { ws, client } = await connected({ token: async () => `T${++issued}` });
+    const notices = [];
+    client.on('expiring', (f) => notices.push(f.exp));
+    ws.deliver({ type: 'expiring', exp: 1_900_000_000 });
+    await tick();
+    assert.deepEqual(notices, [1_900_000_000]);
+    assert.deepEqual(ws.frames('token'), [{ type: 'token', token: 'T2' }]); // T1 opened the connection
+  });
+
+  it('sends nothing with a fixed token: the server ends the connection at expiry', async () => {
+    const { ws } = await connected();
+    ws.deliver({ type: 'expiring', exp: 1_900_000_000 });
+    await tick();
+    assert.deepEqual(ws.frames('token'), []);
+  });
+});
+
 describe('connecting', () => {
   it('puts the token in the access_token parameter and syncs on open', async () => {
     const { ws } = await connected();

@@ -102,6 +102,46 @@ class SessionResourceTest {
     }
 
     @Test
+    void shouldRefuseWrongJsonTypesInsteadOfCoercingThem() {
+        given().contentType(ContentType.JSON).body("{\"refreshToken\": 5}").post("/api/v1/sessions/refresh")
+                .then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
+        given().contentType(ContentType.JSON).header("X-Forwarded-For", uniqueAddress())
+                .body("{\"username\": \"someone\", \"password\": 12345678, \"deviceId\": \"phone\"}")
+                .post("/api/v1/sessions")
+                .then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
+        given().contentType(ContentType.JSON).body("{\"token\": false}").post("/api/v1/tokens/introspect")
+                .then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
+    }
+
+    @jakarta.inject.Inject
+    io.quarkus.redis.datasource.RedisDataSource redis;
+
+    @Test
+    void shouldAnnounceEveryEndedSessionOnTheSharedChannel() {
+        java.util.Queue<String> ended = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        var subscriber = redis.pubsub(String.class).subscribe(io.parley.common.token.SessionKeys.ENDED_CHANNEL, ended::add);
+        try {
+            // logout
+            Map<String, Object> first = signedInUser();
+            given().auth().oauth2((String) first.get("accessToken")).delete("/api/v1/sessions/current").then().statusCode(204);
+            String loggedOut = io.parley.common.token.SessionKeys.endedMessage(
+                    ((Number) first.get("userId")).longValue(), (String) first.get("sessionId"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> ended.contains(loggedOut));
+            // refresh-token reuse
+            Map<String, Object> second = signedInUser();
+            String stolen = (String) second.get("refreshToken");
+            refresh(stolen).statusCode(200);
+            refresh(stolen).statusCode(401);
+            String reused = io.parley.common.token.SessionKeys.endedMessage(
+                    ((Number) second.get("userId")).longValue(), (String) second.get("sessionId"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> ended.contains(reused));
+            assertEquals(1, ended.stream().filter(loggedOut::equals).count(), "announced once");
+        } finally {
+            subscriber.unsubscribe();
+        }
+    }
+
+    @Test
     void shouldRevokeSessionOnLogout() {
         Map<String, Object> session = signedInUser();
         String token = (String) session.get("accessToken");

@@ -6,6 +6,7 @@ import io.parley.common.redis.RedisScript;
 public final class RedisScripts {
 
     public static final RedisScript SESSION_REFRESH = RedisScript.load("session_refresh");
+    public static final RedisScript SESSION_END = RedisScript.load("session_end");
     public static final RedisScript RATELIMIT_HIT = RedisScript.load("ratelimit_hit");
 
     private RedisScripts() {

@@ -67,6 +67,6 @@ public class SessionResource {
     @Path("/current")
     @RolesAllowed(Roles.USER)
     public void logout() {
-        sessions.logout(Caller.claims(identity).sessionId());
+        sessions.logout(Caller.claims(identity).userId(), Caller.claims(identity).sessionId());
     }
 }

@@ -109,7 +109,8 @@ public class SessionService {
         String sessionId = refreshToken.substring(0, dot);
         String next = refreshToken(sessionId);
         Response reply = RedisScripts.SESSION_REFRESH.run(redis, List.of(SessionKeys.session(sessionId)),
-                Secrets.sha256Hex(refreshToken), Secrets.sha256Hex(next), Long.toString(tokens.refreshTtl().toMillis()));
+                Secrets.sha256Hex(refreshToken), Secrets.sha256Hex(next), Long.toString(tokens.refreshTtl().toMillis()),
+                SessionKeys.ENDED_CHANNEL, sessionId);
         long outcome = reply.get(0).toLong();
         if (outcome == -1) {
             revocations.invalidate(sessionId);
@@ -123,9 +124,13 @@ public class SessionService {
         return issue(Long.parseLong(reply.get(1).toString()), reply.get(2).toString(), sessionId, next);
     }
 
-    /** Ends a session: its tokens are refused by every service within the revocation cache time. */
-    public void logout(String sessionId) {
-        redis.key().del(SessionKeys.session(sessionId));
+    /**
+     * Ends a session: its tokens are refused by every service within the revocation cache time, and its open
+     * WebSocket connections are closed at once (announced on {@link SessionKeys#ENDED_CHANNEL} with the delete).
+     */
+    public void logout(long userId, String sessionId) {
+        RedisScripts.SESSION_END.run(redis, List.of(SessionKeys.session(sessionId)), SessionKeys.ENDED_CHANNEL,
+                SessionKeys.endedMessage(userId, sessionId));
         revocations.invalidate(sessionId);
     }
 

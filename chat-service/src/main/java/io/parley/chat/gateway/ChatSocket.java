@@ -59,6 +59,8 @@ public class ChatSocket {
     private final PresenceService presence;
     private final BinaryFrames binaryFrames;
     private final ChatConfig.Limits limits;
+    @jakarta.inject.Inject
+    SessionEndWatcher sessionEnds; // ended sessions and token expiry (4501)
     private final MeterRegistry metrics;
     private final AckFastPath ackFastPath;
     private final java.util.Map<Class<?>, io.micrometer.core.instrument.Counter> framesIn = new java.util.concurrent.ConcurrentHashMap<>();
@@ -201,6 +203,9 @@ public class ChatSocket {
             }
             topics.unsubscribe(session, request);
             return DONE;
+        }
+        if (frame instanceof ClientFrame.Token token) { // a fresh access token: the connection outlives the old one
+            return sessionEnds.renew(session, token.token());
         }
         outbound.write(session, ServerFrames.PONG);
         return DONE;

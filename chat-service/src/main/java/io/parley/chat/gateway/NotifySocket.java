@@ -37,6 +37,8 @@ public class NotifySocket {
     private final NodeIdentity node;
     private final ObjectMapper json;
     private final ChatConfig.Limits limits;
+    @jakarta.inject.Inject
+    SessionEndWatcher sessionEnds;
 
     public NotifySocket(NotifyConnections connections, InAppNotifications notifications, Outbound outbound,
                         ServerFrames frames, NodeIdentity node, ObjectMapper json, ChatConfig config) {
@@ -85,6 +87,9 @@ public class NotifySocket {
             outbound.write(session, ServerFrames.PONG);
             return Uni.createFrom().voidItem();
         }
+        if ("token".equals(type) && frame.path("token").isTextual()) { // a fresh access token (SessionEndWatcher)
+            return sessionEnds.renew(session, frame.get("token").asText());
+        }
         if ("ack".equals(type)) {
             String seq = frame.path("seq").asText();
             if (!SEQ.matcher(seq).matches()) {
@@ -94,7 +99,7 @@ public class NotifySocket {
             return notifications.acknowledge(session.userId(), seq);
         }
         outbound.write(session, frames.error(ErrorCode.UNKNOWN_TYPE,
-                "on /ws/notify a client sends only ack and ping", null));
+                "on /ws/notify a client sends only ack, token and ping", null));
         return Uni.createFrom().voidItem();
     }
 

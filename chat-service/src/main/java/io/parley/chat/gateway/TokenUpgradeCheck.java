@@ -50,6 +50,7 @@ public class TokenUpgradeCheck implements HttpUpgradeCheck {
                     context.userData().put(TOKEN, token);
                     if (context.httpRequest().connection() instanceof ConnectionBase socket) {
                         context.userData().put(CHANNEL, socket.channel()); // the same channel after the upgrade
+                        OversizeFrames.guard(socket.channel()); // 4513 also for a frame over the decoder's cap
                     }
                     return CheckResult.permitUpgrade();
                 })

@@ -47,4 +47,8 @@ public sealed interface ClientFrame {
     /** {@code ping}. */
     record Ping() implements ClientFrame {
     }
+
+    /** {@code token}: a fresh access token for the open connection (it then lives until that token's expiry). */
+    record Token(String token) implements ClientFrame {
+    }
 }

@@ -64,6 +64,7 @@ public class FrameParser {
             case "typing" -> new ClientFrame.Typing(conversation(frame, ref));
             case "subscribe" -> topics(frame, true);
             case "unsubscribe" -> topics(frame, false);
+            case "token" -> token(frame);
             default -> throw new FrameException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type.asText()) + "'", ref);
         };
     }
@@ -154,6 +155,14 @@ public class FrameParser {
             names.add(topic.asText());
         }
         return new ClientFrame.Topics(app.asText(), names, subscribe);
+    }
+
+    private static ClientFrame.Token token(JsonNode frame) {
+        JsonNode token = frame.get("token");
+        if (token == null || !token.isTextual() || token.asText().isEmpty() || token.asText().length() > 4096) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "token must be an access token", null);
+        }
+        return new ClientFrame.Token(token.asText());
     }
 
     private static ConversationId conversation(JsonNode frame, String ref) {

@@ -39,10 +39,13 @@ public class ReadService {
     public Uni<Void> read(ClientSession session, ClientFrame.Read read) {
         requireMember(session, read.conversation());
         String cid = read.conversation().value();
-        return advance(session.userId(), cid, read.seq()).flatMap(moved -> moved == 0
+        // clamped to the conversation's last seq: nobody has read past what exists (a cursor there hides later messages)
+        return redis.value(String.class).get(RedisKeys.seq(cid))
+                .map(last -> Math.min(read.seq(), last == null ? 0L : Long.parseLong(last)))
+                .flatMap(seq -> advance(session.userId(), cid, seq).flatMap(moved -> moved == 0
                 ? Uni.createFrom().voidItem()
                 : publisher.publish(ConversationChannels.othersOf(read.conversation(), session.userId()),
-                        Envelope.transientFrame(session.userId(), frames.read(cid, session.userId(), read.seq()))));
+                        Envelope.transientFrame(session.userId(), frames.read(cid, session.userId(), seq)))));
     }
 
     public Uni<Void> typing(ClientSession session, ClientFrame.Typing typing) {

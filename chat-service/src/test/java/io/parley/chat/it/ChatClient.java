@@ -116,6 +116,29 @@ public final class ChatClient implements AutoCloseable {
         return this;
     }
 
+    /** Sends {@code text} as one message split over WebSocket frames of at most {@code frameChars} characters. */
+    public ChatClient sendFragmented(String text, int frameChars) {
+        for (int from = 0, to; from < text.length(); from = to) {
+            to = (int) Math.min(text.length(), (long) from + frameChars);
+            try {
+                socket.sendText(text.substring(from, to), to == text.length()).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                return this; // the server closed the connection part-way, as it may for an oversize message
+            }
+        }
+        return this;
+    }
+
+    /** Sends raw bytes as one binary message, without encoding them. */
+    public ChatClient sendBinaryRaw(byte[] bytes) {
+        try {
+            socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // the server closed the connection while the frame was going out
+        }
+        return this;
+    }
+
     public static ObjectNode frame(String type) {
         return JSON.createObjectNode().put("type", type);
     }

@@ -243,12 +243,254 @@ class ChatGatewayTest {
         }
     }
 
+    @jakarta.inject.Inject
+    io.parley.common.token.AccessTokenIssuer issuer;
+
+    @Test
+    void shouldCloseEveryConnectionOfALoggedOutSessionWithinASecond() {
+        Platform.User alice = Platform.get().newUser("phone");
+        Platform.User laptop = Platform.get().signIn(alice, "laptop");
+        try (ChatClient chat1 = ChatClient.connectAndSync(url(), alice.token());
+             ChatClient chat2 = ChatClient.connectAndSync(url(), alice.token());
+             ChatClient inbox = ChatClient.connect(url(), alice.token(), "/ws/notify", null);
+             ChatClient other = ChatClient.connectAndSync(url(), laptop.token())) {
+            inbox.ping();
+            Platform.get().logout(alice.token());
+            long loggedOut = System.nanoTime();
+            for (ChatClient client : List.of(chat1, chat2, inbox)) {
+                Duration left = Duration.ofSeconds(1).minusNanos(System.nanoTime() - loggedOut);
+                assertEquals(CloseCodes.SESSION_ENDED, client.awaitClose(left.isNegative() ? Duration.ZERO : left),
+                        "closed with 4501 within 1 s of the logout");
+            }
+            assertStillOpen(other); // the user's other session is not touched
+        }
+    }
+
+    @Test
+    void shouldCloseTheConnectionsOfASessionRevokedByRefreshTokenReuse() {
+        Platform.User alice = Platform.get().newUser("phone");
+        JsonNode tablet = Platform.get().login(alice, "tablet");
+        String stolen = tablet.get("refreshToken").asText();
+        try (ChatClient chat = ChatClient.connectAndSync(url(), tablet.get("accessToken").asText())) {
+            Platform.get().refresh(stolen, 200);
+            assertStillOpen(chat); // a refresh keeps the session
+            Platform.get().refresh(stolen, 401); // reuse: the session is revoked
+            long revoked = System.nanoTime();
+            assertEquals(CloseCodes.SESSION_ENDED, chat.awaitClose(Duration.ofSeconds(1)));
+            assertTrue(System.nanoTime() - revoked < Duration.ofSeconds(1).toNanos());
+        }
+    }
+
+    @Test
+    void shouldCloseAtTokenExpiryUnlessAFreshTokenWasPresented() {
+        long user = io.parley.chat.support.TestUsers.newUserId();
+        String sid = java.util.UUID.randomUUID().toString();
+        Platform.get().redis().command("HSET " + SessionKeys.session(sid) + " user " + user);
+        long now = System.currentTimeMillis() / 1000;
+        // long enough for three upgrades on a busy machine, short enough to wait for
+        String shortLived = issuer.issue(io.parley.common.token.TokenClaims.forUser(user, "phone", sid, now, now + 10));
+        String fresh = issuer.issue(io.parley.common.token.TokenClaims.forUser(user, "phone", sid, now, now + 600));
+        String otherSession = issuer.issue(io.parley.common.token.TokenClaims.forUser(user, "phone", "another", now, now + 600));
+        try (ChatClient expiring = ChatClient.connectAndSync(url(), shortLived);
+             ChatClient renewed = ChatClient.connectAndSync(url(), shortLived);
+             ChatClient inbox = ChatClient.connect(url(), shortLived, "/ws/notify", null)) {
+            // told ahead (refresh-ahead is longer than the token's life here)
+            assertEquals(now + 10, expiring.awaitType("expiring").get("exp").asLong());
+            renewed.awaitType("expiring");
+            // a token of another session is refused; the connection keeps its expiry
+            renewed.send(ChatClient.frame("token").put("token", otherSession));
+            errorFor(renewed, "TOKEN_INVALID");
+            renewed.send(ChatClient.frame("token").put("token", fresh));
+            assertEquals(now + 600, renewed.awaitType("token").get("exp").asLong());
+            assertEquals(CloseCodes.SESSION_ENDED, expiring.awaitClose(Duration.ofSeconds(30)));
+            assertEquals(CloseCodes.SESSION_ENDED, inbox.awaitClose(Duration.ofSeconds(30)));
+            assertTrue(System.currentTimeMillis() / 1000 >= now + 10, "closed at expiry, not before");
+            assertStillOpen(renewed); // past the first token's expiry, on the fresh one
+        }
+    }
+
+    @Test
+    void shouldClampAReadPastTheLastSeq() throws Exception {
+        Platform.User alice = Platform.get().newUser("phone");
+        Platform.User bob = Platform.get().newUser("phone");
+        String conversation = direct(alice.id(), bob.id());
+        try (ChatClient a = ChatClient.connectAndSync(url(), alice.token()); ChatClient b = ChatClient.connectAndSync(url(), bob.token())) {
+            a.sendTo(bob.id(), "r1", "one");
+            sentFor(a, "r1");
+            a.sendTo(bob.id(), "r2", "two");
+            sentFor(a, "r2");
+            b.send(ChatClient.frame("read").put("conversation", conversation).put("seq", 999_999_999L));
+            JsonNode read = a.await(f -> "read".equals(f.path("type").asText()), WAIT);
+            assertEquals(2, read.get("seq").asLong(), "the receipt names the last seq, not the one sent: " + read);
+            // and the cursor stopped there: the next message is unread
+            a.sendTo(bob.id(), "r3", "three");
+            sentFor(a, "r3");
+            JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Platform.get(url() + "/api/v1/conversations", bob.token()).body());
+            JsonNode entry = null;
+            for (JsonNode c : list.get("conversations")) {
+                if (conversation.equals(c.get("id").asText())) {
+                    entry = c;
+                }
+            }
+            assertEquals(1, entry.get("unread").asLong(), entry.toString());
+        }
+    }
+
+    @Test
+    void shouldAnswerAnAckOutsideTheCallersConversationsWithForbidden() {
+        Platform.User alice = Platform.get().newUser("phone");
+        Platform.User bob = Platform.get().newUser("phone");
+        Platform.User carol = Platform.get().newUser("phone");
+        try (ChatClient b = ChatClient.connectAndSync(url(), bob.token())) {
+            b.ack(direct(alice.id(), carol.id()), 1);
+            errorFor(b, "FORBIDDEN");
+            b.send(ChatClient.frame("ack").put("conversation", "g:123456789").put("seq", 1));
+            errorFor(b, "FORBIDDEN");
+            assertStillOpen(b);
+        }
+    }
+
+    @Test
+    void shouldServeTheChatPageWithSecurityHeadersAndNoInlineCode() throws Exception {
+        for (String path : new String[] {"/", "/chat.js", "/parley-client.js"}) {
+            java.net.http.HttpResponse<String> page = Platform.get(url() + path, null);
+            assertEquals(200, page.statusCode(), path);
+            String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
+            assertTrue(csp.contains("frame-ancestors 'none'"), path + ": " + csp);
+            assertTrue(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), csp);
+            assertEquals("DENY", page.headers().firstValue("X-Frame-Options").orElse(null), path);
+            assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(null), path);
+        }
+        String html = Platform.get(url() + "/", null).body();
+        // the policy allows no inline code, so the page must have none (or it would not run)
+        assertFalse(java.util.regex.Pattern.compile("<script(?![^>]*\\ssrc=)[^>]*>").matcher(html).find(), "inline <script>");
+        assertFalse(html.contains("<style"), "inline <style>");
+        assertFalse(java.util.regex.Pattern.compile("\\son[a-z]+=").matcher(html).find(), "inline event handler");
+        assertEquals(200, Platform.get(url() + "/chat.css", null).statusCode());
+    }
+
     @Test
     void shouldCloseOnOversizeFrame() {
         Platform.User alice = Platform.get().newUser("phone");
         try (ChatClient a = ChatClient.connectAndSync(url(), alice.token())) {
             a.sendRaw("{\"type\":\"ping\",\"pad\":\"" + "z".repeat(70_000) + "\"}");
             assertEquals(CloseCodes.FRAME_TOO_LARGE, a.awaitClose(WAIT));
+        }
+    }
+
+    @Test
+    void shouldCloseEveryOversizeFrameWith4513AndLogNoError() {
+        Platform.User alice = Platform.get().newUser("phone");
+        String big = "{\"type\":\"ping\",\"pad\":\"" + "z".repeat(300_000) + "\"}";
+        List<java.util.logging.LogRecord> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+                    errors.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            // past the socket layer's 128 KiB message cap: whole, fragmented, binary; and on /ws/notify
+            try (ChatClient a = ChatClient.connectAndSync(url(), alice.token())) {
+                a.sendFragmented(big, Integer.MAX_VALUE); // one frame
+                assertEquals(CloseCodes.FRAME_TOO_LARGE, a.awaitClose(WAIT), "one 300 KB frame");
+            }
+            try (ChatClient a = ChatClient.connectAndSync(url(), alice.token())) {
+                a.sendFragmented(big, 16_384);
+                assertEquals(CloseCodes.FRAME_TOO_LARGE, a.awaitClose(WAIT), "300 KB in 16 KB fragments");
+            }
+            try (ChatClient a = ChatClient.connectAndSync(url(), alice.token())) {
+                a.sendFragmented("{\"type\":\"ping\",\"pad\":\"" + "z".repeat(100_000) + "\"}", 8_192);
+                assertEquals(CloseCodes.FRAME_TOO_LARGE, a.awaitClose(WAIT), "100 KB in fragments: the app's own limit");
+            }
+            try (ChatClient a = ChatClient.connect(url(), alice.token(), "/ws/chat", "parley.cbor.v1")) {
+                a.sendBinaryRaw(new byte[400_000]);
+                assertEquals(CloseCodes.FRAME_TOO_LARGE, a.awaitClose(WAIT), "one 400 KB binary frame");
+            }
+            try (ChatClient n = ChatClient.connect(url(), alice.token(), "/ws/notify", null)) {
+                n.sendFragmented(big, 32_768);
+                assertEquals(CloseCodes.FRAME_TOO_LARGE, n.awaitClose(WAIT), "/ws/notify, fragmented");
+            }
+            try (ChatClient n = ChatClient.connect(url(), alice.token(), "/ws/notify", null)) {
+                n.sendFragmented(big, Integer.MAX_VALUE); // one frame
+                assertEquals(CloseCodes.FRAME_TOO_LARGE, n.awaitClose(WAIT), "/ws/notify, whole");
+            }
+            // the node is fine: a new connection works
+            try (ChatClient a = ChatClient.connectAndSync(url(), alice.token())) {
+                assertStillOpen(a);
+            }
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertEquals(List.of(), errors.stream().map(r -> r.getLoggerName() + ": " + r.getMessage()).toList(),
+                "no ERROR logged for oversize frames");
+    }
+
+    @Test
+    void shouldTimeOutAndBoundHalfOpenUpgradeRequests() throws Exception {
+        // test profile: parley.http.header-timeout=4s, parley.http.max-half-open=30
+        java.net.URI uri = java.net.URI.create(url());
+        List<java.net.Socket> slow = new ArrayList<>();
+        try {
+            long opened = System.nanoTime();
+            for (int i = 0; i < 40; i++) {
+                java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort());
+                socket.setSoTimeout(50);
+                socket.getOutputStream().write(("GET /ws/chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                slow.add(socket);
+            }
+            // past the bound: closed as they arrive, long before the deadline
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> slow.stream().filter(ChatGatewayTest::closedByServer).count() >= 10);
+            assertTrue(System.nanoTime() - opened < Duration.ofSeconds(3).toNanos(), "refused at once, not timed out");
+            // the rest trickle a header line now and then (which resets any idle timeout): closed at the deadline
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> {
+                        for (java.net.Socket socket : slow) {
+                            try {
+                                socket.getOutputStream().write("X-Slow: 1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            } catch (java.io.IOException e) {
+                                // closed
+                            }
+                        }
+                        return slow.stream().allMatch(ChatGatewayTest::closedByServer);
+                    });
+        } finally {
+            for (java.net.Socket socket : slow) {
+                socket.close();
+            }
+        }
+        // the node still takes complete upgrades
+        Platform.User alice = Platform.get().newUser("phone");
+        try (ChatClient a = ChatClient.connectAndSync(url(), alice.token())) {
+            assertStillOpen(a);
+        }
+    }
+
+    /** True once the server closed the socket (end of stream or reset); false while it is open and silent. */
+    private static boolean closedByServer(java.net.Socket socket) {
+        if (socket.isClosed()) {
+            return true;
+        }
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
         }
     }
 

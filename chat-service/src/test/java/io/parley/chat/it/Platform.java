@@ -174,6 +174,33 @@ public final class Platform {
         }
     }
 
+    /** Signs the user in on a device; the whole answer (accessToken, refreshToken, sessionId, …). */
+    public JsonNode login(User user, String device) {
+        return post(auth.baseUrl() + "/api/v1/sessions",
+                Map.of("username", user.username(), "password", "password-" + user.username(), "deviceId", device), null, 201);
+    }
+
+    /** Presents a refresh token; expects {@code expectedStatus} (200 rotated, 401 unknown or reused). */
+    public JsonNode refresh(String refreshToken, int expectedStatus) {
+        return post(auth.baseUrl() + "/api/v1/sessions/refresh", Map.of("refreshToken", refreshToken), null, expectedStatus);
+    }
+
+    /** Logs the token's session out (204). */
+    public void logout(String token) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(auth.baseUrl() + "/api/v1/sessions/current"))
+                    .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 204) {
+                throw new AssertionError("logout answered " + response.statusCode() + ": " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Signs the same user in on another device. */
     public User signIn(User user, String device) {
         JsonNode session = post(auth.baseUrl() + "/api/v1/sessions",
@@ -204,8 +231,11 @@ public final class Platform {
 
     public static HttpResponse<String> get(String url, String token) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

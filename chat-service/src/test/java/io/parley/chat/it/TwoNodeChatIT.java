@@ -73,6 +73,23 @@ class TwoNodeChatIT {
         }
     }
 
+    @Test
+    void shouldCloseAnEndedSessionsConnectionsOnEveryNodeWithinASecond() {
+        Platform.User alice = platform().newUser("phone");
+        try (ChatClient onFirst = ChatClient.connectAndSync(firstNode(), alice.token());
+             ChatClient onSecond = ChatClient.connectAndSync(secondNode(), alice.token());
+             ChatClient inboxOnSecond = ChatClient.connect(secondNode(), alice.token(), "/ws/notify", null)) {
+            inboxOnSecond.ping();
+            platform().logout(alice.token());
+            long loggedOut = System.nanoTime();
+            for (ChatClient client : List.of(onFirst, onSecond, inboxOnSecond)) {
+                Duration left = Duration.ofSeconds(1).minusNanos(System.nanoTime() - loggedOut);
+                assertEquals(io.parley.chat.protocol.CloseCodes.SESSION_ENDED,
+                        client.awaitClose(left.isNegative() ? Duration.ZERO : left), "4501 within 1 s on every node");
+            }
+        }
+    }
+
     private static String direct(long a, long b) {
         return "d:" + Math.min(a, b) + ":" + Math.max(a, b);
     }
