@@ -2,6 +2,8 @@ package io.parley.chat.delivery;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.EventLoop;
 import io.parley.common.token.TokenClaims;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -22,8 +24,10 @@ public final class ClientSession {
     private final WebSocketConnection connection;
     /** The socket underneath websockets-next, written to directly on the hot path; null if not available. */
     private final Channel channel;
+    /** Writes whose failure (the peer is gone) is not an error to log: the close handling cleans up. */
+    private final ChannelPromise quietWrites;
     private final TokenClaims claims;
-    private final String accessToken;
+    private volatile String accessToken;
     private final String tag;
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
     /** {@code <appId>\n<topic>} this connection subscribed to. */
@@ -53,6 +57,7 @@ public final class ClientSession {
         this.binary = binary;
         this.connection = connection;
         this.channel = channel;
+        this.quietWrites = channel == null ? null : new VoidChannelPromise(channel, false);
         this.claims = claims;
         this.accessToken = accessToken;
         this.tag = tag;
@@ -65,6 +70,10 @@ public final class ClientSession {
 
     Channel channel() {
         return channel;
+    }
+
+    ChannelPromise quietWrites() {
+        return quietWrites;
     }
 
     /** The event loop that owns the socket (null without a channel). */
@@ -87,6 +96,11 @@ public final class ClientSession {
     /** The bearer's own token, forwarded when chat-service asks auth-service on its behalf. */
     public String accessToken() {
         return accessToken;
+    }
+
+    /** A fresh access token of the same session, presented on the open socket: used from now on for calls on its behalf. */
+    public void renewAccessToken(String token) {
+        this.accessToken = token;
     }
 
     /** {@code node:connection}, as carried in fan-out envelopes. */

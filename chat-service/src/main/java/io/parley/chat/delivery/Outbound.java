@@ -99,7 +99,9 @@ public class Outbound {
             session.connection().sendPing(io.vertx.core.buffer.Buffer.buffer()).subscribe().with(ok -> { }, e -> { });
             return;
         }
-        channel.writeAndFlush(channel.alloc().directBuffer(2, 2).writeBytes(WireFrame.PING), channel.voidPromise());
+        if (channel.isActive()) {
+            channel.writeAndFlush(channel.alloc().directBuffer(2, 2).writeBytes(WireFrame.PING), session.quietWrites());
+        }
     }
 
     /** Closes once, with a documented close code. */
@@ -180,8 +182,11 @@ public class Outbound {
                 slow(session, "outbound queue full; reconnect and sync");
                 return;
             }
+            if (!channel.isActive()) {
+                return; // gone: the close handling cleans up, and a retransmission or sync covers what it missed
+            }
             ByteBuf wire = buffer(channel, session);
-            channel.write(wire.retainedDuplicate(), channel.voidPromise());
+            channel.write(wire.retainedDuplicate(), session.quietWrites());
             written.add(channel);
         }
 

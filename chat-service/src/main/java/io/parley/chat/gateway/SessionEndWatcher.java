@@ -158,6 +158,7 @@ public class SessionEndWatcher {
                 return;
             }
             renewedUntil.merge(session.id(), claims.expiresAt(), Math::max);
+            session.renewAccessToken(token); // calls to auth-service on its behalf outlive the first token
             outbound.write(session, "{\"type\":\"token\",\"exp\":" + expiryOf(session) + "}");
         }).replaceWithVoid();
     }

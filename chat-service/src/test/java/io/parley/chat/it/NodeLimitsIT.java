@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,8 +47,20 @@ class NodeLimitsIT {
         Platform.User bob = Platform.get().newUser("phone");
         String conversation = "d:" + Math.min(alice.id(), bob.id()) + ":" + Math.max(alice.id(), bob.id());
         int total = 80;
+        ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
         try (ChatClient a = ChatClient.connectAndSync(node.baseUrl(), alice.token());
              ChatClient b = ChatClient.connectAndSync(node.baseUrl(), bob.token())) {
+            // bob reads and never acknowledges, but stays active: this node's idle timeout is 3 s, and on a busy
+            // machine the flood can take longer than that — only the unacknowledged limit may close him
+            keepAlive.scheduleAtFixedRate(() -> {
+                if (!b.isClosed()) {
+                    try {
+                        b.send(ChatClient.frame("ping"));
+                    } catch (RuntimeException closedMeanwhile) {
+                        // the close is what the test waits for
+                    }
+                }
+            }, 0, 500, TimeUnit.MILLISECONDS);
             for (int i = 1; i <= total; i++) {
                 a.sendTo(bob.id(), "s" + i, "flood " + i);
                 a.ping();
@@ -57,6 +72,8 @@ class NodeLimitsIT {
             // bob never acknowledges: past 50 unacknowledged messages he is closed as a slow consumer
             assertEquals(CloseCodes.SLOW_CONSUMER, b.awaitClose(WAIT));
             a.ping(); // the sender is untouched
+        } finally {
+            keepAlive.shutdownNow();
         }
         try (ChatClient b = ChatClient.connect(node.baseUrl(), bob.token())) {
             b.send(ChatClient.frame("sync"));
