@@ -173,12 +173,6 @@ public final class ClientSession {
         unacked += windows.computeIfAbsent(conversation, c -> new DeliveryWindow()).written(seq, nowNanos);
     }
 
-    /** Event loop only: whether the client already acknowledged {@code seq} on this connection. */
-    boolean acknowledged(String conversation, long seq) {
-        DeliveryWindow window = windows == null ? null : windows.get(conversation);
-        return window != null && seq <= window.clientAcked;
-    }
-
     /** Event loop only: the client has everything up to {@code seq} in the conversation. */
     void acknowledge(String conversation, long seq, long nowNanos) {
         DeliveryWindow window = windows == null ? null : windows.get(conversation);

@@ -131,9 +131,11 @@ public class Outbound {
         long now = System.nanoTime();
         Writer writer = new Writer(frame, sessions.size());
         for (ClientSession session : sessions) {
-            if (session.isClosing() || (excludeTag != null && excludeTag.equals(session.tag()))
-                    || session.acknowledged(conversation, seq)) {
-                continue; // the client has it already: nothing to write or resend
+            // Written even at or below what the client acknowledged: a sync replays everything after the cursor it
+            // names, and on a fresh connection live messages (acknowledged at once) overtake the replay. A copy the
+            // client has is dropped by id.
+            if (session.isClosing() || (excludeTag != null && excludeTag.equals(session.tag()))) {
+                continue;
             }
             session.written(conversation, seq, now);
             if (session.unackedNow() > limits.maxUnacked()) {
