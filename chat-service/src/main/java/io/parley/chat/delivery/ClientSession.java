@@ -173,6 +173,12 @@ public final class ClientSession {
         unacked += windows.computeIfAbsent(conversation, c -> new DeliveryWindow()).written(seq, nowNanos);
     }
 
+    /** Event loop only: whether {@code seq} was written here and awaits its acknowledgement (a copy would be a duplicate). */
+    boolean inFlight(String conversation, long seq) {
+        DeliveryWindow window = windows == null ? null : windows.get(conversation);
+        return window != null && window.inFlight(seq);
+    }
+
     /** Event loop only: the client has everything up to {@code seq} in the conversation. */
     void acknowledge(String conversation, long seq, long nowNanos) {
         DeliveryWindow window = windows == null ? null : windows.get(conversation);

@@ -18,6 +18,8 @@ final class DeliveryWindow {
     long delivered;
     /** When the oldest unacknowledged message of the range started waiting (reset by progress and by a resend). */
     long waitingSinceNanos;
+    /** Every seq in {@code [first, delivered]} was written (no hole): {@link #inFlight} is exact. */
+    boolean gapless = true;
     /** Resends of the range without progress from the client. */
     int attempts;
 
@@ -34,18 +36,39 @@ final class DeliveryWindow {
         return delivered > base();
     }
 
+    /**
+     * Whether {@code seq} was written here and is not yet acknowledged — a second copy would be a duplicate (a live
+     * delivery racing a sync replay of the same message). Known exactly only while the writes had no hole
+     * ({@link #gapless}); otherwise this answers false and the copy is written (clients drop duplicates by id). At or
+     * below what the client acknowledged it is false too: a sync replays everything after the cursor it names.
+     */
+    boolean inFlight(long seq) {
+        return gapless && first != 0 && seq >= first && seq <= delivered && seq > clientAcked;
+    }
+
     /** A message is written; returns the change in unacknowledged messages. */
     long written(long seq, long nowNanos) {
+        if (seq <= clientAcked) {
+            return 0; // a replay of what the client acknowledged: nothing to track
+        }
         long before = unacked();
         if (!pending()) {
+            // everything before was acknowledged: the range starts again here
+            first = seq;
+            delivered = seq;
+            gapless = true;
             waitingSinceNanos = nowNanos;
             attempts = 0;
-        }
-        if (first == 0 || seq < first) {
-            first = seq;
-        }
-        if (seq > delivered) {
+        } else if (seq == delivered + 1) {
             delivered = seq;
+        } else if (seq == first - 1) {
+            first = seq;
+        } else if (seq > delivered) {
+            gapless = false;
+            delivered = seq;
+        } else if (seq < first) {
+            gapless = false;
+            first = seq;
         }
         return unacked() - before;
     }

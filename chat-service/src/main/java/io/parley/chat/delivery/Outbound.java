@@ -131,10 +131,12 @@ public class Outbound {
         long now = System.nanoTime();
         Writer writer = new Writer(frame, sessions.size());
         for (ClientSession session : sessions) {
-            // Written even at or below what the client acknowledged: a sync replays everything after the cursor it
-            // names, and on a fresh connection live messages (acknowledged at once) overtake the replay. A copy the
-            // client has is dropped by id.
-            if (session.isClosing() || (excludeTag != null && excludeTag.equals(session.tag()))) {
+            // A copy already written and awaiting its ack is not written again (a live delivery racing a sync replay):
+            // the retransmission owns it. Anything else is written — even at or below what the client acknowledged,
+            // since a sync replays everything after the cursor it names and, on a fresh connection, live messages
+            // (acknowledged at once) overtake the replay. A copy the client has is dropped by id.
+            if (session.isClosing() || (excludeTag != null && excludeTag.equals(session.tag()))
+                    || session.inFlight(conversation, seq)) {
                 continue;
             }
             session.written(conversation, seq, now);
