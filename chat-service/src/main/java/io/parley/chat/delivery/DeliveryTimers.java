@@ -122,7 +122,7 @@ public class DeliveryTimers {
             window.attempts++;
             window.waitingSinceNanos = now;
             String conversation = entry.getKey();
-            replay.range(conversation, window.base(), window.delivered).subscribe().with(
+            replay.range(conversation, window.base(), window.delivered()).subscribe().with(
                     frames -> {
                         retransmitted.increment(frames.size());
                         for (Replay.Replayed frame : frames) {

@@ -1,10 +1,11 @@
 package io.parley.chat.delivery;
 
 /**
- * What one connection has been sent in one conversation and not yet acknowledged, as a seq range rather than a set
+ * What one connection has been sent in one conversation and not yet acknowledged, as runs of seqs rather than a set
  * of frames: acknowledgements are cumulative and the conversation's log holds every message, so a retransmission
- * re-reads the range {@code (base, delivered]} from the log instead of keeping each frame in memory. Two longs per
- * conversation whatever the traffic, no allocation per delivery.
+ * re-reads the range {@code (base, delivered]} from the log instead of keeping each frame in memory. Writes come in
+ * runs (usually one: the live messages in seq order), so a conversation costs a few longs whatever the traffic, and
+ * no allocation per delivery.
  *
  * <p>Confined to the connection's event loop (no synchronisation).
  */
@@ -12,65 +13,81 @@ final class DeliveryWindow {
 
     /** Highest seq the client acknowledged on this connection (0: none). */
     long clientAcked;
-    /** Lowest seq written on this connection (0: none yet). */
-    long first;
-    /** Highest seq written on this connection. */
-    long delivered;
     /** When the oldest unacknowledged message of the range started waiting (reset by progress and by a resend). */
     long waitingSinceNanos;
-    /** Every seq in {@code [first, delivered]} was written (no hole): {@link #inFlight} is exact. */
-    boolean gapless = true;
     /** Resends of the range without progress from the client. */
     int attempts;
+    /** Written, unacknowledged seqs as sorted, disjoint, non-adjacent runs: from = runs[2i], to = runs[2i + 1]. */
+    private long[] runs = new long[2];
+    private int runCount;
 
-    /** The range starts after this seq: below it the client acknowledged or was never sent anything here. */
+    /** The resend range starts after this seq. */
     long base() {
-        return Math.max(clientAcked, first - 1);
+        return runCount == 0 ? clientAcked : Math.max(clientAcked, runs[0] - 1);
     }
 
-    long unacked() {
-        return delivered > base() ? delivered - base() : 0;
+    /** The highest written, unacknowledged seq (the resend range ends there). */
+    long delivered() {
+        return runCount == 0 ? clientAcked : runs[2 * runCount - 1];
     }
 
     boolean pending() {
-        return delivered > base();
+        return runCount > 0;
+    }
+
+    long unacked() {
+        long sum = 0;
+        for (int i = 0; i < runCount; i++) {
+            sum += runs[2 * i + 1] - runs[2 * i] + 1;
+        }
+        return sum;
     }
 
     /**
-     * Whether {@code seq} was written here and is not yet acknowledged — a second copy would be a duplicate (a live
-     * delivery racing a sync replay of the same message). Known exactly only while the writes had no hole
-     * ({@link #gapless}); otherwise this answers false and the copy is written (clients drop duplicates by id). At or
-     * below what the client acknowledged it is false too: a sync replays everything after the cursor it names.
+     * Whether {@code seq} was written here and awaits its acknowledgement — a second copy would be a duplicate (a live
+     * delivery racing a sync replay of the same message). At or below what the client acknowledged it is false: a
+     * sync replays everything after the cursor it names.
      */
     boolean inFlight(long seq) {
-        return gapless && first != 0 && seq >= first && seq <= delivered && seq > clientAcked;
+        if (seq <= clientAcked) {
+            return false;
+        }
+        for (int i = 0; i < runCount; i++) {
+            if (seq < runs[2 * i]) {
+                return false;
+            }
+            if (seq <= runs[2 * i + 1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A message is written; returns the change in unacknowledged messages. */
     long written(long seq, long nowNanos) {
-        if (seq <= clientAcked) {
-            return 0; // a replay of what the client acknowledged: nothing to track
+        if (seq <= clientAcked || inFlight(seq)) {
+            return 0; // acknowledged already, or already counted
         }
-        long before = unacked();
-        if (!pending()) {
-            // everything before was acknowledged: the range starts again here
-            first = seq;
-            delivered = seq;
-            gapless = true;
+        if (runCount == 0) {
             waitingSinceNanos = nowNanos;
             attempts = 0;
-        } else if (seq == delivered + 1) {
-            delivered = seq;
-        } else if (seq == first - 1) {
-            first = seq;
-        } else if (seq > delivered) {
-            gapless = false;
-            delivered = seq;
-        } else if (seq < first) {
-            gapless = false;
-            first = seq;
         }
-        return unacked() - before;
+        int i = 0;
+        while (i < runCount && runs[2 * i + 1] < seq - 1) {
+            i++; // first run that ends at seq - 1 or later
+        }
+        if (i < runCount && runs[2 * i + 1] == seq - 1) {
+            runs[2 * i + 1] = seq; // extends run i upwards; it may now touch run i + 1
+            if (i + 1 < runCount && runs[2 * i + 2] == seq + 1) {
+                runs[2 * i + 1] = runs[2 * i + 3];
+                remove(i + 1);
+            }
+        } else if (i < runCount && runs[2 * i] == seq + 1) {
+            runs[2 * i] = seq; // extends run i downwards
+        } else {
+            insert(i, seq);
+        }
+        return 1;
     }
 
     /** The client acknowledged everything up to {@code seq}; returns the change in unacknowledged messages. */
@@ -80,11 +97,37 @@ final class DeliveryWindow {
         }
         long before = unacked();
         clientAcked = seq;
+        int drop = 0;
+        while (drop < runCount && runs[2 * drop + 1] <= seq) {
+            drop++;
+        }
+        if (drop > 0) {
+            System.arraycopy(runs, 2 * drop, runs, 0, 2 * (runCount - drop));
+            runCount -= drop;
+        }
+        if (runCount > 0 && runs[0] <= seq) {
+            runs[0] = seq + 1;
+        }
         long after = unacked();
         if (after < before) {
             waitingSinceNanos = nowNanos; // progress: the client is alive and reading
             attempts = 0;
         }
         return after - before;
+    }
+
+    private void insert(int at, long seq) {
+        if (2 * runCount + 2 > runs.length) {
+            runs = java.util.Arrays.copyOf(runs, runs.length * 2);
+        }
+        System.arraycopy(runs, 2 * at, runs, 2 * at + 2, 2 * (runCount - at));
+        runs[2 * at] = seq;
+        runs[2 * at + 1] = seq;
+        runCount++;
+    }
+
+    private void remove(int at) {
+        System.arraycopy(runs, 2 * at + 2, runs, 2 * at, 2 * (runCount - at - 1));
+        runCount--;
     }
 }

@@ -33,13 +33,36 @@ class DeliveryWindowTest {
     }
 
     @Test
-    void shouldWriteEverythingOnceTheWritesHaveAHole() {
+    void shouldKnowExactlyWhatWasWrittenAroundAHole() {
         DeliveryWindow window = new DeliveryWindow();
         window.written(10, 0);
         window.written(12, 0); // 11 is the connection's own message, or still on its way
         assertFalse(window.inFlight(11), "never written here: a sync replay of it must go out");
-        assertFalse(window.inFlight(12), "with a hole nothing is known exactly: written again, dropped by id");
-        assertEquals(3, window.unacked(), "the resend range covers the hole");
+        assertTrue(window.inFlight(12));
+        assertEquals(2, window.unacked());
+        assertEquals(9, window.base());
+        assertEquals(12, window.delivered(), "the resend range covers the hole");
+        window.written(11, 0);
+        assertEquals(3, window.unacked(), "the runs joined");
+        window.acknowledged(11, 1);
+        assertEquals(1, window.unacked());
+        assertEquals(11, window.base());
+    }
+
+    @Test
+    void shouldNotWriteTwiceWhenLateLiveCopiesArriveBeforeTheReplay() {
+        DeliveryWindow window = new DeliveryWindow();
+        for (long seq = 290; seq <= 300; seq++) {
+            window.written(seq, 0); // late live copies, ahead of the sync replay
+        }
+        for (long seq = 101; seq <= 289; seq++) {
+            assertFalse(window.inFlight(seq));
+            window.written(seq, 0);
+        }
+        for (long seq = 290; seq <= 300; seq++) {
+            assertTrue(window.inFlight(seq), "the replay of " + seq + " would be a second copy");
+        }
+        assertEquals(200, window.unacked());
     }
 
     @Test
