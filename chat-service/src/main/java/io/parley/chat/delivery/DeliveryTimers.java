@@ -58,9 +58,9 @@ public class DeliveryTimers {
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void tick() {
         Map<EventLoop, List<ClientSession>> chat = byLoop(connections.all());
-        chat.forEach((loop, sessions) -> onLoop(loop, () -> sweep(sessions)));
+        chat.forEach((loop, sessions) -> Outbound.onLoop(loop, () -> sweep(sessions)));
         for (PingedSessions registry : others) {
-            byLoop(registry.all()).forEach((loop, sessions) -> onLoop(loop, () -> pingDue(sessions, System.nanoTime())));
+            byLoop(registry.all()).forEach((loop, sessions) -> Outbound.onLoop(loop, () -> pingDue(sessions, System.nanoTime())));
         }
     }
 
@@ -70,14 +70,6 @@ public class DeliveryTimers {
             byLoop.computeIfAbsent(session.loop(), l -> new ArrayList<>()).add(session);
         }
         return byLoop;
-    }
-
-    private static void onLoop(EventLoop loop, Runnable task) {
-        if (loop == null || loop.inEventLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
     }
 
     private void pingDue(List<ClientSession> sessions, long now) {

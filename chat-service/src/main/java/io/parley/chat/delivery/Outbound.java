@@ -116,7 +116,11 @@ public class Outbound {
 
     /** Runs on the session's event loop: here and now if already on it. */
     static void onLoop(ClientSession session, Runnable task) {
-        EventLoop loop = session.loop();
+        onLoop(session.loop(), task);
+    }
+
+    /** Runs on the event loop (here and now if already on it, or without one). */
+    static void onLoop(EventLoop loop, Runnable task) {
         if (loop == null || loop.inEventLoop()) {
             task.run();
         } else {
@@ -243,11 +247,7 @@ public class Outbound {
         }
 
         void run(Runnable task) {
-            if (loop == null || loop.inEventLoop()) {
-                task.run();
-            } else {
-                loop.execute(task);
-            }
+            onLoop(loop, task);
         }
 
         /** A node has a handful of event loops: a linear search beats a map. */
