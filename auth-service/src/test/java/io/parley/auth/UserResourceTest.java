@@ -208,4 +208,33 @@ class UserResourceTest {
         given().get("/api/v1/users/" + id)
                 .then().statusCode(401).body("code", equalTo("UNAUTHENTICATED"));
     }
+
+    /** Deleting one's account ends every session of it, refuses sign-in, hides the user and keeps the name taken. */
+    @Test
+    void shouldDeleteTheCallersAccountAndEndAllItsSessions() {
+        String username = uniqueName("leaver");
+        long id = register(username);
+        String phone = AuthTestSupport.login(username, PASSWORD, AuthTestSupport.uniqueAddress()).statusCode(201)
+                .extract().path("accessToken");
+        String laptop = AuthTestSupport.login(username, PASSWORD, AuthTestSupport.uniqueAddress()).statusCode(201)
+                .extract().path("accessToken");
+        String other = (String) signedInUser().get("accessToken");
+
+        given().auth().oauth2(phone).contentType(ContentType.JSON).body(Map.of("password", "not the password"))
+                .delete("/api/v1/users/me").then().statusCode(401).body("code", equalTo("BAD_CREDENTIALS"));
+        given().auth().oauth2(phone).contentType(ContentType.JSON).body(Map.of("password", PASSWORD))
+                .delete("/api/v1/users/me").then().statusCode(204);
+
+        for (String token : new String[] {phone, laptop}) {
+            given().contentType(ContentType.JSON).body(Map.of("token", token)).post("/api/v1/tokens/introspect")
+                    .then().statusCode(200).body("active", equalTo(false));
+        }
+        given().auth().oauth2(other).get("/api/v1/users/" + id).then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+        AuthTestSupport.login(username, PASSWORD, AuthTestSupport.uniqueAddress()).statusCode(401)
+                .body("code", equalTo("BAD_CREDENTIALS"));
+        given().contentType(ContentType.JSON).body(Map.of("username", username, "password", PASSWORD))
+                .post("/api/v1/users").then().statusCode(409).body("code", equalTo("USERNAME_TAKEN"));
+        given().contentType(ContentType.JSON).body(Map.of("token", other)).post("/api/v1/tokens/introspect")
+                .then().statusCode(200).body("active", equalTo(true));
+    }
 }

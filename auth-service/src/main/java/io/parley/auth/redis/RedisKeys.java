@@ -16,4 +16,9 @@ public final class RedisKeys {
     public static String loginAttemptsByAddress(String address) {
         return "auth:ratelimit:login:addr:{" + address + "}";
     }
+
+    /** Set of the user's session ids (maybe some already ended), so deleting the account can end them all. */
+    public static String userSessions(long userId) {
+        return "auth:user:{" + userId + "}:sessions";
+    }
 }

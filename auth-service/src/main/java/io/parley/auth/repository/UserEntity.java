@@ -27,4 +27,12 @@ public class UserEntity {
 
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public Instant createdAt;
+
+    /** Set when the user deleted the account; such a user cannot sign in and is not found. */
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
+
+    public boolean isDeleted() {
+        return deletedAt != null;
+    }
 }

@@ -1,5 +1,6 @@
 package io.parley.auth.rest;
 
+import io.parley.auth.service.SessionService;
 import io.parley.auth.service.UserService;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.ResponseStatus;
@@ -24,11 +26,17 @@ public class UserResource {
     public record RegisterRequest(String username, String password, String displayName) {
     }
 
+    /** {@code {"password"}}: deleting an account asks for its password again. */
+    public record DeleteRequest(String password) {
+    }
+
     private final UserService users;
+    private final SessionService sessions;
     private final SecurityIdentity identity;
 
-    public UserResource(UserService users, SecurityIdentity identity) {
+    public UserResource(UserService users, SessionService sessions, SecurityIdentity identity) {
         this.users = users;
+        this.sessions = sessions;
         this.identity = identity;
     }
 
@@ -46,6 +54,23 @@ public class UserResource {
     @RolesAllowed(Roles.USER)
     public UserService.User me() {
         return users.byId(Caller.claims(identity).userId());
+    }
+
+    /**
+     * Deletes the caller's account: it can no longer sign in, is no longer found, and every session of it ends —
+     * its open WebSocket connections on every node are closed with 4501 within a second.
+     */
+    @DELETE
+    @Path("/me")
+    @RolesAllowed(Roles.USER)
+    @ResponseStatus(204)
+    public void deleteMe(DeleteRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("a JSON body {password} is required");
+        }
+        long userId = Caller.claims(identity).userId();
+        users.delete(userId, request.password());
+        sessions.endAll(userId);
     }
 
     /** Any signed-in user or app may look a user up (chat-service checks that a recipient exists); 404 if unknown. */

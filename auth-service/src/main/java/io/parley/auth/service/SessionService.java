@@ -1,5 +1,6 @@
 package io.parley.auth.service;
 
+import io.parley.auth.redis.RedisKeys;
 import io.parley.auth.redis.RedisScripts;
 import io.parley.auth.repository.DeviceRepository;
 import io.parley.auth.repository.UserEntity;
@@ -76,7 +77,7 @@ public class SessionService {
         Validation.required(password, "password");
         Validation.deviceId(deviceId);
         rateLimiter.hit(username, clientAddress);
-        Optional<UserEntity> user = findUser(username);
+        Optional<UserEntity> user = findUser(username); // deleted accounts are not found
         if (user.isEmpty()) {
             hasher.burnCheck(password);
             return failLogin();
@@ -95,6 +96,9 @@ public class SessionService {
                 "refresh", Secrets.sha256Hex(refreshToken),
                 "created", Long.toString(clock.millis())));
         redis.key().pexpire(key, tokens.refreshTtl().toMillis());
+        String index = RedisKeys.userSessions(userId);
+        redis.set(String.class).sadd(index, sessionId);
+        redis.key().pexpire(index, tokens.refreshTtl().toMillis()); // outlives every session in it
         metrics.counter("parley.auth.logins", "outcome", "ok").increment();
         return issue(userId, deviceId, sessionId, refreshToken);
     }
@@ -134,6 +138,15 @@ public class SessionService {
         revocations.invalidate(sessionId);
     }
 
+    /** Ends every session of the user (the account was deleted): each is announced like a logout. */
+    public void endAll(long userId) {
+        String index = RedisKeys.userSessions(userId);
+        for (String sessionId : redis.set(String.class).smembers(index)) {
+            logout(userId, sessionId);
+        }
+        redis.key().del(index);
+    }
+
     /** RFC 7662-style introspection: the claims of a live token, or empty. */
     public Optional<TokenClaims> introspect(String token) {
         if (token == null || token.isBlank()) {
@@ -162,7 +175,7 @@ public class SessionService {
 
     @Transactional
     Optional<UserEntity> findUser(String username) {
-        return users.findByUsername(username);
+        return users.findActiveByUsername(username);
     }
 
     @Transactional

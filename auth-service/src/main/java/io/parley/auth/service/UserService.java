@@ -7,6 +7,7 @@ import io.parley.common.error.ErrorCode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
 
 /** Registers users and looks them up. */
 @ApplicationScoped
@@ -56,9 +57,35 @@ public class UserService {
     @Transactional
     public User byId(long id) {
         UserEntity user = users.findById(id);
-        if (user == null) {
+        if (user == null || user.isDeleted()) {
             throw ApiException.notFound("no user " + id);
         }
         return User.of(user);
+    }
+
+    /**
+     * Deletes the account of {@code id} if {@code password} is its password: it can no longer sign in and is no
+     * longer found; its sessions are ended by the caller. The row stays (history keeps resolving the id).
+     */
+    public void delete(long id, String password) {
+        Validation.required(password, "password");
+        if (!hasher.matches(password, activePasswordHash(id))) { // slow on purpose: outside the transaction
+            throw new ApiException(ErrorCode.BAD_CREDENTIALS, "the password is wrong; the account is kept");
+        }
+        markDeleted(id);
+    }
+
+    @Transactional
+    String activePasswordHash(long id) {
+        UserEntity user = users.findById(id);
+        if (user == null || user.isDeleted()) {
+            throw ApiException.notFound("no user " + id);
+        }
+        return user.passwordHash;
+    }
+
+    @Transactional
+    void markDeleted(long id) {
+        users.findById(id).deletedAt = Instant.now();
     }
 }
