@@ -110,6 +110,13 @@ public interface ChatConfig {
         @WithDefault("5000")
         int maxUnacked();
 
+        /**
+         * How long a permitted upgrade may take to become a connection: until then the node holds what arrives for
+         * it (see delivery/Arrival); a socket that closes first releases it at once.
+         */
+        @WithDefault("10s")
+        Duration arrivalTimeout();
+
         /** Largest group. */
         @WithDefault("10000")
         int maxGroupMembers();

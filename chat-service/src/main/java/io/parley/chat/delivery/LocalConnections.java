@@ -2,6 +2,7 @@ package io.parley.chat.delivery;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.chat.config.ChatConfig;
 import io.parley.chat.fanout.Envelope;
 import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.protocol.CloseCodes;
@@ -31,11 +32,17 @@ public class LocalConnections implements FanoutBroker.Listener {
     private final Map<String, ClientSession> byConnection = new ConcurrentHashMap<>();
     private final Map<Long, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final Map<String, Set<ClientSession>> byGroup = new ConcurrentHashMap<>();
+    /** Connections between their upgrade check and their registration, by user and by group (see {@link Arrival}). */
+    private final Map<Long, Set<Arrival>> arrivingByUser = new ConcurrentHashMap<>();
+    private final Map<String, Set<Arrival>> arrivingByGroup = new ConcurrentHashMap<>();
+    private final int arrivalCapacity;
 
     private final NodeIdentity node;
 
-    public LocalConnections(FanoutBroker broker, Outbound outbound, MeterRegistry metrics, NodeIdentity node) {
+    public LocalConnections(FanoutBroker broker, Outbound outbound, MeterRegistry metrics, NodeIdentity node,
+                            ChatConfig config) {
         this.broker = broker;
+        this.arrivalCapacity = config.limits().maxUnacked();
         this.outbound = outbound;
         this.node = node;
         Gauge.builder("parley.chat.connections", byConnection, Map::size)
@@ -50,19 +57,113 @@ public class LocalConnections implements FanoutBroker.Listener {
                 .description("fan-out channels this node is subscribed to").register(metrics);
     }
 
-    /** Registers a connection; completes once the node receives everything addressed to it. */
-    public Uni<Void> register(ClientSession session, Collection<String> groups) {
+    /**
+     * Before an upgrade completes: subscribes the node to everything addressed to the user and starts holding what
+     * arrives for the connection until {@link #register} claims it. Completes once the subscriptions are in place.
+     */
+    public Uni<Arrival> expect(long user, Collection<String> groups) {
+        Arrival arrival = new Arrival(user, groups, arrivalCapacity);
         List<Uni<Void>> subscriptions = new ArrayList<>();
         synchronized (this) {
-            byConnection.put(session.id(), session);
-            Set<ClientSession> mine = byUser.computeIfAbsent(session.userId(), u -> ConcurrentHashMap.newKeySet());
-            mine.add(session);
-            subscriptions.add(broker.subscribe(RedisKeys.userChannel(session.userId())));
+            arrivingByUser.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet()).add(arrival);
+            subscriptions.add(broker.subscribe(RedisKeys.userChannel(user)));
             for (String group : groups) {
-                subscriptions.add(join(session, group));
+                subscriptions.add(expectInGroup(arrival, group));
+            }
+        }
+        return Uni.join().all(subscriptions).andCollectFailures().replaceWith(arrival);
+    }
+
+    /** The upgrade did not complete (or the socket closed first): stop holding, drop interest nobody else has. */
+    public synchronized void abandon(Arrival arrival) {
+        arrival.end();
+        if (isArriving(arrival)) { // not claimed or abandoned already
+            forget(arrival);
+        }
+    }
+
+    /**
+     * Registers a connection whose arrival was expected: from here on it gets live deliveries, and first what
+     * arrived for it since its upgrade. Completes once the node receives everything addressed to it.
+     */
+    public Uni<Void> register(ClientSession session, Arrival arrival) {
+        List<Uni<Void>> subscriptions = new ArrayList<>();
+        List<Arrival.Held> held;
+        synchronized (this) {
+            // added before the arrival ends: a message the arrival refuses from now on finds the session live
+            subscriptions.add(add(session, arrival.groups()));
+            held = arrival.end();
+            forget(arrival);
+        }
+        if (held == null) {
+            outbound.close(session, CloseCodes.RESYNC, "more arrived while connecting than could be held; sync");
+        } else {
+            for (Arrival.Held message : held) {
+                outbound.deliver(session, message.conversation(), message.seq(), message.frame());
             }
         }
         return Uni.join().all(subscriptions).andCollectFailures().replaceWithVoid();
+    }
+
+    /** Registers a connection; completes once the node receives everything addressed to it. */
+    public Uni<Void> register(ClientSession session, Collection<String> groups) {
+        Uni<Void> subscribed;
+        synchronized (this) {
+            subscribed = add(session, groups);
+        }
+        return subscribed;
+    }
+
+    private Uni<Void> add(ClientSession session, Collection<String> groups) {
+        List<Uni<Void>> subscriptions = new ArrayList<>();
+        byConnection.put(session.id(), session);
+        Set<ClientSession> mine = byUser.computeIfAbsent(session.userId(), u -> ConcurrentHashMap.newKeySet());
+        mine.add(session);
+        subscriptions.add(broker.subscribe(RedisKeys.userChannel(session.userId())));
+        for (String group : groups) {
+            subscriptions.add(join(session, group));
+        }
+        return Uni.join().all(subscriptions).andCollectFailures().replaceWithVoid();
+    }
+
+    private Uni<Void> expectInGroup(Arrival arrival, String group) {
+        arrival.groups().add(group);
+        arrivingByGroup.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet()).add(arrival);
+        return broker.subscribe(RedisKeys.groupChannel(group));
+    }
+
+    private void leaveAsArrival(Arrival arrival, String group) {
+        arrival.groups().remove(group);
+        unindex(arrival, group);
+    }
+
+    private void unindex(Arrival arrival, String group) {
+        Set<Arrival> sameGroup = arrivingByGroup.get(group);
+        if (sameGroup != null && sameGroup.remove(arrival) && sameGroup.isEmpty()) {
+            arrivingByGroup.remove(group);
+        }
+        if (!byGroup.containsKey(group) && !arrivingByGroup.containsKey(group)) {
+            broker.unsubscribe(RedisKeys.groupChannel(group));
+        }
+    }
+
+    private boolean isArriving(Arrival arrival) {
+        Set<Arrival> arriving = arrivingByUser.get(arrival.userId());
+        return arriving != null && arriving.contains(arrival);
+    }
+
+    /** Removes an ended arrival from the indexes, unsubscribing from what no connection and no arrival needs. */
+    private void forget(Arrival arrival) {
+        Set<Arrival> sameUser = arrivingByUser.get(arrival.userId());
+        if (sameUser != null && sameUser.remove(arrival) && sameUser.isEmpty()) {
+            arrivingByUser.remove(arrival.userId());
+        }
+        if (!byUser.containsKey(arrival.userId()) && !arrivingByUser.containsKey(arrival.userId())) {
+            broker.unsubscribe(RedisKeys.userChannel(arrival.userId()));
+        }
+        for (String group : arrival.groups()) { // kept: a late registration still needs them
+            unindex(arrival, group);
+        }
     }
 
     public synchronized void unregister(ClientSession session) {
@@ -74,7 +175,9 @@ public class LocalConnections implements FanoutBroker.Listener {
             mine.remove(session);
             if (mine.isEmpty()) {
                 byUser.remove(session.userId());
-                broker.unsubscribe(RedisKeys.userChannel(session.userId()));
+                if (!arrivingByUser.containsKey(session.userId())) {
+                    broker.unsubscribe(RedisKeys.userChannel(session.userId()));
+                }
             }
         }
         for (String group : List.copyOf(session.groups())) {
@@ -137,7 +240,9 @@ public class LocalConnections implements FanoutBroker.Listener {
         members.remove(session);
         if (members.isEmpty()) {
             byGroup.remove(group);
-            broker.unsubscribe(RedisKeys.groupChannel(group));
+            if (!arrivingByGroup.containsKey(group)) {
+                broker.unsubscribe(RedisKeys.groupChannel(group));
+            }
         }
     }
 
@@ -153,13 +258,19 @@ public class LocalConnections implements FanoutBroker.Listener {
             }
             return;
         }
-        Set<ClientSession> targets = channel.startsWith(USER_PREFIX)
-                ? byUser.get(Long.parseLong(channel.substring(USER_PREFIX.length())))
-                : channel.startsWith(GROUP_PREFIX) ? byGroup.get(channel.substring(GROUP_PREFIX.length())) : null;
+        boolean toUser = channel.startsWith(USER_PREFIX);
+        boolean toGroup = !toUser && channel.startsWith(GROUP_PREFIX);
+        long user = toUser ? Long.parseLong(channel.substring(USER_PREFIX.length())) : 0;
+        String group = toGroup ? channel.substring(GROUP_PREFIX.length()) : null;
+        SharedFrame frame = new SharedFrame(envelope.frame());
+        if (!envelope.isTransient() && !(arrivingByUser.isEmpty() && arrivingByGroup.isEmpty())) {
+            // held before the live lookup: an arrival that refuses the message was registered, so the lookup finds it
+            hold(toUser ? arrivingByUser.get(user) : toGroup ? arrivingByGroup.get(group) : null, envelope, frame);
+        }
+        Set<ClientSession> targets = toUser ? byUser.get(user) : toGroup ? byGroup.get(group) : null;
         if (targets == null) {
             return;
         }
-        SharedFrame frame = new SharedFrame(envelope.frame());
         if (envelope.isTransient()) {
             outbound.writeAll(targets, Long.parseLong(envelope.exclude()), frame);
             return;
@@ -167,7 +278,25 @@ public class LocalConnections implements FanoutBroker.Listener {
         outbound.deliverAll(targets, envelope.exclude(), envelope.conversation(), envelope.seq(), frame);
     }
 
+    private static void hold(Set<Arrival> arrivals, Envelope envelope, SharedFrame frame) {
+        if (arrivals != null) {
+            for (Arrival arrival : arrivals) {
+                arrival.hold(envelope.conversation(), envelope.seq(), frame);
+            }
+        }
+    }
+
     private synchronized void onControl(long user, Envelope envelope) {
+        Set<Arrival> arriving = arrivingByUser.get(user);
+        if (arriving != null) { // a group joined or left while connecting counts from the registration on
+            for (Arrival arrival : arriving) {
+                if (Envelope.GROUP_JOINED.equals(envelope.controlVerb())) {
+                    expectInGroup(arrival, envelope.controlArgument());
+                } else if (Envelope.GROUP_LEFT.equals(envelope.controlVerb())) {
+                    leaveAsArrival(arrival, envelope.controlArgument());
+                }
+            }
+        }
         Set<ClientSession> sessions = byUser.get(user);
         if (sessions == null) {
             return;

@@ -2,6 +2,7 @@ package io.parley.chat.fanout;
 
 import io.parley.chat.delivery.LocalConnections;
 import io.parley.chat.notify.NotifyConnections;
+import io.parley.chat.store.RedisKeys;
 import io.parley.chat.topics.TopicSubscriptions;
 import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
@@ -32,6 +33,8 @@ public class FanoutRouter implements FanoutBroker.Listener {
     public void onMessage(String channel, String payload) {
         if (channel.startsWith(TOPIC_PREFIX)) {
             topics.onPublication(channel, payload);
+        } else if (channel.equals(RedisKeys.APP_ACCESS_CHANNEL)) {
+            topics.onAccessWithdrawn(payload);
         } else if (channel.startsWith(NOTIFY_PREFIX)) {
             notify.onNotification(channel, payload);
         } else {

@@ -18,7 +18,8 @@ import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -32,13 +33,15 @@ public class RedisFanoutBroker implements FanoutBroker {
 
     private static final Logger LOG = Logger.getLogger(RedisFanoutBroker.class);
     private static final long RECONNECT_DELAY_MS = 500;
+    private static final Uni<Void> DONE = Uni.createFrom().voidItem();
 
     private final Redis redis;
     private final Vertx vertx;
     /** On a Redis Cluster: the primaries, tried in turn by a plain (non-cluster) subscriber connection. */
     private final List<String> clusterHosts;
     private int attempt;
-    private final Set<String> channels = ConcurrentHashMap.newKeySet();
+    /** Channel → completes when Redis confirmed the SUBSCRIBE (a second subscriber waits for the first one's). */
+    private final Map<String, CompletableFuture<Void>> channels = new ConcurrentHashMap<>();
     private volatile RedisConnection connection;
     private volatile Listener listener;
     private volatile boolean stopping;
@@ -86,24 +89,29 @@ public class RedisFanoutBroker implements FanoutBroker {
 
     @Override
     public Uni<Void> subscribe(String channel) {
-        if (!channels.add(channel)) {
-            return Uni.createFrom().voidItem();
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        CompletableFuture<Void> earlier = channels.putIfAbsent(channel, confirmed);
+        if (earlier != null) {
+            return earlier.isDone() ? DONE : Uni.createFrom().completionStage(earlier);
         }
         RedisConnection current = connection;
         if (current == null) {
-            return Uni.createFrom().voidItem(); // subscribed with everything else on reconnect
+            confirmed.complete(null); // subscribed with everything else on reconnect, which reports a gap
+            return DONE;
         }
         // sent now, not on subscription, so SUBSCRIBE/UNSUBSCRIBE reach Redis in the order interest changed
-        var reply = current.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).toCompletionStage();
-        return Uni.createFrom().completionStage(reply)
-                .onFailure().invoke(e -> LOG.debugf("SUBSCRIBE %s failed: %s (retried on reconnect)", channel, e.getMessage()))
-                .onFailure().recoverWithNull()
-                .replaceWithVoid();
+        current.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onComplete(reply -> {
+            if (reply.failed()) {
+                LOG.debugf("SUBSCRIBE %s failed: %s (retried on reconnect)", channel, reply.cause().getMessage());
+            }
+            confirmed.complete(null);
+        });
+        return Uni.createFrom().completionStage(confirmed);
     }
 
     @Override
     public void unsubscribe(String channel) {
-        if (channels.remove(channel)) {
+        if (channels.remove(channel) != null) {
             send(Command.UNSUBSCRIBE, channel);
         }
     }
@@ -137,7 +145,7 @@ public class RedisFanoutBroker implements FanoutBroker {
             connection = conn;
             if (!channels.isEmpty()) {
                 Request all = Request.cmd(Command.SUBSCRIBE);
-                channels.forEach(all::arg);
+                channels.keySet().forEach(all::arg);
                 conn.send(all);
             }
             if (connectedBefore) {

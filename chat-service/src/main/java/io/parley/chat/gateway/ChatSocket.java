@@ -2,6 +2,7 @@ package io.parley.chat.gateway;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
+import io.parley.chat.delivery.Arrival;
 import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.LocalConnections;
 import io.parley.chat.delivery.NodeIdentity;
@@ -95,10 +96,14 @@ public class ChatSocket {
         ClientSession session = new ClientSession(connection, connection.userData().get(TokenUpgradeCheck.CHANNEL),
                 claims, token, node.tag(connection.id()),
                 new TokenBucket(limits.framesPerSecond(), limits.frameBurst()), binary);
-        // Frames are handled only after this completes, so a sync sent right after connecting
+        // The node subscribed for the user before the 101 (TokenUpgradeCheck): registering writes first what
+        // arrived since then. Frames are handled only after this completes, so a sync sent right after connecting
         // already finds the node subscribed to everything addressed to this user.
-        return groups.groupsOf(claims.userId())
-                .flatMap(memberOf -> connections.register(session, memberOf))
+        Arrival arrival = connection.userData().get(TokenUpgradeCheck.ARRIVAL);
+        Uni<Void> registered = arrival != null
+                ? connections.register(session, arrival)
+                : groups.groupsOf(claims.userId()).flatMap(memberOf -> connections.register(session, memberOf));
+        return registered
                 .flatMap(v -> presence.enter(session))
                 .invoke(() -> ackFastPath.install(session, connection.userData().get(TokenUpgradeCheck.CHANNEL)));
     }

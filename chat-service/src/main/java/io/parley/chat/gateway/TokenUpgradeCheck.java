@@ -1,6 +1,10 @@
 package io.parley.chat.gateway;
 
 import io.netty.channel.Channel;
+import io.parley.chat.config.ChatConfig;
+import io.parley.chat.delivery.Arrival;
+import io.parley.chat.delivery.LocalConnections;
+import io.parley.chat.service.GroupService;
 import io.parley.common.security.BearerTokenAuthMechanism;
 import io.parley.common.security.TokenAuthenticator;
 import io.parley.common.token.TokenClaims;
@@ -8,8 +12,11 @@ import io.parley.common.token.TokenRejectedException;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.util.List;
 import java.util.Map;
 
@@ -27,12 +34,24 @@ public class TokenUpgradeCheck implements HttpUpgradeCheck {
     public static final UserData.TypedKey<Channel> CHANNEL = new UserData.TypedKey<>("parley.channel");
     private static final Map<String, List<String>> CHALLENGE = Map.of("WWW-Authenticate", List.of("Bearer"));
 
-    private final TokenAuthenticator tokens;
-    private final jakarta.enterprise.inject.Instance<GatewayShutdown> drain;
+    /** /ws/chat only: the node is subscribed for the user before the 101, and holds what arrives until onOpen. */
+    public static final UserData.TypedKey<Arrival> ARRIVAL = new UserData.TypedKey<>("parley.arrival");
+    private static final String CHAT_PATH = "/ws/chat";
 
-    public TokenUpgradeCheck(TokenAuthenticator tokens, jakarta.enterprise.inject.Instance<GatewayShutdown> drain) {
+    private final TokenAuthenticator tokens;
+    private final Instance<GatewayShutdown> drain;
+    private final GroupService groups;
+    private final LocalConnections connections;
+
+    private final long arrivalTimeoutMs;
+
+    public TokenUpgradeCheck(TokenAuthenticator tokens, Instance<GatewayShutdown> drain, GroupService groups,
+                             LocalConnections connections, ChatConfig config) {
+        this.arrivalTimeoutMs = config.limits().arrivalTimeout().toMillis();
         this.tokens = tokens;
         this.drain = drain;
+        this.groups = groups;
+        this.connections = connections;
     }
 
     @Override
@@ -48,12 +67,44 @@ public class TokenUpgradeCheck implements HttpUpgradeCheck {
                     }
                     context.userData().put(CLAIMS, claims);
                     context.userData().put(TOKEN, token);
-                    if (context.httpRequest().connection() instanceof ConnectionBase socket) {
-                        context.userData().put(CHANNEL, socket.channel()); // the same channel after the upgrade
-                        OversizeFrames.guard(socket.channel()); // 4513 also for a frame over the decoder's cap
+                    Channel channel = context.httpRequest().connection() instanceof ConnectionBase socket ? socket.channel() : null;
+                    if (channel != null) {
+                        context.userData().put(CHANNEL, channel); // the same channel after the upgrade
+                        OversizeFrames.guard(channel); // 4513 also for a frame over the decoder's cap
                     }
-                    return CheckResult.permitUpgrade();
+                    if (!CHAT_PATH.equals(context.httpRequest().path())) {
+                        return CheckResult.permitUpgrade();
+                    }
+                    return expectArrival(context, claims.userId(), channel);
                 })
                 .onFailure(TokenRejectedException.class).recoverWithUni(() -> CheckResult.rejectUpgrade(401, CHALLENGE));
+    }
+
+    /**
+     * Live delivery starts with the upgrade: subscribe for the user and start holding its messages before the 101,
+     * so nothing published between the 101 and the socket's registration is missed. Ended by ChatSocket.onOpen,
+     * or, if the upgrade never completes, when the socket closes.
+     */
+    private Uni<CheckResult> expectArrival(HttpUpgradeContext context, long user, Channel channel) {
+        Context requestContext = Vertx.currentContext();
+        return groups.groupsOf(user)
+                .flatMap(memberOf -> connections.expect(user, memberOf))
+                .emitOn(task -> {
+                    if (requestContext == null) {
+                        task.run();
+                    } else {
+                        requestContext.runOnContext(v -> task.run()); // the handshake goes on on the request's loop
+                    }
+                })
+                .map(arrival -> {
+                    context.userData().put(ARRIVAL, arrival);
+                    if (channel != null) {
+                        channel.closeFuture().addListener(closed -> connections.abandon(arrival));
+                    }
+                    if (requestContext != null) { // a later check may refuse the upgrade on a kept-alive socket
+                        requestContext.owner().setTimer(arrivalTimeoutMs, t -> connections.abandon(arrival));
+                    }
+                    return CheckResult.permitUpgradeSync();
+                });
     }
 }

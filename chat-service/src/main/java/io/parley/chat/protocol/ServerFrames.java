@@ -91,6 +91,17 @@ public class ServerFrames {
         return write(frame);
     }
 
+    /** Topics taken away because the app withdrew the user's access: {@code unsubscribed} with a reason. */
+    public String topicsWithdrawn(String appId, java.util.List<String> topics) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "unsubscribed");
+        frame.put("appId", appId);
+        var names = frame.putArray("topics");
+        topics.forEach(names::add);
+        frame.put("reason", ErrorCode.FORBIDDEN.name());
+        return write(frame);
+    }
+
     /** A publication; {@code base64} true when {@code data} is base64 of binary data. */
     public String publication(String appId, String topic, String data, boolean base64, String id) {
         ObjectNode frame = json.createObjectNode();

@@ -181,6 +181,12 @@ public final class RedisKeys {
         return "chat:topic:" + appId + ":" + topic;
     }
 
+    /**
+     * Pub/sub channel announcing withdrawn topic access: {@code "<appId> *"} (the app was made private) or
+     * {@code "<appId> <user>"} (a grant was revoked). Every node listens.
+     */
+    public static final String APP_ACCESS_CHANNEL = "chat:app-access";
+
     /** Users an app lets subscribe to its topics. */
     public static String appGrants(String appId) {
         return "chat:app:{" + appId + "}:grants";

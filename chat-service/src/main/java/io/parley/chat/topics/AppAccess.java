@@ -14,6 +14,8 @@ import java.util.Collection;
 @ApplicationScoped
 public class AppAccess {
 
+    private static final String EVERYONE = "*";
+
     private final ReactiveRedisDataSource reactive;
     private final RedisDataSource redis;
 
@@ -33,6 +35,7 @@ public class AppAccess {
             redis.value(String.class).set(RedisKeys.appPublic(appId), "1");
         } else {
             redis.key().del(RedisKeys.appPublic(appId));
+            withdrawn(appId, EVERYONE);
         }
     }
 
@@ -48,6 +51,33 @@ public class AppAccess {
 
     public void revoke(String appId, long user) {
         redis.set(String.class).srem(RedisKeys.appGrants(appId), Long.toString(user));
+        withdrawn(appId, Long.toString(user));
+    }
+
+    /** Tells every node: subscribers of the app's topics (all, or one user's) are checked again at once. */
+    private void withdrawn(String appId, String who) {
+        redis.pubsub(String.class).publish(RedisKeys.APP_ACCESS_CHANNEL, appId + " " + who);
+    }
+
+    /** An announcement on {@link RedisKeys#APP_ACCESS_CHANNEL}: the app, and the user or {@code null} for all. */
+    public record Withdrawal(String appId, Long user) {
+
+        static Withdrawal parse(String payload) {
+            int space = payload.indexOf(' ');
+            if (space <= 0) {
+                return null;
+            }
+            String who = payload.substring(space + 1);
+            try {
+                return new Withdrawal(payload.substring(0, space), EVERYONE.equals(who) ? null : Long.valueOf(who));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+
+        boolean concerns(long user) {
+            return this.user == null || this.user == user;
+        }
     }
 
     public long grantCount(String appId) {

@@ -15,6 +15,7 @@ import io.parley.common.error.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,6 +46,7 @@ public class TopicSubscriptions {
                 .description("topic subscriptions of connections on this node").register(metrics);
         Gauge.builder("parley.chat.topics", byChannel, Map::size)
                 .description("distinct topics with a subscriber on this node").register(metrics);
+        broker.subscribe(RedisKeys.APP_ACCESS_CHANNEL); // withdrawn access, announced by any node
     }
 
     public Uni<Void> subscribe(ClientSession session, ClientFrame.Topics request) {
@@ -112,6 +114,50 @@ public class TopicSubscriptions {
             return;
         }
         outbound.writeAll(subscribers, 0, new SharedFrame(payload)); // one task and one buffer per event loop
+    }
+
+    /**
+     * An app was made private or revoked a user's grant: the local subscribers concerned are checked again, and
+     * those no longer allowed lose the app's topics with an {@code unsubscribed} frame ({@code "reason":"FORBIDDEN"}).
+     */
+    public void onAccessWithdrawn(String payload) {
+        AppAccess.Withdrawal withdrawal = AppAccess.Withdrawal.parse(payload);
+        if (withdrawal == null) {
+            return;
+        }
+        String prefix = RedisKeys.topicChannel(withdrawal.appId(), "");
+        Set<ClientSession> concerned = new HashSet<>();
+        for (Map.Entry<String, Set<ClientSession>> entry : byChannel.entrySet()) {
+            if (entry.getKey().startsWith(prefix)) {
+                for (ClientSession session : entry.getValue()) {
+                    if (withdrawal.concerns(session.userId())) {
+                        concerned.add(session);
+                    }
+                }
+            }
+        }
+        for (ClientSession session : concerned) {
+            access.maySubscribe(withdrawal.appId(), session.userId()).subscribe().with(allowed -> {
+                if (!allowed) {
+                    dropApp(session, withdrawal.appId());
+                }
+            }, e -> dropApp(session, withdrawal.appId())); // unknown: withdrawn is the safe answer
+        }
+    }
+
+    private void dropApp(ClientSession session, String appId) {
+        String appKey = key(appId, "");
+        List<String> dropped = new ArrayList<>();
+        for (String key : List.copyOf(session.topics())) {
+            if (key.startsWith(appKey) && session.topics().remove(key)) {
+                String topic = key.substring(appKey.length());
+                dropped.add(topic);
+                leave(session, RedisKeys.topicChannel(appId, topic));
+            }
+        }
+        if (!dropped.isEmpty()) {
+            outbound.write(session, frames.topicsWithdrawn(appId, dropped));
+        }
     }
 
     public long subscriptionCount() {

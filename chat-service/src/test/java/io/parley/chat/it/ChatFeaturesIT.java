@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.testsupport.ServiceProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
@@ -327,6 +330,62 @@ class ChatFeaturesIT {
         }
     }
 
+    /**
+     * Withdrawn access reaches open subscriptions on every node within a second: a revoked grant, then the app
+     * made private, take the app's topics from the users no longer allowed; those still allowed keep them.
+     */
+    @Test
+    void withdrawnTopicAccessShouldStopPublicationsWithinASecond() throws Exception {
+        Platform.App app = Platform.get().newApp();
+        Platform.User alice = Platform.get().newUser("phone");
+        Platform.User bob = Platform.get().newUser("phone");
+        Platform.User carol = Platform.get().newUser("phone");
+        String apps = node2.baseUrl() + "/api/v1/apps/" + app.id();
+        Platform.post(apps + "/grants", Map.of("users", List.of(alice.id(), bob.id())), app.token(), 204);
+        ObjectNode subscribe = ChatClient.frame("subscribe").put("appId", app.id());
+        subscribe.putArray("topics").add("scores").add("news");
+        try (ChatClient a = ChatClient.connectAndSync(node1.baseUrl(), alice.token());
+             ChatClient b = ChatClient.connectAndSync(node2.baseUrl(), bob.token());
+             ChatClient c = ChatClient.connectAndSync(node1.baseUrl(), carol.token())) {
+            a.send(subscribe);
+            b.send(subscribe);
+            a.await(f -> is(f, "subscribed"), WAIT);
+            b.await(f -> is(f, "subscribed"), WAIT);
+
+            assertEquals(204, request("DELETE", apps + "/grants/" + bob.id(), null, app.token()));
+            JsonNode withdrawn = b.await(f -> is(f, "unsubscribed"), Duration.ofSeconds(1));
+            assertEquals("FORBIDDEN", withdrawn.get("reason").asText());
+            assertEquals(app.id(), withdrawn.get("appId").asText());
+            assertEquals(2, withdrawn.get("topics").size(), "every topic of the app: " + withdrawn);
+            Platform.post(apps + "/topics/scores/publications", Map.of("data", "after revoke"), app.token(), 202);
+            assertEquals("after revoke", a.await(f -> is(f, "publication"), WAIT).get("data").asText());
+            b.ping();
+            assertTrue(b.pending().stream().noneMatch(f -> is(f, "publication")), "revoked: nothing arrives");
+
+            assertEquals(200, request("PUT", apps + "/access", "{\"public\":true}", app.token()));
+            c.send(subscribe);
+            c.await(f -> is(f, "subscribed"), WAIT);
+            assertEquals(200, request("PUT", apps + "/access", "{\"public\":false}", app.token()));
+            assertEquals("FORBIDDEN", c.await(f -> is(f, "unsubscribed"), Duration.ofSeconds(1)).get("reason").asText());
+            Platform.post(apps + "/topics/news/publications", Map.of("data", "private again"), app.token(), 202);
+            assertEquals("private again", a.await(f -> is(f, "publication"), WAIT).get("data").asText(),
+                    "a granted user keeps the topics of an app made private");
+            c.ping();
+            a.ping();
+            assertTrue(c.pending().stream().noneMatch(f -> is(f, "publication") || is(f, "unsubscribed")));
+            assertTrue(a.pending().stream().noneMatch(f -> is(f, "unsubscribed")), "alice was never withdrawn");
+        }
+    }
+
+    private static int request(String method, String url, String json, String token) throws Exception {
+        var builder = HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        return HttpClient.newHttpClient().send(builder.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     @Test
     void inAppNotificationsShouldWaitForOfflineUsersAndArriveLive() {
         Platform.App app = Platform.get().newApp();
@@ -404,7 +463,7 @@ class ChatFeaturesIT {
             third.close();
         }
         // the admin endpoint shows the node's load and needs the admin key
-        HttpResponse<String> load = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        HttpResponse<String> load = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(node1.baseUrl() + "/api/v1/admin/node")).header("X-Admin-Key", "it-admin-key").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, load.statusCode());

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.testsupport.ServiceProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -86,6 +89,58 @@ class TwoNodeChatIT {
                 Duration left = Duration.ofSeconds(1).minusNanos(System.nanoTime() - loggedOut);
                 assertEquals(io.parley.chat.protocol.CloseCodes.SESSION_ENDED,
                         client.awaitClose(left.isNegative() ? Duration.ZERO : left), "4501 within 1 s on every node");
+            }
+        }
+    }
+
+    /** A deleted account's sessions all end: every connection of every device, on every node, gets 4501 within 1 s. */
+    @Test
+    void shouldCloseADeletedUsersConnectionsOnEveryNodeWithinASecond() throws Exception {
+        Platform.User alice = platform().newUser("phone");
+        String laptop = platform().login(alice, "laptop").get("accessToken").asText();
+        try (ChatClient phoneOnFirst = ChatClient.connectAndSync(firstNode(), alice.token());
+             ChatClient laptopOnSecond = ChatClient.connectAndSync(secondNode(), laptop);
+             ChatClient inboxOnFirst = ChatClient.connect(firstNode(), laptop, "/ws/notify", null)) {
+            inboxOnFirst.ping();
+            String auth = platform().chatEnv().get("PARLEY_CHAT_AUTH_SERVICE_URL");
+            HttpResponse<String> deleted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(auth + "/api/v1/users/me"))
+                    .header("Authorization", "Bearer " + alice.token()).header("Content-Type", "application/json")
+                    .method("DELETE", HttpRequest.BodyPublishers.ofString(
+                            JSON.writeValueAsString(Map.of("password", "password-" + alice.username()))))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, deleted.statusCode(), deleted.body());
+            long at = System.nanoTime();
+            for (ChatClient client : List.of(phoneOnFirst, laptopOnSecond, inboxOnFirst)) {
+                Duration left = Duration.ofSeconds(1).minusNanos(System.nanoTime() - at);
+                assertEquals(io.parley.chat.protocol.CloseCodes.SESSION_ENDED,
+                        client.awaitClose(left.isNegative() ? Duration.ZERO : left), "4501 within 1 s on every node");
+            }
+        }
+    }
+
+    /**
+     * Live delivery starts with the upgrade: a member that connects and sends nothing gets a group message and a
+     * direct message sent right after its 101 — on a node that has no other member of the group (so it subscribes
+     * afresh each time) and on the sender's node — without any sync.
+     */
+    @Test
+    void shouldDeliverLiveMessagesSentRightAfterTheUpgrade() {
+        Platform.User alice = platform().newUser("phone");
+        Platform.User bob = platform().newUser("phone");
+        JsonNode group = Platform.post(node1.baseUrl() + "/api/v1/groups",
+                Map.of("name", "right after", "members", List.of(bob.id())), alice.token(), 201);
+        String gid = group.get("id").asText();
+        try (ChatClient sender = ChatClient.connectAndSync(node1.baseUrl(), alice.token())) {
+            for (int round = 0; round < 20; round++) {
+                String node = round % 2 == 0 ? node2.baseUrl() : node1.baseUrl();
+                String toGroup = "group right after upgrade " + round;
+                String toBob = "direct right after upgrade " + round;
+                try (ChatClient fresh = ChatClient.connect(node, bob.token())) {
+                    sender.sendToGroup(gid, "g-" + round, toGroup);
+                    sender.sendTo(bob.id(), "d-" + round, toBob);
+                    fresh.await(f -> isMessage(f) && toGroup.equals(f.path("body").asText()), WAIT);
+                    fresh.await(f -> isMessage(f) && toBob.equals(f.path("body").asText()), WAIT);
+                }
             }
         }
     }
