@@ -36,7 +36,8 @@ public class TokenUpgradeCheck implements HttpUpgradeCheck {
 
     /** /ws/chat only: the node is subscribed for the user before the 101, and holds what arrives until onOpen. */
     public static final UserData.TypedKey<Arrival> ARRIVAL = new UserData.TypedKey<>("parley.arrival");
-    private static final String CHAT_PATH = "/ws/chat";
+    /** websockets-next names an endpoint by its class unless told otherwise. */
+    private static final String CHAT_ENDPOINT = ChatSocket.class.getName();
 
     private final TokenAuthenticator tokens;
     private final Instance<GatewayShutdown> drain;
@@ -72,7 +73,7 @@ public class TokenUpgradeCheck implements HttpUpgradeCheck {
                         context.userData().put(CHANNEL, channel); // the same channel after the upgrade
                         OversizeFrames.guard(channel); // 4513 also for a frame over the decoder's cap
                     }
-                    if (!CHAT_PATH.equals(context.httpRequest().path())) {
+                    if (!CHAT_ENDPOINT.equals(context.endpointId())) {
                         return CheckResult.permitUpgrade();
                     }
                     return expectArrival(context, claims.userId(), channel);
