@@ -120,11 +120,12 @@ class FrameFuzzTest {
                 return "accepted a conversation id spelled otherwise than " + canonical + ": " + conversation.value();
             }
         }
-        if (parsed instanceof ClientFrame.Ack ack && ack.seq() < 0 || parsed instanceof ClientFrame.Read read && read.seq() < 0) {
-            return "accepted a negative seq: " + parsed;
+        long seq = parsed instanceof ClientFrame.Ack ack ? ack.seq() : parsed instanceof ClientFrame.Read read ? read.seq() : 0;
+        if (seq < 0 || seq > FrameParser.MAX_SEQ) {
+            return "accepted a seq out of range: " + parsed;
         }
-        if (parsed instanceof ClientFrame.Sync sync && sync.cursors().values().stream().anyMatch(seq -> seq < 0)) {
-            return "accepted a negative cursor: " + parsed;
+        if (parsed instanceof ClientFrame.Sync sync && sync.cursors().values().stream().anyMatch(cursor -> cursor < 0 || cursor > FrameParser.MAX_SEQ)) {
+            return "accepted a cursor out of range: " + parsed;
         }
         return null;
     }

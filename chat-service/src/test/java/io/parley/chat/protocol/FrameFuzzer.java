@@ -242,8 +242,8 @@ public final class FrameFuzzer {
     private long seq() {
         return switch (random.nextInt(6)) {
             case 0 -> 0;
-            case 1 -> Long.MAX_VALUE;
-            case 2 -> random.nextLong(Long.MAX_VALUE);
+            case 1 -> FrameParser.MAX_SEQ;
+            case 2 -> random.nextLong(FrameParser.MAX_SEQ);
             default -> random.nextLong(1, 1000);
         };
     }
@@ -385,7 +385,7 @@ public final class FrameFuzzer {
     }
 
     private JsonNode oddNumber() {
-        return switch (random.nextInt(12)) {
+        return switch (random.nextInt(13)) {
             case 0 -> NODES.numberNode(BigInteger.TEN.pow(19 + random.nextInt(400)));
             case 1 -> NODES.numberNode(BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.ONE));
             case 2 -> NODES.numberNode(BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE));
@@ -397,6 +397,7 @@ public final class FrameFuzzer {
             case 8 -> NODES.numberNode(Double.MAX_VALUE);
             case 9 -> NODES.numberNode(0);
             case 10 -> NODES.numberNode(new BigDecimal("5.000"));
+            case 11 -> NODES.numberNode(FrameParser.MAX_SEQ + 1);
             default -> NODES.numberNode(UserIds.MAX + 1);
         };
     }
@@ -598,7 +599,8 @@ public final class FrameFuzzer {
                 "d:2:1", "g:", "", "d:1:2 "}) : pick(ids.conversations());
         String seq = switch (random.nextInt(10)) {
             case 0 -> "0" + random.nextInt(100);
-            case 1 -> "9".repeat(17 + random.nextInt(4));
+            case 1 -> "9".repeat(15 + random.nextInt(6));
+            case 7 -> Long.toString(FrameParser.MAX_SEQ + random.nextInt(-1, 2));
             case 2 -> "-" + random.nextInt(5);
             case 3 -> "\"" + random.nextInt(5) + "\"";
             case 4 -> random.nextInt(5) + ".0";
