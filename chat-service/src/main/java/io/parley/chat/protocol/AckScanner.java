@@ -67,6 +67,9 @@ public final class AckScanner {
                 if (i == start || (i < end && frame.getByte(i) >= '0' && frame.getByte(i) <= '9')) {
                     return null; // no digits, or too many for this path
                 }
+                if ((i - start > 1 && frame.getByte(start) == '0') || value > FrameParser.MAX_SEQ) {
+                    return null; // a leading zero is not JSON, and a seq past the limit: the general path refuses them
+                }
                 seq = value;
             } else {
                 return null;

@@ -8,6 +8,7 @@ import io.parley.common.error.ErrorCode;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
@@ -31,7 +32,9 @@ public class BinaryFrames {
     /** The binary form of a JSON server frame. */
     public Buffer encode(String jsonFrame) {
         try {
-            JsonNode tree = json.readTree(jsonFrame);
+            // from its UTF-8 bytes, as a text frame goes out: a lone surrogate (echoed from a client's frame) becomes '?'
+            // there, where the CBOR encoder would refuse it
+            JsonNode tree = json.readTree(jsonFrame.getBytes(StandardCharsets.UTF_8));
             if (tree instanceof ObjectNode frame && "publication".equals(frame.path("type").asText())
                     && "base64".equals(frame.path("encoding").asText())) {
                 frame.put("data", Base64.getDecoder().decode(frame.path("data").asText()));

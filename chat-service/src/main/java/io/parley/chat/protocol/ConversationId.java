@@ -25,7 +25,8 @@ public record ConversationId(String value, boolean group, long userA, long userB
         }
         if (text.startsWith("d:")) {
             int colon = text.indexOf(':', 2);
-            if (colon < 0) {
+            // one spelling per conversation: no sign, no leading zero ("d:01:2" and "d:+1:2" are not "d:1:2")
+            if (colon < 0 || !leadingDigit(text, 2) || !leadingDigit(text, colon + 1)) {
                 return null;
             }
             try {
@@ -40,6 +41,10 @@ public record ConversationId(String value, boolean group, long userA, long userB
             }
         }
         return null;
+    }
+
+    private static boolean leadingDigit(String text, int at) {
+        return at < text.length() && text.charAt(at) >= '1' && text.charAt(at) <= '9';
     }
 
     /** For a direct chat: whether the user is one of its two. */

@@ -21,6 +21,12 @@ import java.util.Set;
 public class FrameParser {
 
     static final Set<String> KINDS = Set.of("text", "image", "file", "custom");
+    /**
+     * The largest seq or cursor taken: 2^53 - 1, the largest integer a double holds exactly. The cursor scripts keep
+     * seqs as Lua numbers (doubles); a larger one came back as "9.2233720368547758e+18" and broke every later sync of
+     * the device. No conversation gets near it, and JavaScript clients cannot write more anyway.
+     */
+    public static final long MAX_SEQ = (1L << 53) - 1;
     private static final int MAX_CURSORS = 10_000;
 
     private final ObjectMapper json;
@@ -176,8 +182,8 @@ public class FrameParser {
 
     private static long seq(JsonNode frame, String ref) {
         JsonNode seq = frame.get("seq");
-        if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 0) {
-            throw new FrameException(ErrorCode.INVALID_INPUT, "seq must be a non-negative integer", ref);
+        if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 0 || seq.asLong() > MAX_SEQ) {
+            throw new FrameException(ErrorCode.INVALID_INPUT, "seq must be an integer from 0 to " + MAX_SEQ, ref);
         }
         return seq.asLong();
     }
@@ -200,9 +206,9 @@ public class FrameParser {
                         + abbreviate(field.getKey()) + "'", null);
             }
             JsonNode seq = field.getValue();
-            if (!seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 0) {
+            if (!seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 0 || seq.asLong() > MAX_SEQ) {
                 throw new FrameException(ErrorCode.INVALID_INPUT, "cursor of " + abbreviate(field.getKey())
-                        + " must be a non-negative integer", null);
+                        + " must be an integer from 0 to " + MAX_SEQ, null);
             }
             out.put(field.getKey(), seq.asLong());
         }
