@@ -20,12 +20,19 @@ import io.parley.common.token.SessionKeys;
 import io.parley.testsupport.MariaDbTestResource;
 import io.parley.testsupport.RedisServer;
 import io.parley.testsupport.RedisTestResource;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -52,9 +59,9 @@ class SessionResourceTest {
         String[] parts = token.split("\\.", -1);
         assertEquals(5, parts.length, "JWE compact serialization has five parts");
         assertTrue(token.matches("[A-Za-z0-9_.-]+"), "Base64url only");
-        String header = new String(java.util.Base64.getUrlDecoder().decode(parts[0]));
+        String header = new String(Base64.getUrlDecoder().decode(parts[0]));
         assertTrue(header.contains("\"A256KW\"") && header.contains("\"A256GCM\""), header);
-        assertTrue(!token.contains("sid") && !new String(java.util.Base64.getUrlDecoder().decode(parts[3])).contains("sid"),
+        assertTrue(!token.contains("sid") && !new String(Base64.getUrlDecoder().decode(parts[3])).contains("sid"),
                 "claims must not be readable");
     }
 
@@ -71,7 +78,7 @@ class SessionResourceTest {
         given().contentType(ContentType.JSON).header("X-Forwarded-For", uniqueAddress())
                 .body(Map.of("username", "someone", "password", PASSWORD))
                 .post("/api/v1/sessions")
-                .then().statusCode(400).body("code", equalTo("INVALID_INPUT")).body("message", org.hamcrest.Matchers.containsString("deviceId"));
+                .then().statusCode(400).body("code", equalTo("INVALID_INPUT")).body("message", Matchers.containsString("deviceId"));
     }
 
     @Test
@@ -113,18 +120,18 @@ class SessionResourceTest {
                 .then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
     }
 
-    @jakarta.inject.Inject
-    io.quarkus.redis.datasource.RedisDataSource redis;
+    @Inject
+    RedisDataSource redis;
 
     @Test
     void shouldAnnounceEveryEndedSessionOnTheSharedChannel() {
-        java.util.Queue<String> ended = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        var subscriber = redis.pubsub(String.class).subscribe(io.parley.common.token.SessionKeys.ENDED_CHANNEL, ended::add);
+        Queue<String> ended = new ConcurrentLinkedQueue<>();
+        var subscriber = redis.pubsub(String.class).subscribe(SessionKeys.ENDED_CHANNEL, ended::add);
         try {
             // logout
             Map<String, Object> first = signedInUser();
             given().auth().oauth2((String) first.get("accessToken")).delete("/api/v1/sessions/current").then().statusCode(204);
-            String loggedOut = io.parley.common.token.SessionKeys.endedMessage(
+            String loggedOut = SessionKeys.endedMessage(
                     ((Number) first.get("userId")).longValue(), (String) first.get("sessionId"));
             await().atMost(Duration.ofSeconds(5)).until(() -> ended.contains(loggedOut));
             // refresh-token reuse
@@ -132,7 +139,7 @@ class SessionResourceTest {
             String stolen = (String) second.get("refreshToken");
             refresh(stolen).statusCode(200);
             refresh(stolen).statusCode(401);
-            String reused = io.parley.common.token.SessionKeys.endedMessage(
+            String reused = SessionKeys.endedMessage(
                     ((Number) second.get("userId")).longValue(), (String) second.get("sessionId"));
             await().atMost(Duration.ofSeconds(5)).until(() -> ended.contains(reused));
             assertEquals(1, ended.stream().filter(loggedOut::equals).count(), "announced once");
@@ -195,7 +202,7 @@ class SessionResourceTest {
         given().delete("/api/v1/sessions/current").then().statusCode(401).body("code", equalTo("UNAUTHENTICATED"));
     }
 
-    private static io.restassured.response.ValidatableResponse refresh(String refreshToken) {
+    private static ValidatableResponse refresh(String refreshToken) {
         return given().contentType(ContentType.JSON).body(Map.of("refreshToken", refreshToken))
                 .post("/api/v1/sessions/refresh").then();
     }

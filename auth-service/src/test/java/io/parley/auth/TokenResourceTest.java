@@ -13,6 +13,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class TokenResourceTest {
                 .then().statusCode(400).body("code", equalTo("INVALID_INPUT"));
     }
 
-    private static io.restassured.response.ValidatableResponse introspect(String token) {
+    private static ValidatableResponse introspect(String token) {
         return given().contentType(ContentType.JSON).body(Map.of("token", token))
                 .post("/api/v1/tokens/introspect").then().statusCode(200);
     }

@@ -20,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.util.Map;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -40,8 +41,8 @@ class UserResourceTest {
                 .body("id", greaterThan(0))
                 .body("username", equalTo(username))
                 .body("displayName", equalTo("Alice A."))
-                .body("$", not(org.hamcrest.Matchers.hasKey("password")))
-                .body("$", not(org.hamcrest.Matchers.hasKey("passwordHash")));
+                .body("$", not(Matchers.hasKey("password")))
+                .body("$", not(Matchers.hasKey("passwordHash")));
     }
 
     @Test
@@ -135,7 +136,7 @@ class UserResourceTest {
                 .get("/api/v1/users/me")
                 .then().statusCode(200)
                 .body("id", equalTo(((Number) session.get("userId")).intValue()))
-                .body("username", org.hamcrest.Matchers.startsWith("u_"));
+                .body("username", Matchers.startsWith("u_"));
     }
 
     @Test
@@ -196,7 +197,7 @@ class UserResourceTest {
                 .body("id", equalTo((int) id))
                 .body("username", equalTo(username))
                 .body("displayName", equalTo("Frank F."))
-                .body("$", not(org.hamcrest.Matchers.hasKey("passwordHash")));
+                .body("$", not(Matchers.hasKey("passwordHash")));
         given().auth().oauth2(AppResourceTest.newAppToken()).get("/api/v1/users/" + id)
                 .then().statusCode(200).body("username", equalTo(username));
         given().auth().oauth2(userToken).get("/api/v1/users/9999999999")

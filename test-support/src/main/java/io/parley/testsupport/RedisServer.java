@@ -1,15 +1,12 @@
 package io.parley.testsupport;
 
+import io.parley.common.redis.RespConnection;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -48,7 +45,7 @@ public final class RedisServer implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("parley-redis-");
             int port = FreePort.find();
-            List<String> command = new java.util.ArrayList<>(List.of(binary.toString(),
+            List<String> command = new ArrayList<>(List.of(binary.toString(),
                     "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                     "--save", "", "--appendonly", "no", "--daemonize", "no"));
             command.addAll(extraArgs);
@@ -87,23 +84,14 @@ public final class RedisServer implements AutoCloseable {
      * else only its first line.
      */
     static String call(int port, String inline, boolean whole) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            socket.setSoTimeout(5000);
-            OutputStream out = socket.getOutputStream();
-            out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String first = readLine(in);
+        try (RespConnection redis = RespConnection.open("127.0.0.1", port, Duration.ofSeconds(5))) {
+            redis.sendInline(inline).flush();
+            String first = redis.readLine();
             if (first.startsWith("$")) {
                 if (first.equals("$-1")) {
                     return null;
                 }
-                if (!whole) {
-                    return readLine(in);
-                }
-                byte[] body = in.readNBytes(Integer.parseInt(first.substring(1)));
-                return new String(body, StandardCharsets.UTF_8);
+                return whole ? redis.readBytes(Integer.parseInt(first.substring(1))) : redis.readLine();
             }
             return first;
         } catch (IOException e) {
@@ -111,15 +99,25 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0 && c != '\n') {
-            if (c != '\r') {
-                line.append((char) c);
+    /**
+     * One command as a RESP array (arguments may hold any text, e.g. JSON) on a fresh connection: the reply's first
+     * line; for a bulk string the line after it (its value); for a non-empty array the first line and the first
+     * element's line, e.g. {@code *4 :7} for an {@code XPENDING} summary of 7 entries.
+     */
+    public String commandArgs(String... args) {
+        try (RespConnection redis = RespConnection.open("127.0.0.1", port, Duration.ofSeconds(5))) {
+            redis.send(args).flush();
+            String first = redis.readLine();
+            if (first.startsWith("$") && !first.equals("$-1")) {
+                return redis.readLine();
             }
+            if (first.startsWith("*") && !first.equals("*0") && !first.equals("*-1")) {
+                return first + " " + redis.readLine();
+            }
+            return first;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return line.toString();
     }
 
     public void flushAll() {

@@ -1,5 +1,7 @@
 package io.parley.auth.redis;
 
+import java.util.Locale;
+
 /**
  * Every Redis key auth-service writes, in one place. Session keys themselves are shared with the token
  * verifiers of every service: see {@link io.parley.common.token.SessionKeys}.
@@ -10,7 +12,7 @@ public final class RedisKeys {
     }
 
     public static String loginAttemptsByUser(String username) {
-        return "auth:ratelimit:login:user:{" + username.toLowerCase(java.util.Locale.ROOT) + "}";
+        return "auth:ratelimit:login:user:{" + username.toLowerCase(Locale.ROOT) + "}";
     }
 
     public static String loginAttemptsByAddress(String address) {

@@ -4,8 +4,8 @@ import io.parley.auth.config.AuthConfig;
 import io.parley.common.crypto.Secrets;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Base64;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * bcrypt (salted, slow; Elytron's implementation) over a SHA-256 pre-hash: bcrypt reads only 72 bytes, and

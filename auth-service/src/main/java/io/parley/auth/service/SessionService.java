@@ -1,5 +1,6 @@
 package io.parley.auth.service;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.auth.redis.RedisKeys;
 import io.parley.auth.redis.RedisScripts;
 import io.parley.auth.repository.DeviceRepository;
@@ -15,7 +16,6 @@ import io.parley.common.token.AccessTokenVerifier;
 import io.parley.common.token.SessionKeys;
 import io.parley.common.token.TokenClaims;
 import io.parley.common.token.TokenRejectedException;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
 import io.vertx.mutiny.redis.client.Response;

@@ -1,5 +1,6 @@
 package io.parley.chat.config;
 
+import io.parley.common.redis.SharedKeys;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -196,7 +197,7 @@ public interface ChatConfig {
         int inboxSize();
 
         /** The Redis stream notify-service relays from: a message for a user with no open connection goes here. */
-        @WithDefault("notify:outbox")
+        @WithDefault(SharedKeys.OUTBOX_STREAM)
         String outboxStream();
 
         /** Whether offline recipients' messages are written to the outbox at all. */

@@ -1,17 +1,16 @@
 package io.parley.chat.delivery;
 
+import io.parley.common.node.NodeName;
 import jakarta.inject.Singleton;
-import java.util.UUID;
 
-/** This node's id: tags what it publishes so it can tell its own connections apart from other nodes'. */
+/** This node's id ({@link NodeName}, a CDI bean so it is one per node): tags what it publishes so it can tell its own connections apart from other nodes'. */
 @Singleton // no client proxy on the per-frame path
 public class NodeIdentity {
 
     private final String id;
 
     public NodeIdentity() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "node");
-        this.id = host.replace(' ', '_').replace(':', '_') + "-" + UUID.randomUUID().toString().substring(0, 8);
+        this.id = NodeName.unique();
     }
 
     public String id() {

@@ -1,13 +1,12 @@
 package io.parley.chat.notify;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.protocol.ChatMessage;
 import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.store.RedisKeys;
+import io.parley.common.redis.OutboxEvent;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.XAddArgs;
 import io.smallrye.mutiny.Uni;
@@ -19,7 +18,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Hands messages for users with no open connection to notify-service: one outbox entry (a Redis stream read by
+ * Hands messages for users with no open connection to notify-service: one outbox entry ({@link OutboxEvent}, common's
+ * shape and stream name, so both services agree) (a Redis stream read by
  * notify-service's consumer group) per message and offline recipient. Called by the write-behind after MySQL
  * committed a batch and before the batch is acknowledged, so a crash repeats an entry rather than losing it
  * (notify-service de-duplicates by message id). Edits and deletes are not relayed; nor are groups larger than the
@@ -32,13 +32,11 @@ public class OfflineRelay {
     private static final Set<String> RELAYED_KINDS = Set.of("text", "image", "file", "custom");
 
     private final ReactiveRedisDataSource redis;
-    private final ObjectMapper json;
     private final ChatConfig.Notify config;
     private final Counter relayed;
 
-    public OfflineRelay(ReactiveRedisDataSource redis, ObjectMapper json, ChatConfig config, MeterRegistry metrics) {
+    public OfflineRelay(ReactiveRedisDataSource redis, ChatConfig config, MeterRegistry metrics) {
         this.redis = redis;
-        this.json = json;
         this.config = config.notifications();
         this.relayed = metrics.counter("parley.chat.relay.outbox");
     }
@@ -79,18 +77,11 @@ public class OfflineRelay {
     }
 
     private Uni<Void> append(ChatMessage m, long user) {
-        ObjectNode event = json.createObjectNode();
-        event.put("type", "message");
-        event.put("user", user);
-        event.put("id", m.id());
-        event.put("conversation", m.conversation());
-        event.put("seq", m.seq());
-        event.put("from", m.from());
-        event.put("body", m.body());
-        event.put("kind", m.kind());
-        event.put("ts", m.ts());
+        OutboxEvent event = OutboxEvent.message(user, m.id(), m.conversation(), m.seq(), m.from(), m.body(), m.kind(),
+                m.ts());
         return redis.stream(String.class).xadd(config.outboxStream(),
-                        new XAddArgs().maxlen(config.outboxMaxLength()).nearlyExactTrimming(), Map.of("event", event.toString()))
+                        new XAddArgs().maxlen(config.outboxMaxLength()).nearlyExactTrimming(),
+                        Map.of(OutboxEvent.FIELD, event.json()))
                 .invoke(id -> relayed.increment())
                 .replaceWithVoid();
     }

@@ -4,17 +4,17 @@ import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.LocalConnections;
 import io.parley.chat.delivery.Outbound;
 import io.parley.chat.protocol.ConversationId;
+import io.parley.chat.store.CursorScripts;
 import io.parley.chat.store.RedisKeys;
-import io.parley.common.redis.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.smallrye.mutiny.Uni;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Acknowledgements: stop retransmitting what the device has at once, and move its cursor (where its next sync
@@ -27,8 +27,6 @@ import java.util.Map;
 @Singleton // no client proxy on the per-frame path
 public class AckService {
 
-    private static final RedisScript CURSOR_ADVANCE = RedisScript.load("cursor_advance");
-    private static final RedisScript CURSOR_ADVANCE_EACH = RedisScript.load("cursor_advance_each");
     /** Connections per batched cursor call: bounds one script's run time in Redis. */
     private static final int FLUSH_CHUNK = 500;
 
@@ -85,7 +83,7 @@ public class AckService {
     }
 
     private void flushChunk(List<String> keys, List<String> args) {
-        CURSOR_ADVANCE_EACH.run(redis, keys, args).subscribe().with(ok -> { },
+        CursorScripts.advanceEach(redis, keys, args).subscribe().with(ok -> { },
                 e -> LOG.debugf("cursor flush of %d connections failed: %s", keys.size(), e.getMessage()));
     }
 
@@ -111,7 +109,7 @@ public class AckService {
             args.add(conversation);
             args.add(Long.toString(seq));
         });
-        return CURSOR_ADVANCE.run(redis, List.of(RedisKeys.deviceAcked(session.userId(), session.deviceId())), args)
+        return CursorScripts.advance(redis, List.of(RedisKeys.deviceAcked(session.userId(), session.deviceId())), args)
                 .replaceWithVoid();
     }
 }

@@ -7,9 +7,9 @@ import io.parley.chat.fanout.Publisher;
 import io.parley.chat.protocol.ClientFrame;
 import io.parley.chat.protocol.FrameException;
 import io.parley.chat.protocol.ServerFrames;
+import io.parley.chat.store.CursorScripts;
 import io.parley.chat.store.RedisKeys;
 import io.parley.common.error.ErrorCode;
-import io.parley.common.redis.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
@@ -24,7 +24,6 @@ import org.jboss.logging.Logger;
 public class ReadService {
 
     private static final Logger LOG = Logger.getLogger(ReadService.class);
-    private static final RedisScript CURSOR_ADVANCE = RedisScript.load("cursor_advance");
 
     private final ReactiveRedisDataSource redis;
     private final Publisher publisher;
@@ -62,7 +61,7 @@ public class ReadService {
     }
 
     private Uni<Long> advance(long user, String conversation, long seq) {
-        return CURSOR_ADVANCE.run(redis, List.of(RedisKeys.userRead(user)), List.of(conversation, Long.toString(seq)))
+        return CursorScripts.advance(redis, List.of(RedisKeys.userRead(user)), List.of(conversation, Long.toString(seq)))
                 .map(reply -> reply.toLong());
     }
 

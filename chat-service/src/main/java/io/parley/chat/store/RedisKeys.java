@@ -1,5 +1,7 @@
 package io.parley.chat.store;
 
+import io.parley.common.redis.SharedKeys;
+
 /**
  * Every Redis key and channel chat-service uses, in one place. Conversations are spread over
  * {@value #CONVERSATION_BUCKETS} buckets; every key of a conversation and its bucket's write-behind queue share the
@@ -135,20 +137,20 @@ public final class RedisKeys {
     /**
      * Open {@code /ws/chat} connections of the user per node ({@code node → count}); exists exactly while the user
      * has one somewhere. notify-service reads it ("is the recipient online?"), so its name is part of the internal
-     * contract (docs/protocol.md).
+     * contract (docs/protocol.md) and is defined in common ({@link SharedKeys#presence}).
      */
     public static String presence(long user) {
-        return "presence:{" + user + "}";
+        return SharedKeys.presence(user);
     }
 
     /** The user's open connections ({@code node:connection} tags) scored by when they opened: the per-user cap. */
     public static String presenceConnections(long user) {
-        return "presence:{" + user + "}:conns";
+        return presence(user) + ":conns";
     }
 
     /** What was last announced: {@code online} or {@code offline:<lastSeen epoch ms>}. */
     public static String presenceState(long user) {
-        return "presence:{" + user + "}:state";
+        return presence(user) + ":state";
     }
 
     /** Live nodes scored by lease expiry (epoch ms). */

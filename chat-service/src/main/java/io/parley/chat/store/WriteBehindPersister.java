@@ -5,8 +5,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.parley.chat.config.ChatConfig;
+import io.parley.chat.notify.OfflineRelay;
 import io.parley.chat.protocol.ChatMessage;
+import io.parley.common.node.NodeName;
 import io.parley.common.redis.RedisScript;
+import io.parley.common.thread.BackgroundLoop;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.ClaimedMessages;
@@ -21,18 +24,15 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -67,7 +67,7 @@ public class WriteBehindPersister {
     private final ReactiveRedisDataSource reactiveRedis;
     private final StreamCommands<String, String, String> streams;
     private final HistoryRepository history;
-    private final io.parley.chat.notify.OfflineRelay relay;
+    private final OfflineRelay relay;
     private final ChatConfig.Persistence config;
     private final String consumer;
     private final boolean[] groupReady;
@@ -79,19 +79,18 @@ public class WriteBehindPersister {
     private final Timer batchTimer;
     private final AtomicLong pendingGauge = new AtomicLong();
 
-    private volatile boolean running;
-    private volatile Thread thread;
+    private final BackgroundLoop loop;
     private long nextClaimAt;
 
     public WriteBehindPersister(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, HistoryRepository history,
-                                ChatConfig config, MeterRegistry metrics, io.parley.chat.notify.OfflineRelay relay) {
+                                ChatConfig config, MeterRegistry metrics, OfflineRelay relay) {
         this.relay = relay;
         this.redis = redis;
         this.reactiveRedis = reactiveRedis;
         this.streams = redis.stream(String.class);
         this.history = history;
         this.config = config.persistence();
-        this.consumer = consumerName();
+        this.consumer = NodeName.unique();
         this.groupReady = new boolean[RedisKeys.CONVERSATION_BUCKETS];
         this.ownBacklog = new boolean[RedisKeys.CONVERSATION_BUCKETS];
         this.persistedCounter = Counter.builder("parley.chat.persist.messages")
@@ -106,38 +105,32 @@ public class WriteBehindPersister {
         Gauge.builder("parley.chat.persist.pending", pendingGauge, AtomicLong::get)
                 .description("persist entries delivered to a consumer and not yet acknowledged (all shards)")
                 .register(metrics);
+        // Pause after every round that left no full batch behind: a round costs 64 Redis calls, and going again at
+        // once under a steady trickle made this loop spin (thousands of XREADGROUPs a second, on every node, and
+        // Redis CPU with them). A backlog still drains at full speed.
+        this.loop = new BackgroundLoop("chat-write-behind", "write-behind", LOG, this::round)
+                .idle(this.config.pollInterval()).maxBackoff(MAX_BACKOFF)
+                .failureNote("; nothing is acknowledged before MySQL commits")
+                .onFailure(e -> {
+                    failureCounter.increment();
+                    Arrays.fill(ownBacklog, true);
+                });
     }
 
     void onStart(@Observes StartupEvent event) {
-        running = true;
         nextClaimAt = System.nanoTime();
-        Thread loop = new Thread(this::run, "chat-write-behind");
-        loop.setDaemon(true);
-        thread = loop;
         loop.start();
         LOG.infof("write-behind started as consumer %s of %d persist shards", consumer, RedisKeys.CONVERSATION_BUCKETS);
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        Thread loop = thread;
-        if (loop == null) {
-            return;
+        // the current batch finishes (or fails and stays pending for another node to claim)
+        if (loop.stop(REDIS_WAIT)) {
+            leaveGroups();
+        } else if (loop.alive()) {
+            LOG.warn("write-behind did not stop in time; its pending entries will be claimed by another node");
+            loop.interrupt();
         }
-        running = false;
-        LockSupport.unpark(loop);
-        try {
-            // the current batch finishes (or fails and stays pending for another node to claim)
-            loop.join(REDIS_WAIT.toMillis());
-            if (loop.isAlive()) {
-                LOG.warn("write-behind did not stop in time; its pending entries will be claimed by another node");
-                loop.interrupt();
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        leaveGroups();
     }
 
     /** This node's consumer name in the persist groups. */
@@ -145,37 +138,18 @@ public class WriteBehindPersister {
         return consumer;
     }
 
-    private void run() {
-        long backoffMs = 0;
-        while (running) {
-            try {
-                boolean backlog = false;
-                long now = System.nanoTime();
-                if (now - nextClaimAt >= 0) {
-                    backlog |= claimRound() >= config.batchSize();
-                    nextClaimAt = System.nanoTime() + claimEvery().toNanos();
-                }
-                for (int shard = 0; shard < RedisKeys.CONVERSATION_BUCKETS && running; shard++) {
-                    backlog |= readRound(shard) >= config.batchSize();
-                }
-                backoffMs = 0;
-                // Pause after every round that left no full batch behind: a round costs 64 Redis calls, and going
-                // again at once under a steady trickle made this loop spin (thousands of XREADGROUPs a second, on
-                // every node, and Redis CPU with them). A backlog still drains at full speed.
-                if (!backlog) {
-                    pause(config.pollInterval().toMillis());
-                }
-            } catch (RuntimeException | Error e) {
-                failureCounter.increment();
-                for (int shard = 0; shard < ownBacklog.length; shard++) {
-                    ownBacklog[shard] = true;
-                }
-                backoffMs = Math.min(MAX_BACKOFF.toMillis(), Math.max(100, backoffMs * 2));
-                LOG.warnf("write-behind round failed (%s); retrying in %d ms; nothing is acknowledged before MySQL commits",
-                        describe(e), backoffMs);
-                pause(backoffMs);
-            }
+    /** One round over every shard (and now and then a claim round); true if a full batch was left behind. */
+    private boolean round() {
+        boolean backlog = false;
+        long now = System.nanoTime();
+        if (now - nextClaimAt >= 0) {
+            backlog |= claimRound() >= config.batchSize();
+            nextClaimAt = System.nanoTime() + claimEvery().toNanos();
         }
+        for (int shard = 0; shard < RedisKeys.CONVERSATION_BUCKETS && loop.running(); shard++) {
+            backlog |= readRound(shard) >= config.batchSize();
+        }
+        return backlog;
     }
 
     /** Reads and persists one batch of the shard: first our own pending entries (after a failure), then new ones. */
@@ -212,11 +186,11 @@ public class WriteBehindPersister {
     private int claimRound() {
         int handled = 0;
         long pending = 0;
-        for (int shard = 0; shard < RedisKeys.CONVERSATION_BUCKETS && running; shard++) {
+        for (int shard = 0; shard < RedisKeys.CONVERSATION_BUCKETS && loop.running(); shard++) {
             String key = RedisKeys.persistQueue(shard);
             ensureGroup(shard);
             String cursor = "0-0";
-            for (int page = 0; page < CLAIM_PAGES && running; page++) {
+            for (int page = 0; page < CLAIM_PAGES && loop.running(); page++) {
                 ClaimedMessages<String, String, String> claimed;
                 try {
                     claimed = streams.xautoclaim(key, RedisKeys.PERSIST_GROUP, consumer, config.claimIdle(), cursor,
@@ -279,7 +253,7 @@ public class WriteBehindPersister {
         streams.xdel(key, ids);
         persistedCounter.increment(messages.size());
         advanceMarks(seqsByConversation);
-        batchTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        batchTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         return entries.size();
     }
 
@@ -378,14 +352,6 @@ public class WriteBehindPersister {
         return half.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : half;
     }
 
-    private void pause(long millis) {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        long left;
-        while (running && (left = deadline - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(this, left);
-        }
-    }
-
     private static boolean has(Throwable e, String text) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null && t.getMessage().contains(text)) {
@@ -396,20 +362,6 @@ public class WriteBehindPersister {
     }
 
     private static String describe(Throwable e) {
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-
-    private static String consumerName() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                host = "node";
-            }
-        }
-        byte[] random = new byte[4];
-        ThreadLocalRandom.current().nextBytes(random);
-        return host + "-" + HexFormat.of().formatHex(random);
+        return BackgroundLoop.describe(e);
     }
 }

@@ -7,7 +7,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 
-/** Random secrets (session ids, refresh tokens, API keys) and their one-way digests. */
+/**
+ * Random secrets (session ids, refresh tokens, API keys, ids, verification codes) and their one-way digests.
+ * The one place every service draws randomness for secrets from.
+ */
 public final class Secrets {
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -21,6 +24,18 @@ public final class Secrets {
         byte[] raw = new byte[bytes];
         RANDOM.nextBytes(raw);
         return URL.encodeToString(raw);
+    }
+
+    /** {@code bytes} random bytes as lowercase hex (e.g. 16 bytes: a 32-character id). */
+    public static String hex(int bytes) {
+        byte[] raw = new byte[bytes];
+        RANDOM.nextBytes(raw);
+        return HexFormat.of().formatHex(raw);
+    }
+
+    /** A six-digit code, leading zeros kept (what a person types back to prove an address is theirs). */
+    public static String code() {
+        return String.format("%06d", RANDOM.nextInt(1_000_000));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.parley.id.service;
 
+import io.parley.common.node.NodeName;
 import io.parley.id.config.IdConfig;
 import io.parley.id.repository.RedisWorkerLeases;
 import io.parley.id.repository.RedisWorkerLeases.Lease;
@@ -10,7 +11,6 @@ import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Optional;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -161,8 +161,8 @@ public class WorkerLeaseKeeper {
         }
     }
 
+    /** The lease owner: this instance's node name, and its process id for whoever reads the lease. */
     private static String instanceId() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "localhost");
-        return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        return NodeName.unique() + "/" + ProcessHandle.current().pid();
     }
 }

@@ -13,6 +13,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,7 +46,7 @@ class IdResourceTest {
             Id34.Parts parts = Id34.parse(id);
             assertEquals(9_999_999_999L, parts.user());
         }
-        Instant time = Id34.parse(ids.get(0)).time().toInstant(java.time.ZoneOffset.UTC);
+        Instant time = Id34.parse(ids.get(0)).time().toInstant(ZoneOffset.UTC);
         assertTrue(!time.isBefore(before.minus(Duration.ofSeconds(1))) && !time.isAfter(Instant.now()),
                 "the time part is now: " + time);
     }
@@ -85,7 +86,7 @@ class IdResourceTest {
         given().when().get("/api/v1/ids/" + id)
                 .then().statusCode(200)
                 .body("type", equalTo("id34"))
-                .body("time", equalTo(parts.time().toInstant(java.time.ZoneOffset.UTC).toString()))
+                .body("time", equalTo(parts.time().toInstant(ZoneOffset.UTC).toString()))
                 .body("user", equalTo(1234567))
                 .body("sequence", equalTo((int) parts.sequence()));
     }

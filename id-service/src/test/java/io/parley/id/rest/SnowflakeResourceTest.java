@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,7 +33,7 @@ class SnowflakeResourceTest {
         given().when().get("/api/v1/snowflakes")
                 .then().statusCode(200)
                 .body("ids", hasSize(1))
-                .body("ids[0]", org.hamcrest.Matchers.matchesPattern("[1-9][0-9]{1,18}"));
+                .body("ids[0]", Matchers.matchesPattern("[1-9][0-9]{1,18}"));
     }
 
     @Test

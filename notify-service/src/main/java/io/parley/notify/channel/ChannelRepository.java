@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -71,9 +72,9 @@ public class ChannelRepository {
     }
 
     /** The verified channels of the given types of many users at once, by user. */
-    public java.util.Map<Long, List<Channel>> verifiedOfUsers(Collection<Long> users, Collection<ChannelType> types) {
+    public Map<Long, List<Channel>> verifiedOfUsers(Collection<Long> users, Collection<ChannelType> types) {
         if (users.isEmpty() || types.isEmpty()) {
-            return java.util.Map.of();
+            return Map.of();
         }
         String in = types.stream().map(t -> "'" + t.wire() + "'").collect(Collectors.joining(","));
         String userList = users.stream().map(String::valueOf).collect(Collectors.joining(","));

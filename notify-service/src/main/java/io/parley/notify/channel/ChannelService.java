@@ -1,13 +1,13 @@
 package io.parley.notify.channel;
 
-import io.parley.notify.delivery.EgressPolicy;
-
+import io.parley.common.crypto.Secrets;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.parley.notify.config.NotifyConfig;
-import io.parley.notify.delivery.WechatAdapter;
-import io.parley.notify.support.Secrets;
+import io.parley.notify.sender.EgressPolicy;
+import io.parley.notify.sender.WechatAdapter;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 
@@ -46,7 +46,7 @@ public class ChannelService {
         String address = AddressRules.normalise(type, rawAddress, config.maxAddressChars());
         if (type == ChannelType.WEBHOOK) {
             try {
-                egress.check(java.net.URI.create(address)); // again on every send: DNS can change after this
+                egress.check(URI.create(address)); // again on every send: DNS can change after this
             } catch (EgressPolicy.Refused e) {
                 throw ApiException.invalid("webhook address refused: " + e.getMessage());
             }
@@ -61,7 +61,7 @@ public class ChannelService {
         // a webhook is challenged with a long random string, a person types six digits
         String code = type == ChannelType.WEBHOOK ? Secrets.hex(16) : Secrets.code();
         String secret = type == ChannelType.WEBHOOK ? Secrets.hex(32) : null;
-        Channel channel = new Channel(Secrets.id(), user, type, address, secret, false, Secrets.sha256(code),
+        Channel channel = new Channel(Secrets.hex(16), user, type, address, secret, false, Secrets.sha256Hex(code),
                 Instant.now().plus(config.codeTtl()), 0, Instant.now());
         channels.insert(channel);
         verification.start(channel, code);
@@ -83,8 +83,8 @@ public class ChannelService {
         if (channel.codeExpiresAt() == null || Instant.now().isAfter(channel.codeExpiresAt())) {
             throw ApiException.invalid("the code has expired; delete the channel and bind it again");
         }
-        String hash = Secrets.sha256(code.trim());
-        if (!Secrets.same(hash, channel.codeHash())) {
+        String hash = Secrets.sha256Hex(code.trim());
+        if (!Secrets.constantTimeEquals(hash, channel.codeHash())) {
             channels.recordWrongCode(id, config.maxVerifyAttempts());
             throw ApiException.invalid("wrong code");
         }

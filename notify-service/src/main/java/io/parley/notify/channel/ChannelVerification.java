@@ -1,11 +1,11 @@
 package io.parley.notify.channel;
 
+import io.parley.common.crypto.Secrets;
 import io.parley.notify.config.NotifyConfig;
-import io.parley.notify.delivery.EmailSender;
-import io.parley.notify.delivery.SendFailure;
-import io.parley.notify.delivery.WebhookSender;
-import io.parley.notify.delivery.WechatAdapter;
-import io.parley.notify.support.Secrets;
+import io.parley.notify.sender.EmailSender;
+import io.parley.notify.sender.SendFailure;
+import io.parley.notify.sender.WebhookSender;
+import io.parley.notify.sender.WechatAdapter;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,7 +64,7 @@ public class ChannelVerification {
         webhooks.send(channel.address(), channel.secret(), "challenge", null, body)
                 .emitOn(Infrastructure.getDefaultWorkerPool()) // the verification below is a JDBC update
                 .subscribe().with(answer -> {
-                    if (echoes(answer, challenge) && channels.markVerified(channel.id(), Secrets.sha256(challenge))) {
+                    if (echoes(answer, challenge) && channels.markVerified(channel.id(), Secrets.sha256Hex(challenge))) {
                         LOG.infof("webhook channel %s verified by echo", channel.id());
                     }
                 }, e -> LOG.infof("webhook challenge for channel %s not answered (%s); the owner can verify with the code",
@@ -75,11 +75,11 @@ public class ChannelVerification {
         String text = answer == null ? "" : answer.trim();
         if (text.startsWith("{")) {
             try {
-                return Secrets.same(new JsonObject(text).getString("challenge"), challenge);
+                return Secrets.constantTimeEquals(new JsonObject(text).getString("challenge"), challenge);
             } catch (RuntimeException e) {
                 return false;
             }
         }
-        return Secrets.same(text, challenge);
+        return Secrets.constantTimeEquals(text, challenge);
     }
 }

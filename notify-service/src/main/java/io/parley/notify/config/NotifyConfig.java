@@ -1,5 +1,6 @@
 package io.parley.notify.config;
 
+import io.parley.common.redis.SharedKeys;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -65,14 +66,14 @@ public interface NotifyConfig {
 
     interface Outbox {
         /** The Redis stream chat-service appends one entry per (message, offline recipient) to. */
-        @WithDefault("notify:outbox")
+        @WithDefault(SharedKeys.OUTBOX_STREAM)
         String stream();
 
         /** The consumer group notify-service instances share. */
         @WithDefault("notify-relay")
         String group();
 
-        /** This instance's consumer name; empty: {@code $HOSTNAME} (the pod name) plus a random suffix. */
+        /** This instance's consumer name; empty: the node name ({@code $HOSTNAME}, the pod name, plus a random suffix; see common NodeName). */
         Optional<String> consumer();
 
         /** Entries read per round. */

@@ -1,10 +1,15 @@
 package io.parley.notify.delivery;
 
+import io.parley.common.thread.BackgroundLoop;
 import io.parley.notify.channel.Channel;
 import io.parley.notify.channel.ChannelRepository;
 import io.parley.notify.config.NotifyConfig;
-import io.parley.notify.notification.AppTokens;
-import io.parley.notify.notification.ChatServiceClient;
+import io.parley.notify.sender.AppTokens;
+import io.parley.notify.sender.ChatServiceClient;
+import io.parley.notify.sender.EmailSender;
+import io.parley.notify.sender.SendFailure;
+import io.parley.notify.sender.WebhookSender;
+import io.parley.notify.sender.WechatAdapter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -46,6 +51,7 @@ public class DeliveryDispatcher {
     private static final long BUSY_DEFER_MS = 500;
     private static final int MAX_ROWS_PER_ROUND = 200;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     private final DeliveryRepository deliveries;
     private final ChannelRepository channels;
@@ -61,8 +67,7 @@ public class DeliveryDispatcher {
     private final Duration sendLimit;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    private volatile boolean running;
-    private volatile Thread thread;
+    private final BackgroundLoop loop;
     private long nextReclaimAt;
 
     public DeliveryDispatcher(DeliveryRepository deliveries, ChannelRepository channels, EmailSender email,
@@ -81,27 +86,16 @@ public class DeliveryDispatcher {
         this.config = config.delivery();
         // a backstop above the HTTP timeouts, for a send that would otherwise never complete (e.g. a stalled SMTP dialogue)
         this.sendLimit = this.config.connectTimeout().plus(this.config.readTimeout()).plusSeconds(30);
+        this.loop = new BackgroundLoop("notify-dispatcher", "delivery", LOG, this::round)
+                .idle(this.config.pollInterval()).describedBy(SendFailure::describe);
     }
 
     void onStart(@Observes StartupEvent event) {
-        running = true;
-        Thread loop = new Thread(this::run, "notify-dispatcher");
-        loop.setDaemon(true);
-        thread = loop;
         loop.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
-        Thread loop = thread;
-        if (loop != null) {
-            LockSupport.unpark(loop);
-            try {
-                loop.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop(STOP_TIMEOUT);
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
@@ -114,46 +108,31 @@ public class DeliveryDispatcher {
 
     /** Wakes the loop: new rows are due now. */
     public void kick() {
-        Thread loop = thread;
-        if (loop != null) {
-            LockSupport.unpark(loop);
-        }
+        loop.wake();
     }
 
     public int inFlight() {
         return inFlight.get();
     }
 
-    private void run() {
-        long backoffMs = 0;
-        while (running) {
-            try {
-                if (System.nanoTime() - nextReclaimAt >= 0) {
-                    int reclaimed = deliveries.reclaimStuck(config.sendingTimeout().toMillis());
-                    if (reclaimed > 0) {
-                        LOG.infof("%d deliveries were left sending by a stopped instance; they are due again", reclaimed);
-                    }
-                    long every = Math.min(5000, Math.max(100, config.sendingTimeout().toMillis() / 2));
-                    nextReclaimAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(every);
-                }
-                int capacity = config.maxInFlight() - inFlight.get();
-                boolean full = false;
-                if (capacity > 0) {
-                    int limit = Math.min(capacity, MAX_ROWS_PER_ROUND);
-                    List<Delivery> due = deliveries.due(limit);
-                    int started = dispatch(due);
-                    full = due.size() == limit && started > 0;
-                }
-                backoffMs = 0;
-                if (!full) {
-                    LockSupport.parkNanos(config.pollInterval().toNanos());
-                }
-            } catch (RuntimeException e) {
-                backoffMs = Math.min(5000, Math.max(100, backoffMs * 2));
-                LOG.warnf("delivery round failed (%s); retrying in %d ms", SendFailure.describe(e), backoffMs);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
+    /** One round: reclaims stuck rows now and then, starts due sends; returns whether a full page was started. */
+    private boolean round() {
+        if (System.nanoTime() - nextReclaimAt >= 0) {
+            int reclaimed = deliveries.reclaimStuck(config.sendingTimeout().toMillis());
+            if (reclaimed > 0) {
+                LOG.infof("%d deliveries were left sending by a stopped instance; they are due again", reclaimed);
             }
+            long every = Math.min(5000, Math.max(100, config.sendingTimeout().toMillis() / 2));
+            nextReclaimAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(every);
         }
+        int capacity = config.maxInFlight() - inFlight.get();
+        if (capacity <= 0) {
+            return false;
+        }
+        int limit = Math.min(capacity, MAX_ROWS_PER_ROUND);
+        List<Delivery> due = deliveries.due(limit);
+        int started = dispatch(due);
+        return due.size() == limit && started > 0;
     }
 
     /** Starts the sends of due rows; returns how many started. */
@@ -162,7 +141,7 @@ public class DeliveryDispatcher {
         List<Long> busy = new ArrayList<>();
         Map<String, List<Delivery>> inapp = new LinkedHashMap<>();
         for (Delivery d : due) {
-            if (!running) {
+            if (!loop.running()) {
                 break;
             }
             if (Delivery.INAPP.equals(d.channelType())) {

@@ -5,8 +5,7 @@ import io.parley.common.error.ErrorCode;
 import io.parley.common.security.Caller;
 import io.parley.common.security.Roles;
 import io.parley.common.token.TokenClaims;
-import io.parley.notify.notification.AppTokens;
-import io.parley.notify.notification.NotificationResource;
+import io.parley.notify.sender.AppTokens;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -75,7 +74,7 @@ public class DeliveryResource {
         Delivery d = deliveries.find(deliveryId).filter(x -> claims.isApp()
                         ? claims.appId().equals(x.appId()) : x.userId() == claims.userId())
                 .orElseThrow(() -> ApiException.notFound("no such delivery"));
-        NotificationResource.rememberToken(identity, appTokens);
+        appTokens.rememberCaller(identity);
         if (!deliveries.replay(d.id())) {
             throw new ApiException(ErrorCode.CONFLICT, "only a dead delivery can be replayed; this one is "
                     + deliveries.find(d.id()).map(Delivery::status).orElse("gone"));

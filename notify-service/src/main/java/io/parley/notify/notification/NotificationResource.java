@@ -7,7 +7,7 @@ import io.parley.common.security.Roles;
 import io.parley.common.token.TokenClaims;
 import io.parley.notify.delivery.DeliveryRepository;
 import io.parley.notify.delivery.DeliveryView;
-import io.quarkus.security.credential.TokenCredential;
+import io.parley.notify.sender.AppTokens;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -56,7 +56,7 @@ public class NotificationResource {
             throw ApiException.invalid("a JSON body {users, title, body, channels} is required");
         }
         TokenClaims claims = Caller.claims(identity);
-        rememberToken(identity, appTokens);
+        appTokens.rememberCaller(identity);
         String id = notifications.create(claims.appId(), request.users(), request.title(), request.body(),
                 request.data(), request.channels());
         return Map.of("id", id);
@@ -70,14 +70,5 @@ public class NotificationResource {
                 .orElseThrow(() -> ApiException.notFound("no such notification"));
         return new NotificationStatus(n.id(), n.title(), n.createdAt().toEpochMilli(),
                 deliveries.ofNotification(id).stream().map(DeliveryView::of).toList());
-    }
-
-    /** Keeps the calling app's token (in memory) for forwarding in-app notifications to chat-service. */
-    public static void rememberToken(SecurityIdentity identity, AppTokens appTokens) {
-        TokenClaims claims = Caller.claims(identity);
-        TokenCredential credential = identity.getCredential(TokenCredential.class);
-        if (claims.isApp() && credential != null) {
-            appTokens.remember(claims.appId(), credential.getToken(), claims.expiresAt());
-        }
     }
 }

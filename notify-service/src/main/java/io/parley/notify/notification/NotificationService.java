@@ -2,6 +2,7 @@ package io.parley.notify.notification;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agroal.api.AgroalDataSource;
+import io.parley.common.crypto.Secrets;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.parley.notify.channel.Channel;
@@ -12,7 +13,7 @@ import io.parley.notify.delivery.Delivery;
 import io.parley.notify.delivery.DeliveryDispatcher;
 import io.parley.notify.delivery.DeliveryRepository;
 import io.parley.notify.support.Jdbc;
-import io.parley.notify.support.Secrets;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -72,12 +73,12 @@ public class NotificationService {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "body is longer than " + limits.maxBodyChars() + " characters");
         }
         Set<String> requested = channelTypes(channelNames);
-        String id = Secrets.id();
+        String id = Secrets.hex(16);
         JsonObject payload = new JsonObject().put("type", "notification").put("id", id).put("title", title)
                 .put("body", body).put("ts", System.currentTimeMillis());
         String dataJson = data == null || data.isNull() ? null : data.toString();
         if (dataJson != null) {
-            payload.put("data", io.vertx.core.json.Json.decodeValue(dataJson));
+            payload.put("data", Json.decodeValue(dataJson));
         }
         List<ChannelType> types = requested.stream().filter(t -> !t.equals(INAPP)).map(ChannelType::parse).toList();
         Map<Long, List<Channel>> verified = channels.verifiedOfUsers(recipients, types);
@@ -146,7 +147,7 @@ public class NotificationService {
 
     private static Delivery.New row(String id, String appId, long user, String type, String channelId, String status,
                                     String payload) {
-        String key = Secrets.sha256("notification:" + id + ":" + user + ":" + (channelId == null ? type : channelId));
+        String key = Secrets.sha256Hex("notification:" + id + ":" + user + ":" + (channelId == null ? type : channelId));
         return new Delivery.New(key, Delivery.NOTIFICATION, id, appId, user, type, channelId, status, payload);
     }
 

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -88,7 +89,7 @@ public class PreferenceService {
                 }
                 String names = rs.getString(3);
                 List<ChannelType> types = names.isEmpty() ? List.of()
-                        : java.util.Arrays.stream(names.split(",")).map(ChannelType::parse).toList();
+                        : Arrays.stream(names.split(",")).map(ChannelType::parse).toList();
                 return Optional.of(new Preferences(rs.getBoolean(1), rs.getInt(2), types));
             }
         } catch (SQLException e) {

@@ -2,22 +2,23 @@ package io.parley.notify.relay;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.common.thread.BackgroundLoop;
 import io.parley.notify.channel.Channel;
 import io.parley.notify.channel.ChannelRepository;
 import io.parley.notify.config.NotifyConfig;
 import io.parley.notify.delivery.Delivery;
 import io.parley.notify.delivery.DeliveryDispatcher;
 import io.parley.notify.delivery.DeliveryRepository;
-import io.parley.notify.delivery.SendFailure;
 import io.parley.notify.preference.PreferenceService;
 import io.parley.notify.preference.Preferences;
+import io.parley.notify.sender.SendFailure;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,6 +32,9 @@ public class DigestFlusher {
 
     private static final Logger LOG = Logger.getLogger(DigestFlusher.class);
     private static final long PURGE_EVERY_MS = 60_000;
+    /** Windows closed per round; a full page means more are due, and the next round starts at once. */
+    private static final int PAGE = 100;
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     private final RelayStore store;
     private final RelayPlanner planner;
@@ -43,8 +47,7 @@ public class DigestFlusher {
     private final Counter skippedOnline;
     private final Counter digests;
 
-    private volatile boolean running;
-    private volatile Thread thread;
+    private final BackgroundLoop loop;
     private long nextPurgeAt;
 
     public DigestFlusher(RelayStore store, RelayPlanner planner, Presence presence, PreferenceService preferences,
@@ -62,54 +65,32 @@ public class DigestFlusher {
                 .description("digests not relayed because the user was online when the window closed").register(metrics);
         this.digests = Counter.builder("parley.notify.relay.digests")
                 .description("digest windows closed").register(metrics);
+        this.loop = new BackgroundLoop("notify-digest", "digest", LOG, this::round)
+                .idle(this.config.flushInterval()).describedBy(SendFailure::describe);
     }
 
     void onStart(@Observes StartupEvent event) {
-        running = true;
-        Thread loop = new Thread(this::run, "notify-digest");
-        loop.setDaemon(true);
-        thread = loop;
         loop.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
-        Thread loop = thread;
-        if (loop != null) {
-            LockSupport.unpark(loop);
-            try {
-                loop.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop(STOP_TIMEOUT);
     }
 
-    private void run() {
-        long backoffMs = 0;
-        while (running) {
-            try {
-                List<Long> due = store.dueWindows(100);
-                for (long user : due) {
-                    if (!running) {
-                        break;
-                    }
-                    flush(user);
-                }
-                if (System.nanoTime() - nextPurgeAt >= 0) {
-                    store.purgeDigested();
-                    nextPurgeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PURGE_EVERY_MS);
-                }
-                backoffMs = 0;
-                if (due.size() < 100) {
-                    LockSupport.parkNanos(config.flushInterval().toNanos());
-                }
-            } catch (RuntimeException e) {
-                backoffMs = Math.min(5000, Math.max(100, backoffMs * 2));
-                LOG.warnf("digest round failed (%s); retrying in %d ms", SendFailure.describe(e), backoffMs);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
+    /** One round: closes up to a page of due windows, purges old events now and then; true if a full page was due. */
+    private boolean round() {
+        List<Long> due = store.dueWindows(PAGE);
+        for (long user : due) {
+            if (!loop.running()) {
+                break;
             }
+            flush(user);
         }
+        if (System.nanoTime() - nextPurgeAt >= 0) {
+            store.purgeDigested();
+            nextPurgeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PURGE_EVERY_MS);
+        }
+        return due.size() >= PAGE;
     }
 
     /** Closes one user's window. Presence is read before the transaction: the moment of relay is now. */

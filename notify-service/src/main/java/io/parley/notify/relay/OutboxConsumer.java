@@ -3,10 +3,13 @@ package io.parley.notify.relay;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.common.node.NodeName;
+import io.parley.common.redis.OutboxEvent;
+import io.parley.common.thread.BackgroundLoop;
 import io.parley.notify.config.NotifyConfig;
-import io.parley.notify.delivery.SendFailure;
 import io.parley.notify.preference.PreferenceService;
 import io.parley.notify.preference.Preferences;
+import io.parley.notify.sender.SendFailure;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.ClaimedMessages;
 import io.quarkus.redis.datasource.stream.StreamCommands;
@@ -18,14 +21,13 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -59,8 +61,7 @@ public class OutboxConsumer {
     private final AtomicLong lag = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
 
-    private volatile boolean running;
-    private volatile Thread thread;
+    private final BackgroundLoop loop;
     private boolean groupReady;
     private boolean ownBacklog = true;
     private long nextClaimAt;
@@ -73,8 +74,7 @@ public class OutboxConsumer {
         this.store = store;
         this.preferences = preferences;
         this.config = config.outbox();
-        this.consumer = this.config.consumer().filter(c -> !c.isBlank()).orElseGet(() ->
-                System.getenv().getOrDefault("HOSTNAME", "notify") + "-" + UUID.randomUUID().toString().substring(0, 8));
+        this.consumer = this.config.consumer().filter(c -> !c.isBlank()).orElseGet(NodeName::unique);
         this.received = Counter.builder("parley.notify.outbox.events")
                 .description("outbox events made durable in MySQL").register(metrics);
         this.malformed = Counter.builder("parley.notify.outbox.malformed")
@@ -86,63 +86,47 @@ public class OutboxConsumer {
                 .register(metrics);
         Gauge.builder("parley.notify.outbox.pending", pending, AtomicLong::get)
                 .description("outbox entries read by a consumer and not yet acknowledged").register(metrics);
+        // no idle pause: the blocking read waits for entries
+        this.loop = new BackgroundLoop("notify-outbox", "outbox", LOG, this::round)
+                .maxBackoff(Duration.ofMillis(MAX_BACKOFF_MS)).describedBy(SendFailure::describe)
+                .failureNote("; nothing is acknowledged before MySQL commits")
+                .onFailure(e -> {
+                    ownBacklog = true;
+                    if (has(e, "NOGROUP")) {
+                        groupReady = false;
+                    }
+                });
     }
 
     void onStart(@Observes StartupEvent event) {
-        running = true;
         nextClaimAt = System.nanoTime();
-        Thread loop = new Thread(this::run, "notify-outbox");
-        loop.setDaemon(true);
-        thread = loop;
         loop.start();
         LOG.infof("outbox consumer %s of group %s on %s started", consumer, config.group(), config.stream());
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
-        Thread loop = thread;
-        if (loop != null) {
-            LockSupport.unpark(loop);
-            try {
-                loop.join(config.block().toMillis() + 5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop(config.block().plusSeconds(5));
     }
 
     public String consumer() {
         return consumer;
     }
 
-    private void run() {
-        long backoffMs = 0;
-        while (running) {
-            try {
-                ensureGroup();
-                long now = System.nanoTime();
-                if (now - nextClaimAt >= 0) {
-                    claimRound();
-                    nextClaimAt = System.nanoTime() + Math.max(TimeUnit.MILLISECONDS.toNanos(200),
-                            config.claimIdle().toNanos() / 2);
-                }
-                if (now - nextGaugeAt >= 0) {
-                    updateGauges();
-                    nextGaugeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GAUGE_EVERY_MS);
-                }
-                readRound();
-                backoffMs = 0;
-            } catch (RuntimeException e) {
-                ownBacklog = true;
-                if (has(e, "NOGROUP")) {
-                    groupReady = false;
-                }
-                backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, backoffMs * 2));
-                LOG.warnf("outbox round failed (%s); retrying in %d ms; nothing is acknowledged before MySQL commits",
-                        SendFailure.describe(e), backoffMs);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
-            }
+    /** One round: claims abandoned entries and updates the gauges now and then, then reads (blocking) a batch. */
+    private boolean round() {
+        ensureGroup();
+        long now = System.nanoTime();
+        if (now - nextClaimAt >= 0) {
+            claimRound();
+            nextClaimAt = System.nanoTime() + Math.max(TimeUnit.MILLISECONDS.toNanos(200),
+                    config.claimIdle().toNanos() / 2);
         }
+        if (now - nextGaugeAt >= 0) {
+            updateGauges();
+            nextGaugeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GAUGE_EVERY_MS);
+        }
+        readRound();
+        return true;
     }
 
     private void readRound() {
@@ -165,7 +149,7 @@ public class OutboxConsumer {
 
     private void claimRound() {
         String cursor = "0-0";
-        for (int page = 0; page < 10 && running; page++) {
+        for (int page = 0; page < 10 && loop.running(); page++) {
             ClaimedMessages<String, String, String> taken = streams.xautoclaim(config.stream(), config.group(), consumer,
                     config.claimIdle(), cursor, config.batchSize());
             List<StreamMessage<String, String, String>> entries = taken.getMessages();

@@ -1,12 +1,13 @@
 package io.parley.notify.relay;
 
+import io.parley.common.redis.SharedKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyCommands;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Whether a user has an open chat connection: chat-service keeps the hash {@code presence:{<userId>}} while the user
- * has at least one (the braces are a Redis Cluster hash tag). Blocking: worker threads only.
+ * Whether a user has an open chat connection: chat-service keeps the hash {@link SharedKeys#presence} while the
+ * user has at least one. Blocking: worker threads only.
  */
 @ApplicationScoped
 public class Presence {
@@ -18,7 +19,7 @@ public class Presence {
     }
 
     public static String key(long user) {
-        return "presence:{" + user + "}";
+        return SharedKeys.presence(user);
     }
 
     public boolean isOnline(long user) {

@@ -1,9 +1,9 @@
 package io.parley.notify.relay;
 
+import io.parley.common.crypto.Secrets;
 import io.parley.notify.channel.Channel;
 import io.parley.notify.config.NotifyConfig;
 import io.parley.notify.delivery.Delivery;
-import io.parley.notify.support.Secrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +26,7 @@ public class RelayPlanner {
     }
 
     public static String digestKey(long user, String firstMessageId) {
-        return Secrets.sha256("digest:" + user + ":" + firstMessageId);
+        return Secrets.sha256Hex("digest:" + user + ":" + firstMessageId);
     }
 
     public List<Delivery.New> plan(long user, List<RelayStore.StoredEvent> events, boolean online, List<Channel> channels) {
@@ -40,7 +40,7 @@ public class RelayPlanner {
         String payload = digest(user, digestKey, events);
         List<Delivery.New> rows = new ArrayList<>();
         for (Channel channel : channels) {
-            rows.add(new Delivery.New(Secrets.sha256(digestKey + ":" + channel.id()), Delivery.RELAY, null, null, user,
+            rows.add(new Delivery.New(Secrets.sha256Hex(digestKey + ":" + channel.id()), Delivery.RELAY, null, null, user,
                     channel.type().wire(), channel.id(), Delivery.PENDING, payload));
         }
         return rows;
@@ -48,7 +48,7 @@ public class RelayPlanner {
 
     private Delivery.New skip(long user, String digestKey, String status, int count) {
         String payload = new JsonObject().put("type", "messages").put("user", user).put("count", count).encode();
-        return new Delivery.New(Secrets.sha256(digestKey + ":" + Delivery.NONE), Delivery.RELAY, null, null, user,
+        return new Delivery.New(Secrets.sha256Hex(digestKey + ":" + Delivery.NONE), Delivery.RELAY, null, null, user,
                 Delivery.NONE, null, status, payload);
     }
 

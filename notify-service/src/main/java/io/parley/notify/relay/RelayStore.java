@@ -1,6 +1,7 @@
 package io.parley.notify.relay;
 
 import io.agroal.api.AgroalDataSource;
+import io.parley.common.redis.OutboxEvent;
 import io.parley.notify.support.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code relay_events} and {@code relay_windows}: outbox events made durable before their stream entries are
@@ -45,7 +47,7 @@ public class RelayStore {
                          + "VALUES (?, TIMESTAMPADD(MICROSECOND, ?, NOW(3)))")) {
                 // windows first, users in a fixed order: the same lock order as closeWindow (window, then events), so a
                 // flush and a batch never deadlock
-                for (Map.Entry<Long, Long> w : new java.util.TreeMap<>(windowMillis).entrySet()) {
+                for (Map.Entry<Long, Long> w : new TreeMap<>(windowMillis).entrySet()) {
                     window.setLong(1, w.getKey());
                     window.setLong(2, w.getValue() * 1000);
                     window.addBatch();

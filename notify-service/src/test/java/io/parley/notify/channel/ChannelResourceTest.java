@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.notify.delivery.WebhookSignature;
+import io.parley.notify.sender.WebhookSignature;
 import io.parley.notify.support.GreenMailResource;
 import io.parley.notify.support.HttpReceiver;
 import io.parley.notify.support.NotifyTestBase;

@@ -20,6 +20,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.net.InetAddress;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -109,7 +110,7 @@ class EgressTest extends NotifyTestBase {
     }
 
     private static String pathOf(String url) {
-        return java.net.URI.create(url).getPath();
+        return URI.create(url).getPath();
     }
 
     private static HttpReceiver.Answer redirect(String location) {

@@ -4,11 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.common.redis.OutboxEvent;
+import io.parley.common.redis.SharedKeys;
 import io.parley.common.token.AccessTokenIssuer;
 import io.parley.common.token.TokenKey;
-import io.parley.notify.delivery.WebhookSignature;
+import io.parley.notify.sender.WebhookSignature;
 import io.parley.notify.support.HttpReceiver;
-import io.parley.notify.support.Resp;
 import io.parley.notify.support.TestTokens;
 import io.parley.testsupport.MariaDbServer;
 import io.parley.testsupport.RedisServer;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class RelayCrashIT {
 
-    private static final String STREAM = "notify:outbox";
+    private static final String STREAM = SharedKeys.OUTBOX_STREAM;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static RedisServer redis;
@@ -117,8 +118,8 @@ class RelayCrashIT {
         for (int i = 0; i < 7; i++) {
             append(orphaned, "orphan " + i);
         }
-        Resp.command(redis.port(), "XREADGROUP", "GROUP", "notify-relay", "ghost", "COUNT", "1000", "STREAMS", STREAM, ">");
-        assertTrue(Resp.command(redis.port(), "XPENDING", STREAM, "notify-relay").startsWith("*4 :7"),
+        redis.commandArgs("XREADGROUP", "GROUP", "notify-relay", "ghost", "COUNT", "1000", "STREAMS", STREAM, ">");
+        assertTrue(redis.commandArgs("XPENDING", STREAM, "notify-relay").startsWith("*4 :7"),
                 "the orphaned entries are pending on the ghost consumer");
         for (int i = 0; i < 5; i++) {
             append(late, "late " + i);
@@ -130,7 +131,7 @@ class RelayCrashIT {
             // nothing more arrives
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> answeredCount(hung) == 30
                     && answeredCount(orphaned) == 7 && answeredCount(late) == 5);
-            assertEquals("*4 :0", Resp.command(redis.port(), "XPENDING", STREAM, "notify-relay").substring(0, 5));
+            assertEquals("*4 :0", redis.commandArgs("XPENDING", STREAM, "notify-relay").substring(0, 5));
         }
         for (long user : List.of(hung, orphaned, late)) {
             Set<String> keys = answered(user).stream().map(r -> r.header("X-Parley-Delivery")).collect(Collectors.toSet());
@@ -174,7 +175,7 @@ class RelayCrashIT {
         String event = new JsonObject().put("type", "message").put("user", user).put("id", id)
                 .put("conversation", "d:7:" + user).put("seq", 1).put("from", 7).put("body", body).put("kind", "text")
                 .put("ts", System.currentTimeMillis()).encode();
-        Resp.command(redis.port(), "XADD", STREAM, "*", "event", event);
+        redis.commandArgs("XADD", STREAM, "*", OutboxEvent.FIELD, event);
     }
 
     private static List<HttpReceiver.Request> deliveries(long user) {

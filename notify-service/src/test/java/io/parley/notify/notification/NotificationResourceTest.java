@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /** Notifications from tenant apps: in-app forwarding to chat-service, email and webhooks, per-user status. */
@@ -82,8 +83,8 @@ class NotificationResourceTest extends NotifyTestBase {
         given().auth().oauth2(appToken).get("/api/v1/notifications/" + id).then().statusCode(200)
                 .body("id", equalTo(id)).body("title", equalTo("Your order shipped"))
                 .body("deliveries", hasSize(6))
-                .body("deliveries[0].attempts", org.hamcrest.Matchers.notNullValue())
-                .body("deliveries[0].updatedAt", org.hamcrest.Matchers.greaterThan(0L));
+                .body("deliveries[0].attempts", Matchers.notNullValue())
+                .body("deliveries[0].updatedAt", Matchers.greaterThan(0L));
     }
 
     @Test

@@ -7,7 +7,8 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.notify.delivery.WebhookSignature;
+import io.parley.common.redis.SharedKeys;
+import io.parley.notify.sender.WebhookSignature;
 import io.parley.notify.support.GreenMailResource;
 import io.parley.notify.support.HttpReceiver;
 import io.parley.notify.support.NotifyTestBase;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -198,7 +200,7 @@ class RelayTest extends NotifyTestBase {
 
         // the platform says the cached token is invalid once: the adapter fetches a new one and sends again
         int tokensBefore = ReceiverResource.TOKENS_ISSUED.get();
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         receiver().on("/cgi-bin/message/template/send", request -> calls.incrementAndGet() == 1
                 ? HttpReceiver.Answer.ok("{\"errcode\":40001,\"errmsg\":\"invalid credential\"}")
                 : HttpReceiver.Answer.ok("{\"errcode\":0}"));
@@ -224,15 +226,15 @@ class RelayTest extends NotifyTestBase {
         bindVerifiedWebhook(user, endpoint);
         double before = malformedCount();
 
-        redis.stream(String.class).xadd("notify:outbox", Map.of("event", "not json"));
-        redis.stream(String.class).xadd("notify:outbox", Map.of("event", "{\"type\":\"mystery\",\"user\":1}"));
-        redis.stream(String.class).xadd("notify:outbox", Map.of("other", "field"));
-        redis.stream(String.class).xadd("notify:outbox", Map.of("event", "{\"type\":\"message\",\"user\":-5,\"id\":\"x\"}"));
+        redis.stream(String.class).xadd(SharedKeys.OUTBOX_STREAM, Map.of(SharedKeys.OUTBOX_EVENT_FIELD, "not json"));
+        redis.stream(String.class).xadd(SharedKeys.OUTBOX_STREAM, Map.of(SharedKeys.OUTBOX_EVENT_FIELD, "{\"type\":\"mystery\",\"user\":1}"));
+        redis.stream(String.class).xadd(SharedKeys.OUTBOX_STREAM, Map.of("other", "field"));
+        redis.stream(String.class).xadd(SharedKeys.OUTBOX_STREAM, Map.of(SharedKeys.OUTBOX_EVENT_FIELD, "{\"type\":\"message\",\"user\":-5,\"id\":\"x\"}"));
         append(event(user, TestTokens.newUserId(), "after the junk"));
 
         await().atMost(WAIT).until(() -> endpoint.deliveries().size() == 1);
         await().atMost(WAIT).until(() -> malformedCount() >= before + 4);
-        await().atMost(WAIT).until(() -> redis.stream(String.class).xpending("notify:outbox", "notify-relay")
+        await().atMost(WAIT).until(() -> redis.stream(String.class).xpending(SharedKeys.OUTBOX_STREAM, "notify-relay")
                 .getPendingCount() == 0);
     }
 
@@ -262,7 +264,7 @@ class RelayTest extends NotifyTestBase {
         for (int i = 0; i < 3; i++) {
             append(event(user, TestTokens.newUserId(), "orphan " + i));
         }
-        streams.xreadgroup("notify-relay", "ghost-" + UUID.randomUUID(), "notify:outbox", ">",
+        streams.xreadgroup("notify-relay", "ghost-" + UUID.randomUUID(), SharedKeys.OUTBOX_STREAM, ">",
                 new XReadGroupArgs().count(1000));
 
         await().atMost(WAIT).until(() -> rowsOf(user).stream().anyMatch(r -> r.status().equals("delivered")));

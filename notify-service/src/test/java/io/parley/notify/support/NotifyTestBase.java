@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.util.GreenMailUtil;
 import io.agroal.api.AgroalDataSource;
+import io.parley.common.redis.SharedKeys;
 import io.parley.common.token.AccessTokenIssuer;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.restassured.http.ContentType;
@@ -134,7 +135,7 @@ public abstract class NotifyTestBase {
     }
 
     protected String append(String eventJson) {
-        return redis.stream(String.class).xadd("notify:outbox", Map.of("event", eventJson));
+        return redis.stream(String.class).xadd(SharedKeys.OUTBOX_STREAM, Map.of(SharedKeys.OUTBOX_EVENT_FIELD, eventJson));
     }
 
     /** The delivery log rows of a user, oldest first. */

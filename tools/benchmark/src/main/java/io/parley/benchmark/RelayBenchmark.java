@@ -1,23 +1,23 @@
 package io.parley.benchmark;
 
 import com.sun.net.httpserver.HttpServer;
+import io.parley.common.redis.OutboxEvent;
+import io.parley.common.redis.RespConnection;
+import io.parley.common.redis.SharedKeys;
 import io.parley.common.token.AccessTokenIssuer;
 import io.parley.common.token.SessionKeys;
 import io.parley.common.token.TokenClaims;
 import io.parley.common.token.TokenKey;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RelayBenchmark implements Benchmark {
 
     private static final int USERS = 50;
-    private static final String STREAM = "notify:outbox";
+    private static final String STREAM = SharedKeys.OUTBOX_STREAM;
 
     @Override
     public String name() {
@@ -57,8 +57,8 @@ final class RelayBenchmark implements Benchmark {
         }
         AccessTokenIssuer issuer = new AccessTokenIssuer(TokenKey.fromBase64(key));
         Receiver receiver = new Receiver();
-        try (Socket socket = new Socket(redis[0], Integer.parseInt(redis[1]))) {
-            Redis r = new Redis(socket);
+        try (RespConnection connection = RespConnection.open(redis[0], Integer.parseInt(redis[1]), Duration.ZERO)) {
+            Redis r = new Redis(connection);
             HttpClient http = HttpClient.newHttpClient();
             long base = 9_000_000_000L + (System.currentTimeMillis() % 900_000_000L);
             List<Long> users = new ArrayList<>();
@@ -88,10 +88,9 @@ final class RelayBenchmark implements Benchmark {
         for (int i = 0; i < events; i++) {
             long user = users.get(i % users.size());
             String id = String.format("20260101000000%010d%010d", 7, Math.abs(UUID.randomUUID().getMostSignificantBits()) % 10_000_000_000L);
-            String event = new JsonObject().put("type", "message").put("user", user).put("id", id)
-                    .put("conversation", "d:7:" + user).put("seq", i).put("from", 7).put("body", "benchmark " + i)
-                    .put("kind", "text").put("ts", System.currentTimeMillis()).encode();
-            commands.add(new String[] {"XADD", STREAM, "*", "event", event});
+            String event = OutboxEvent.message(user, id, "d:7:" + user, i, 7, "benchmark " + i, "text",
+                    System.currentTimeMillis()).json();
+            commands.add(new String[] {"XADD", STREAM, "*", OutboxEvent.FIELD, event});
         }
         r.pipeline(commands);
         long deadline = System.nanoTime() + 300_000_000_000L;
@@ -185,48 +184,23 @@ final class RelayBenchmark implements Benchmark {
         }
     }
 
-    /** A minimal RESP client: pipelines commands and reads (and checks) one reply line per command. */
-    private static final class Redis {
-        private final OutputStream out;
-        private final InputStream in;
-
-        Redis(Socket socket) throws IOException {
-            this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-            this.in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
-        }
+    /** Pipelines commands and reads (and checks) one reply line per command. */
+    private record Redis(RespConnection connection) {
 
         void pipeline(List<String[]> commands) throws IOException {
             for (String[] args : commands) {
-                out.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-                for (String arg : args) {
-                    byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-                    out.write(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-                    out.write(bytes);
-                    out.write('\r');
-                    out.write('\n');
-                }
+                connection.send(args);
             }
-            out.flush();
+            connection.flush();
             for (int i = 0; i < commands.size(); i++) {
-                String line = readLine();
+                String line = connection.readLine();
                 if (line.startsWith("-")) {
                     throw new IllegalStateException("Redis: " + line);
                 }
                 if (line.startsWith("$") && !line.equals("$-1")) {
-                    readLine();
+                    connection.readLine();
                 }
             }
-        }
-
-        private String readLine() throws IOException {
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) >= 0 && c != '\n') {
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.parley.notify.delivery;
+package io.parley.notify.sender;
 
 /** A send that did not go through; its message becomes the delivery's {@code lastError}. No stack trace needed. */
 public class SendFailure extends RuntimeException {

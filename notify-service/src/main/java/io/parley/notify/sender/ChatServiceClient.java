@@ -1,8 +1,6 @@
-package io.parley.notify.notification;
+package io.parley.notify.sender;
 
 import io.parley.notify.config.NotifyConfig;
-import io.parley.notify.delivery.OutboundHttp;
-import io.parley.notify.delivery.SendFailure;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

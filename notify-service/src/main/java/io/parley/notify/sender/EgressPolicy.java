@@ -1,9 +1,10 @@
-package io.parley.notify.delivery;
+package io.parley.notify.sender;
 
 import io.parley.notify.config.NotifyConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -44,7 +45,7 @@ public class EgressPolicy {
     private final List<byte[]> networks = new ArrayList<>();
     private final List<Integer> prefixes = new ArrayList<>();
 
-    @jakarta.inject.Inject
+    @Inject
     public EgressPolicy(NotifyConfig config) {
         this(config.egress().allow().orElse(List.of()));
     }

@@ -1,9 +1,9 @@
-package io.parley.id.config;
+package io.parley.id.service;
 
 import io.parley.common.id.Id34Generator;
 import io.parley.common.id.SequenceAllocator;
+import io.parley.id.config.IdConfig;
 import io.parley.id.repository.RedisSequenceBlockSource;
-import io.parley.id.service.SnowflakeGenerator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

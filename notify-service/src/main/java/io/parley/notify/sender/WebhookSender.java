@@ -1,4 +1,4 @@
-package io.parley.notify.delivery;
+package io.parley.notify.sender;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,4 @@
-package io.parley.notify.delivery;
+package io.parley.notify.sender;
 
 import io.parley.notify.config.NotifyConfig;
 import io.smallrye.mutiny.Uni;

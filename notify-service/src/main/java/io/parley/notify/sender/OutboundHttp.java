@@ -1,4 +1,4 @@
-package io.parley.notify.delivery;
+package io.parley.notify.sender;
 
 import io.parley.notify.config.NotifyConfig;
 import io.smallrye.mutiny.Uni;
@@ -12,6 +12,8 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.util.Map;
 
 /**
@@ -69,9 +71,9 @@ public class OutboundHttp {
 
     /** The checked address with the URL's port: the connection goes there, the Host header and TLS name stay the URL's. */
     private static SocketAddress pinned(String url, EgressPolicy.Target target) {
-        java.net.URI uri = java.net.URI.create(url);
+        URI uri = URI.create(url);
         int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        return SocketAddress.inetSocketAddress(new java.net.InetSocketAddress(target.address(), port));
+        return SocketAddress.inetSocketAddress(new InetSocketAddress(target.address(), port));
     }
 
     public Uni<HttpResponse<Buffer>> get(String url) {

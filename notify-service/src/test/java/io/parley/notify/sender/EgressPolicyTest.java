@@ -1,4 +1,4 @@
-package io.parley.notify.delivery;
+package io.parley.notify.sender;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,9 @@
-package io.parley.notify.notification;
+package io.parley.notify.sender;
 
+import io.parley.common.security.Caller;
+import io.parley.common.token.TokenClaims;
+import io.quarkus.security.credential.TokenCredential;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +25,15 @@ public class AppTokens {
     public void remember(String appId, String token, long expiresAtSeconds) {
         byApp.merge(appId, new Held(token, expiresAtSeconds),
                 (old, fresh) -> fresh.expiresAtSeconds() >= old.expiresAtSeconds() ? fresh : old);
+    }
+
+    /** Keeps the calling app's token (in memory) for forwarding in-app notifications to chat-service. */
+    public void rememberCaller(SecurityIdentity identity) {
+        TokenClaims claims = Caller.claims(identity);
+        TokenCredential credential = identity.getCredential(TokenCredential.class);
+        if (claims.isApp() && credential != null) {
+            remember(claims.appId(), credential.getToken(), claims.expiresAt());
+        }
     }
 
     public Optional<String> of(String appId) {

@@ -1,9 +1,11 @@
-package io.parley.notify.delivery;
+package io.parley.notify.sender;
 
+import io.parley.notify.config.NotifyConfig;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 
 /** Sends plain-text mail over SMTP with the reactive mailer (never blocks a thread while the SMTP dialogue runs). */
 @ApplicationScoped
@@ -13,9 +15,9 @@ public class EmailSender {
     public static final String DELIVERY_HEADER = "X-Parley-Delivery";
 
     private final ReactiveMailer mailer;
-    private final java.time.Duration timeout;
+    private final Duration timeout;
 
-    public EmailSender(ReactiveMailer mailer, io.parley.notify.config.NotifyConfig config) {
+    public EmailSender(ReactiveMailer mailer, NotifyConfig config) {
         this.mailer = mailer;
         this.timeout = config.delivery().mailTimeout();
     }

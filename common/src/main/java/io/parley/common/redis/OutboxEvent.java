@@ -1,17 +1,30 @@
-package io.parley.notify.relay;
+package io.parley.common.redis;
 
 import io.vertx.core.json.JsonObject;
 
 /**
  * One outbox entry: a chat message stored for a recipient who had no open connection. chat-service appends it to
- * the outbox stream with one field, {@code event}: {@code {"type":"message","user":<recipient>,"id":"<message id>",
- * "conversation","seq","from","body","kind","ts"}}.
+ * the outbox stream ({@link SharedKeys#OUTBOX_STREAM}) with one field, {@link #FIELD}:
+ * {@code {"type":"message","user":<recipient>,"id":"<message id>","conversation","seq","from","body","kind","ts"}};
+ * notify-service {@link #parse parses} it. Both sides use this record, so the JSON has one definition.
+ *
+ * @param json the entry's text as written (what notify-service stores)
  */
 public record OutboxEvent(long user, String messageId, String conversation, long seq, long from, String body,
                           String kind, long ts, String json) {
 
-    public static final String FIELD = "event";
+    public static final String FIELD = SharedKeys.OUTBOX_EVENT_FIELD;
+    public static final String TYPE_MESSAGE = "message";
     private static final long MAX_USER_ID = 9_999_999_999L;
+
+    /** The event for one message and one offline recipient, with its JSON as chat-service writes it. */
+    public static OutboxEvent message(long user, String messageId, String conversation, long seq, long from,
+                                      String body, String kind, long ts) {
+        String json = new JsonObject().put("type", TYPE_MESSAGE).put("user", user).put("id", messageId)
+                .put("conversation", conversation).put("seq", seq).put("from", from).put("body", body)
+                .put("kind", kind).put("ts", ts).encode();
+        return new OutboxEvent(user, messageId, conversation, seq, from, body, kind, ts, json);
+    }
 
     /** Parses an entry's {@code event} field; throws {@link IllegalArgumentException} naming what is wrong. */
     public static OutboxEvent parse(String text) {
@@ -24,7 +37,7 @@ public record OutboxEvent(long user, String messageId, String conversation, long
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("event is not a JSON object");
         }
-        if (!"message".equals(json.getValue("type"))) {
+        if (!TYPE_MESSAGE.equals(json.getValue("type"))) {
             throw new IllegalArgumentException("unknown event type " + json.getValue("type"));
         }
         long user = number(json, "user");
