@@ -138,9 +138,12 @@ class RelayCrashIT {
             assertEquals(1, keys.size(), "one digest for user " + user + ", delivered once");
         }
         // the call cut off by the crash was repeated with the same key, which is what lets receivers drop repeats
+        // (at least twice: on a very busy machine a repeat that outlasts the sending timeout is itself repeated —
+        // at-least-once, always under the same key)
         List<HttpReceiver.Request> hungDeliveries = deliveries(hung);
-        assertEquals(2, hungDeliveries.size());
-        assertEquals(hungDeliveries.get(0).header("X-Parley-Delivery"), hungDeliveries.get(1).header("X-Parley-Delivery"));
+        assertTrue(hungDeliveries.size() >= 2, "the cut-off call was repeated: " + hungDeliveries.size());
+        assertEquals(1, hungDeliveries.stream().map(r -> r.header("X-Parley-Delivery")).distinct().count(),
+                "every repeat carries the first call's key");
     }
 
     private static void bindWebhook(ServiceProcess service, long user, String path) throws Exception {
