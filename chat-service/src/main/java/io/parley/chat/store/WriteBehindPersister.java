@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
@@ -67,7 +68,7 @@ public class WriteBehindPersister {
     private final ReactiveRedisDataSource reactiveRedis;
     private final StreamCommands<String, String, String> streams;
     private final HistoryRepository history;
-    private final io.parley.chat.notify.OfflineRelay relay;
+    private final PersistListener persisted;
     private final ChatConfig.Persistence config;
     private final String consumer;
     private final boolean[] groupReady;
@@ -84,8 +85,8 @@ public class WriteBehindPersister {
     private long nextClaimAt;
 
     public WriteBehindPersister(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, HistoryRepository history,
-                                ChatConfig config, MeterRegistry metrics, io.parley.chat.notify.OfflineRelay relay) {
-        this.relay = relay;
+                                ChatConfig config, MeterRegistry metrics, PersistListener persisted) {
+        this.persisted = persisted;
         this.redis = redis;
         this.reactiveRedis = reactiveRedis;
         this.streams = redis.stream(String.class);
@@ -273,13 +274,13 @@ public class WriteBehindPersister {
             seqsByConversation.computeIfAbsent(message.conversation(), c -> new TreeSet<>()).add(message.seq());
         }
         history.insertBatch(messages);
-        relay.relayOffline(messages);
+        persisted.onPersisted(messages); // the offline relay, before the acknowledgement
         // only now that MySQL has committed may Redis forget the entries
         streams.xack(key, RedisKeys.PERSIST_GROUP, ids);
         streams.xdel(key, ids);
         persistedCounter.increment(messages.size());
         advanceMarks(seqsByConversation);
-        batchTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        batchTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         return entries.size();
     }
 
