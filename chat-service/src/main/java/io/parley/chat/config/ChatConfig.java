@@ -21,7 +21,7 @@ public interface ChatConfig {
     String authServiceUrl();
 
     /** Guards the node admin endpoint ({@code X-Admin-Key}); without it the endpoint answers 404. */
-    java.util.Optional<String> adminKey();
+    Optional<String> adminKey();
 
     /** Sequence numbers leased from id-service at a time. */
     @WithDefault("10000")
@@ -219,7 +219,7 @@ public interface ChatConfig {
 
         /** {@code replace}: listed words are masked; {@code reject}: the text is refused. */
         @WithDefault("replace")
-        io.parley.chat.filter.ContentFilter.Mode mode();
+        FilterMode mode();
 
         /** The words (comma-separated in an environment variable). */
         Optional<List<String>> words();
@@ -239,7 +239,7 @@ public interface ChatConfig {
 
             Optional<String> wordsFile();
 
-            Optional<io.parley.chat.filter.ContentFilter.Mode> mode();
+            Optional<FilterMode> mode();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.parley.chat.delivery;
 
+import java.util.Arrays;
+
 /**
  * What one connection has been sent in one conversation and not yet acknowledged, as runs of seqs rather than a set
  * of frames: acknowledgements are cumulative and the conversation's log holds every message, so a retransmission
@@ -118,7 +120,7 @@ final class DeliveryWindow {
 
     private void insert(int at, long seq) {
         if (2 * runCount + 2 > runs.length) {
-            runs = java.util.Arrays.copyOf(runs, runs.length * 2);
+            runs = Arrays.copyOf(runs, runs.length * 2);
         }
         System.arraycopy(runs, 2 * at, runs, 2 * at + 2, 2 * (runCount - at));
         runs[2 * at] = seq;

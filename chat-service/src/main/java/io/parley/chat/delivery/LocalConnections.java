@@ -3,6 +3,7 @@ package io.parley.chat.delivery;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
+import io.parley.chat.fanout.ChannelReceiver;
 import io.parley.chat.fanout.Envelope;
 import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.protocol.CloseCodes;
@@ -22,10 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * channel while it holds a connection of one of its members — and to nothing else.
  */
 @Singleton // no client proxy on the per-frame path
-public class LocalConnections implements FanoutBroker.Listener {
-
-    private static final String USER_PREFIX = "chat:user:";
-    private static final String GROUP_PREFIX = "chat:group:";
+public class LocalConnections implements ChannelReceiver {
 
     private final FanoutBroker broker;
     private final Outbound outbound;
@@ -246,6 +244,12 @@ public class LocalConnections implements FanoutBroker.Listener {
         }
     }
 
+    /** User and group channels. */
+    @Override
+    public boolean accepts(String channel) {
+        return RedisKeys.isUserChannel(channel) || RedisKeys.isGroupChannel(channel);
+    }
+
     @Override
     public void onMessage(String channel, String payload) {
         Envelope envelope = Envelope.parse(payload);
@@ -253,15 +257,15 @@ public class LocalConnections implements FanoutBroker.Listener {
             return;
         }
         if (envelope.isControl()) {
-            if (channel.startsWith(USER_PREFIX)) {
-                onControl(Long.parseLong(channel.substring(USER_PREFIX.length())), envelope);
+            if (RedisKeys.isUserChannel(channel)) {
+                onControl(RedisKeys.userOfChannel(channel), envelope);
             }
             return;
         }
-        boolean toUser = channel.startsWith(USER_PREFIX);
-        boolean toGroup = !toUser && channel.startsWith(GROUP_PREFIX);
-        long user = toUser ? Long.parseLong(channel.substring(USER_PREFIX.length())) : 0;
-        String group = toGroup ? channel.substring(GROUP_PREFIX.length()) : null;
+        boolean toUser = RedisKeys.isUserChannel(channel);
+        boolean toGroup = !toUser && RedisKeys.isGroupChannel(channel);
+        long user = toUser ? RedisKeys.userOfChannel(channel) : 0;
+        String group = toGroup ? RedisKeys.groupOfChannel(channel) : null;
         SharedFrame frame = new SharedFrame(envelope.frame());
         if (!envelope.isTransient() && !(arrivingByUser.isEmpty() && arrivingByGroup.isEmpty())) {
             // held before the live lookup: an arrival that refuses the message was registered, so the lookup finds it

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.protocol.BinaryFrames;
 import io.parley.chat.protocol.CloseCodes;
+import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +97,7 @@ public class Outbound {
             return;
         }
         if (channel == null) {
-            session.connection().sendPing(io.vertx.core.buffer.Buffer.buffer()).subscribe().with(ok -> { }, e -> { });
+            session.connection().sendPing(Buffer.buffer()).subscribe().with(ok -> { }, e -> { });
             return;
         }
         if (channel.isActive()) {

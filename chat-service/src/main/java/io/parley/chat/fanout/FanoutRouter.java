@@ -1,51 +1,39 @@
 package io.parley.chat.fanout;
 
-import io.parley.chat.delivery.LocalConnections;
-import io.parley.chat.notify.NotifyConnections;
-import io.parley.chat.store.RedisKeys;
-import io.parley.chat.topics.TopicSubscriptions;
 import io.quarkus.runtime.Startup;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
 /**
- * Hands what arrives on the node's one pub/sub connection to whoever holds the local recipients: chat connections
- * (user and group channels), topic subscribers, or {@code /ws/notify} connections — by channel prefix.
+ * Hands what arrives on the node's one pub/sub connection to whoever holds the local recipients: the
+ * {@link ChannelReceiver} that accepts the channel (chat connections for user and group channels, topic
+ * subscribers, {@code /ws/notify} connections). The receivers are found once, at start, which also creates them.
  */
 @Singleton
 @Startup
 public class FanoutRouter implements FanoutBroker.Listener {
 
-    public static final String TOPIC_PREFIX = "chat:topic:";
-    public static final String NOTIFY_PREFIX = "chat:notify:";
+    private final ChannelReceiver[] receivers;
 
-    private final LocalConnections chat;
-    private final TopicSubscriptions topics;
-    private final NotifyConnections notify;
-
-    public FanoutRouter(FanoutBroker broker, LocalConnections chat, TopicSubscriptions topics, NotifyConnections notify) {
-        this.chat = chat;
-        this.topics = topics;
-        this.notify = notify;
+    public FanoutRouter(FanoutBroker broker, Instance<ChannelReceiver> receivers) {
+        this.receivers = receivers.stream().toArray(ChannelReceiver[]::new);
         broker.setListener(this);
     }
 
     @Override
     public void onMessage(String channel, String payload) {
-        if (channel.startsWith(TOPIC_PREFIX)) {
-            topics.onPublication(channel, payload);
-        } else if (channel.equals(RedisKeys.APP_ACCESS_CHANNEL)) {
-            topics.onAccessWithdrawn(payload);
-        } else if (channel.startsWith(NOTIFY_PREFIX)) {
-            notify.onNotification(channel, payload);
-        } else {
-            chat.onMessage(channel, payload);
+        for (ChannelReceiver receiver : receivers) {
+            if (receiver.accepts(channel)) {
+                receiver.onMessage(channel, payload);
+                return;
+            }
         }
     }
 
     @Override
     public void onGap() {
-        chat.onGap();
-        notify.onGap();
-        // topic publications are live data: a gap is not replayed (documented), subscribers stay connected
+        for (ChannelReceiver receiver : receivers) {
+            receiver.onGap();
+        }
     }
 }

@@ -1,9 +1,11 @@
 package io.parley.chat.filter;
 
 import io.parley.chat.config.ChatConfig;
+import io.parley.chat.config.FilterMode;
 import io.parley.common.text.WordMatcher;
 import io.parley.common.error.ErrorCode;
 import io.parley.chat.protocol.FrameException;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The sensitive-word filter applied to text before it is stored or pushed: each tenant (an app's topics; chat
@@ -26,9 +29,7 @@ public class ContentFilter {
 
     public static final String CHAT_TENANT = "chat";
 
-    public enum Mode { REPLACE, REJECT }
-
-    private record Policy(WordMatcher words, Mode mode) {
+    private record Policy(WordMatcher words, FilterMode mode) {
     }
 
     private final boolean enabled;
@@ -37,7 +38,7 @@ public class ContentFilter {
     private final Map<String, Policy> apps = new HashMap<>();
 
     /** A filter with one list for chat and no per-app lists (tests, benchmarks). */
-    public static ContentFilter of(Mode mode, List<String> words) {
+    public static ContentFilter of(FilterMode mode, List<String> words) {
         return new ContentFilter(true, '*', new Policy(new WordMatcher(words), mode));
     }
 
@@ -47,7 +48,7 @@ public class ContentFilter {
         this.chat = chat;
     }
 
-    @jakarta.inject.Inject
+    @Inject
     public ContentFilter(ChatConfig config) {
         ChatConfig.Filter filter = config.filter();
         this.enabled = filter.enabled();
@@ -57,7 +58,7 @@ public class ContentFilter {
                 policy(t.words(), t.wordsFile(), t.mode().orElse(filter.mode()))));
     }
 
-    private static Policy policy(java.util.Optional<List<String>> inline, java.util.Optional<String> file, Mode mode) {
+    private static Policy policy(Optional<List<String>> inline, Optional<String> file, FilterMode mode) {
         List<String> words = new ArrayList<>(inline.orElse(List.of()));
         file.ifPresent(f -> {
             try {
@@ -83,7 +84,7 @@ public class ContentFilter {
         if (!enabled || policy.words().size() == 0) {
             return text;
         }
-        if (policy.mode() == Mode.REJECT) {
+        if (policy.mode() == FilterMode.REJECT) {
             if (policy.words().matchesAny(text)) {
                 throw new FrameException(ErrorCode.CONTENT_REJECTED, "the text contains a word that is not accepted here", ref);
             }

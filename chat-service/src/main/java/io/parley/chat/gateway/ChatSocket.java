@@ -1,5 +1,6 @@
 package io.parley.chat.gateway;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.delivery.Arrival;
@@ -32,7 +33,10 @@ import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,11 +64,11 @@ public class ChatSocket {
     private final PresenceService presence;
     private final BinaryFrames binaryFrames;
     private final ChatConfig.Limits limits;
-    @jakarta.inject.Inject
+    @Inject
     SessionEndWatcher sessionEnds; // ended sessions and token expiry (4501)
     private final MeterRegistry metrics;
     private final AckFastPath ackFastPath;
-    private final java.util.Map<Class<?>, io.micrometer.core.instrument.Counter> framesIn = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Class<?>, Counter> framesIn = new ConcurrentHashMap<>();
 
     public ChatSocket(LocalConnections connections, Outbound outbound, FrameParser parser, ServerFrames frames,
                       SendService sends, SyncService syncs, AckService acks, GroupService groups, NodeIdentity node,

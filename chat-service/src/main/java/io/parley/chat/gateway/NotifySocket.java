@@ -19,6 +19,7 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
 import java.util.regex.Pattern;
 
 /**
@@ -37,7 +38,7 @@ public class NotifySocket {
     private final NodeIdentity node;
     private final ObjectMapper json;
     private final ChatConfig.Limits limits;
-    @jakarta.inject.Inject
+    @Inject
     SessionEndWatcher sessionEnds;
 
     public NotifySocket(NotifyConnections connections, InAppNotifications notifications, Outbound outbound,

@@ -5,19 +5,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.Outbound;
 import io.parley.chat.delivery.PingedSessions;
+import io.parley.chat.fanout.ChannelReceiver;
 import io.parley.chat.fanout.FanoutBroker;
-import io.parley.chat.fanout.FanoutRouter;
 import io.parley.chat.protocol.CloseCodes;
 import io.parley.chat.store.RedisKeys;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The node's {@code /ws/notify} connections by user; the node subscribes to a user's notify channel while it holds one. */
 @Singleton
-public class NotifyConnections implements PingedSessions {
+public class NotifyConnections implements PingedSessions, ChannelReceiver {
 
     private final FanoutBroker broker;
     private final Outbound outbound;
@@ -60,13 +61,20 @@ public class NotifyConnections implements PingedSessions {
     }
 
     @Override
-    public java.util.Collection<ClientSession> all() {
+    public Collection<ClientSession> all() {
         return byConnection.values();
     }
 
+    /** The users' notify channels. */
+    @Override
+    public boolean accepts(String channel) {
+        return RedisKeys.isNotifyChannel(channel);
+    }
+
     /** The payload is the {@code notification} frame. */
-    public void onNotification(String channel, String payload) {
-        long user = Long.parseLong(channel.substring(FanoutRouter.NOTIFY_PREFIX.length()));
+    @Override
+    public void onMessage(String channel, String payload) {
+        long user = RedisKeys.userOfNotifyChannel(channel);
         Set<ClientSession> sessions = byUser.get(user);
         if (sessions != null) {
             for (ClientSession session : sessions) {
@@ -76,6 +84,7 @@ public class NotifyConnections implements PingedSessions {
     }
 
     /** Notifications may have been missed: clients reconnect and get what they have not acknowledged. */
+    @Override
     public void onGap() {
         for (ClientSession session : byConnection.values()) {
             outbound.close(session, CloseCodes.RESYNC, "fan-out interrupted; reconnect");

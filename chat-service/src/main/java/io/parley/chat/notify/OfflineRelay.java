@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.protocol.ChatMessage;
 import io.parley.chat.protocol.ConversationId;
+import io.parley.chat.store.PersistListener;
 import io.parley.chat.store.RedisKeys;
 import io.parley.common.redis.OutboxEvent;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -19,14 +20,14 @@ import java.util.Set;
 
 /**
  * Hands messages for users with no open connection to notify-service: one outbox entry ({@link OutboxEvent}, common's
- * shape and stream name, so both services agree) (a Redis stream read by
- * notify-service's consumer group) per message and offline recipient. Called by the write-behind after MySQL
- * committed a batch and before the batch is acknowledged, so a crash repeats an entry rather than losing it
- * (notify-service de-duplicates by message id). Edits and deletes are not relayed; nor are groups larger than the
+ * shape and stream name, so both services agree; a Redis stream read by notify-service's consumer group) per message
+ * and offline recipient. Hears from the write-behind ({@link PersistListener}) after MySQL committed a batch and
+ * before the batch is acknowledged, so a crash repeats an entry rather than losing it (notify-service de-duplicates
+ * by message id). Edits and deletes are not relayed; nor are groups larger than the
  * configured size (one entry per member would flood the outbox). Blocking: the write-behind thread.
  */
 @ApplicationScoped
-public class OfflineRelay {
+public class OfflineRelay implements PersistListener {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Set<String> RELAYED_KINDS = Set.of("text", "image", "file", "custom");
@@ -41,7 +42,8 @@ public class OfflineRelay {
         this.relayed = metrics.counter("parley.chat.relay.outbox");
     }
 
-    public void relayOffline(List<ChatMessage> messages) {
+    @Override
+    public void onPersisted(List<ChatMessage> messages) {
         if (!config.relayEnabled() || messages.isEmpty()) {
             return;
         }

@@ -20,6 +20,7 @@ import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -177,7 +178,7 @@ public class PresenceService {
      */
     public Map<Long, Status> statusOf(List<Long> users) {
         List<String> states = RedisWindows.run(users, user -> reactive.value(String.class).get(RedisKeys.presenceState(user)));
-        Map<Long, Status> out = new java.util.LinkedHashMap<>();
+        Map<Long, Status> out = new LinkedHashMap<>();
         for (int i = 0; i < users.size(); i++) {
             long user = users.get(i);
             String state = states.get(i);

@@ -1,5 +1,7 @@
 package io.parley.chat.protocol;
 
+import java.util.Set;
+
 /**
  * Conversation ids: {@code d:<smallerUserId>:<largerUserId>} for a direct chat, {@code g:<groupId>} for a group.
  */
@@ -53,7 +55,7 @@ public record ConversationId(String value, boolean group, long userA, long userB
     }
 
     /** Whether the user belongs to this conversation, given the groups the user is a member of. */
-    public boolean hasMember(long user, java.util.Set<String> userGroups) {
+    public boolean hasMember(long user, Set<String> userGroups) {
         return group ? userGroups.contains(groupId) : hasParticipant(user);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.common.error.ErrorCode;
 import jakarta.inject.Singleton;
+import java.util.List;
 
 /**
  * Encodes server frames as JSON text. A message is encoded once per delivery path and the same string is
@@ -82,7 +83,7 @@ public class ServerFrames {
     }
 
     /** {@code subscribed} / {@code unsubscribed}. */
-    public String topics(boolean subscribed, String appId, java.util.List<String> topics) {
+    public String topics(boolean subscribed, String appId, List<String> topics) {
         ObjectNode frame = json.createObjectNode();
         frame.put("type", subscribed ? "subscribed" : "unsubscribed");
         frame.put("appId", appId);
@@ -92,7 +93,7 @@ public class ServerFrames {
     }
 
     /** Topics taken away because the app withdrew the user's access: {@code unsubscribed} with a reason. */
-    public String topicsWithdrawn(String appId, java.util.List<String> topics) {
+    public String topicsWithdrawn(String appId, List<String> topics) {
         ObjectNode frame = json.createObjectNode();
         frame.put("type", "unsubscribed");
         frame.put("appId", appId);

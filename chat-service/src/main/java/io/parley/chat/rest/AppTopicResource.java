@@ -1,5 +1,6 @@
 package io.parley.chat.rest;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.parley.chat.protocol.TopicNames;
 import io.parley.chat.protocol.UserIds;
 import io.parley.chat.topics.AppAccess;
@@ -40,10 +41,10 @@ public class AppTopicResource {
     }
 
     /** {@code {"public": true|false}}. */
-    public record AccessRequest(@com.fasterxml.jackson.annotation.JsonProperty("public") Boolean open) {
+    public record AccessRequest(@JsonProperty("public") Boolean open) {
     }
 
-    public record AccessView(@com.fasterxml.jackson.annotation.JsonProperty("public") boolean open, long grants) {
+    public record AccessView(@JsonProperty("public") boolean open, long grants) {
     }
 
     /** {@code {"users": [ids]}}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.parley.chat.client.UserDirectory;
 import io.parley.chat.contacts.ContactService;
 import io.parley.chat.presence.PresenceService;
+import io.parley.chat.store.ContactRepository;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.parley.common.security.BearerTokenAuthMechanism;
@@ -78,11 +79,11 @@ public class ContactResource {
 
     @GET
     public ContactList list() {
-        List<ContactService.Contact> mine = contacts.list(caller());
+        List<ContactRepository.Contact> mine = contacts.list(caller());
         Map<Long, PresenceService.Status> statuses = presence.statusOf(
-                mine.stream().filter(ContactService.Contact::mutual).map(ContactService.Contact::user).toList());
+                mine.stream().filter(ContactRepository.Contact::mutual).map(ContactRepository.Contact::user).toList());
         List<ContactView> out = new ArrayList<>(mine.size());
-        for (ContactService.Contact c : mine) {
+        for (ContactRepository.Contact c : mine) {
             out.add(view(c.user(), c.mutual(), c.addedAt(), statuses.get(c.user())));
         }
         return new ContactList(out);

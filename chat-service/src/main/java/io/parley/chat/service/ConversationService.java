@@ -3,6 +3,7 @@ package io.parley.chat.service;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.parley.chat.protocol.ChatMessage;
 import io.parley.chat.protocol.ConversationId;
+import io.parley.chat.store.GroupRepository;
 import io.parley.chat.store.HistoryRepository;
 import io.parley.chat.store.RedisKeys;
 import io.parley.chat.store.RedisWindows;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -101,7 +103,7 @@ public class ConversationService {
         List<ScoredValue<String>> direct = redis.sortedSet(String.class)
                 .zrangeWithScores(RedisKeys.userConversations(user), 0, MAX_DIRECT - 1, new ZRangeArgs().rev());
         Set<String> groupIds = groups.groupsOfBlocking(user);
-        Map<String, GroupService.GroupInfo> groupInfo = groups.describe(groupIds);
+        Map<String, GroupRepository.GroupInfo> groupInfo = groups.describe(groupIds);
         // unread follows what the user has read (read receipts; sending counts as reading up to one's own message)
         Map<String, String> acked = redis.hash(String.class).hgetall(RedisKeys.userRead(user));
 
@@ -109,8 +111,8 @@ public class ConversationService {
         for (ScoredValue<String> d : direct) {
             cids.add(d.value());
         }
-        List<GroupService.GroupInfo> infos = new ArrayList<>(groupInfo.values());
-        for (GroupService.GroupInfo g : infos) {
+        List<GroupRepository.GroupInfo> infos = new ArrayList<>(groupInfo.values());
+        for (GroupRepository.GroupInfo g : infos) {
             cids.add(ConversationId.group(g.id()).value());
         }
         List<String> lastSeqs = RedisWindows.run(cids, cid -> reactiveRedis.value(String.class).get(RedisKeys.seq(cid)));
@@ -130,7 +132,7 @@ public class ConversationService {
                     (long) direct.get(i).score(), id.peerOf(user), null, null));
         }
         for (int j = 0; j < infos.size(); j++) {
-            GroupService.GroupInfo g = infos.get(j);
+            GroupRepository.GroupInfo g = infos.get(j);
             String cid = cids.get(direct.size() + j);
             long lastSeq = parseOrZero(lastSeqs.get(direct.size() + j));
             long lastActivity = g.createdAt();
@@ -205,7 +207,7 @@ public class ConversationService {
         }
         String[] ids = page.stream().map(HistoryMessage::id).toArray(String[]::new);
         Map<String, String> changes = redis.hash(String.class).hmget(RedisKeys.changes(cid), ids);
-        if (changes == null || changes.values().stream().allMatch(java.util.Objects::isNull)) {
+        if (changes == null || changes.values().stream().allMatch(Objects::isNull)) {
             return page;
         }
         List<HistoryMessage> out = new ArrayList<>(page.size());

@@ -5,6 +5,7 @@ import io.parley.chat.fanout.ConversationChannels;
 import io.parley.chat.fanout.Envelope;
 import io.parley.chat.fanout.Publisher;
 import io.parley.chat.protocol.ClientFrame;
+import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.protocol.FrameException;
 import io.parley.chat.protocol.ServerFrames;
 import io.parley.chat.store.CursorScripts;
@@ -65,7 +66,7 @@ public class ReadService {
                 .map(reply -> reply.toLong());
     }
 
-    private static void requireMember(ClientSession session, io.parley.chat.protocol.ConversationId conversation) {
+    private static void requireMember(ClientSession session, ConversationId conversation) {
         if (!conversation.hasMember(session.userId(), session.groups())) {
             throw new FrameException(ErrorCode.FORBIDDEN, "you are not in conversation " + conversation.value(), null);
         }

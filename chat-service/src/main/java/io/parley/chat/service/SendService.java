@@ -20,6 +20,8 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The send path: check, allocate an id locally, then one Redis round trip that de-duplicates, sequences,
@@ -55,7 +57,7 @@ public class SendService {
                 .publishPercentiles(0.5, 0.99).register(metrics);
     }
 
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     /** Sends, edits and deletes accepted and not yet answered (the drain waits for them). */
     public int inFlight() {
@@ -146,7 +148,7 @@ public class SendService {
                             : List.of(RedisKeys.userChannel(send.toUser()), RedisKeys.userChannel(sender.userId()));
             return store.append(draft, group, frames.messageAroundSeq(draft), sender.tag(), channels)
                     .flatMap(result -> answer(sender, send, conversation, group, draft, result, mayReloadMembers));
-        }).invoke(() -> appendTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS));
+        }).invoke(() -> appendTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
     }
 
     private Uni<String> answer(ClientSession sender, ClientFrame.Send send, ConversationId conversation, boolean group,

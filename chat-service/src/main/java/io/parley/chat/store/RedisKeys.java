@@ -104,12 +104,33 @@ public final class RedisKeys {
 
     /** Pub/sub channel of everything addressed to one user (direct messages, membership changes). */
     public static String userChannel(long user) {
-        return "chat:user:" + user;
+        return USER_CHANNEL + user;
     }
 
     /** Pub/sub channel of a group's messages, published once per message. */
     public static String groupChannel(String groupId) {
-        return "chat:group:" + groupId;
+        return GROUP_CHANNEL + groupId;
+    }
+
+    private static final String USER_CHANNEL = "chat:user:";
+    private static final String GROUP_CHANNEL = "chat:group:";
+
+    public static boolean isUserChannel(String channel) {
+        return channel.startsWith(USER_CHANNEL);
+    }
+
+    /** The user of a {@link #userChannel} (see {@link #isUserChannel}). */
+    public static long userOfChannel(String channel) {
+        return Long.parseLong(channel.substring(USER_CHANNEL.length()));
+    }
+
+    public static boolean isGroupChannel(String channel) {
+        return channel.startsWith(GROUP_CHANNEL);
+    }
+
+    /** The group of a {@link #groupChannel} (see {@link #isGroupChannel}). */
+    public static String groupOfChannel(String channel) {
+        return channel.substring(GROUP_CHANNEL.length());
     }
 
     /** Present while a message may still be edited or deleted: its sender; expires with the edit window. */
@@ -180,7 +201,13 @@ public final class RedisKeys {
 
     /** Pub/sub channel of one app's topic. */
     public static String topicChannel(String appId, String topic) {
-        return "chat:topic:" + appId + ":" + topic;
+        return TOPIC_CHANNEL + appId + ":" + topic;
+    }
+
+    private static final String TOPIC_CHANNEL = "chat:topic:";
+
+    public static boolean isTopicChannel(String channel) {
+        return channel.startsWith(TOPIC_CHANNEL);
     }
 
     /**
@@ -213,6 +240,17 @@ public final class RedisKeys {
 
     /** Pub/sub channel of the user's in-app notifications. */
     public static String notifyChannel(long user) {
-        return "chat:notify:" + user;
+        return NOTIFY_CHANNEL + user;
+    }
+
+    private static final String NOTIFY_CHANNEL = "chat:notify:";
+
+    public static boolean isNotifyChannel(String channel) {
+        return channel.startsWith(NOTIFY_CHANNEL);
+    }
+
+    /** The user of a {@link #notifyChannel} (see {@link #isNotifyChannel}). */
+    public static long userOfNotifyChannel(String channel) {
+        return Long.parseLong(channel.substring(NOTIFY_CHANNEL.length()));
     }
 }

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.parley.chat.config.ChatConfig;
-import io.parley.chat.notify.OfflineRelay;
 import io.parley.chat.protocol.ChatMessage;
 import io.parley.common.node.NodeName;
 import io.parley.common.redis.RedisScript;
@@ -67,7 +66,7 @@ public class WriteBehindPersister {
     private final ReactiveRedisDataSource reactiveRedis;
     private final StreamCommands<String, String, String> streams;
     private final HistoryRepository history;
-    private final OfflineRelay relay;
+    private final PersistListener persisted;
     private final ChatConfig.Persistence config;
     private final String consumer;
     private final boolean[] groupReady;
@@ -83,8 +82,8 @@ public class WriteBehindPersister {
     private long nextClaimAt;
 
     public WriteBehindPersister(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, HistoryRepository history,
-                                ChatConfig config, MeterRegistry metrics, OfflineRelay relay) {
-        this.relay = relay;
+                                ChatConfig config, MeterRegistry metrics, PersistListener persisted) {
+        this.persisted = persisted;
         this.redis = redis;
         this.reactiveRedis = reactiveRedis;
         this.streams = redis.stream(String.class);
@@ -247,7 +246,7 @@ public class WriteBehindPersister {
             seqsByConversation.computeIfAbsent(message.conversation(), c -> new TreeSet<>()).add(message.seq());
         }
         history.insertBatch(messages);
-        relay.relayOffline(messages);
+        persisted.onPersisted(messages); // the offline relay, before the acknowledgement
         // only now that MySQL has committed may Redis forget the entries
         streams.xack(key, RedisKeys.PERSIST_GROUP, ids);
         streams.xdel(key, ids);

@@ -12,6 +12,7 @@ import io.parley.common.error.ErrorCode;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.StreamCommands;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,7 +70,7 @@ public class PublicationBuffer {
             stored = Base64.getEncoder().encodeToString(bytes); // canonical form
         } else {
             checkSize(data.length() * 3L > config.limits().maxPublicationBytes()
-                    ? data.getBytes(java.nio.charset.StandardCharsets.UTF_8).length : data.length());
+                    ? data.getBytes(StandardCharsets.UTF_8).length : data.length());
             try {
                 stored = filter.appText(appId, data);
             } catch (FrameException e) {

@@ -8,6 +8,7 @@ import io.parley.chat.protocol.ServerFrames;
 import io.parley.chat.store.RedisKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
 import io.quarkus.redis.datasource.stream.XReadGroupArgs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.parley.common.redis.RedisScript;
@@ -185,7 +186,7 @@ public class PublicationPusher {
     private void ensureGroup(String stream) {
         try {
             redis.stream(String.class).xgroupCreate(stream, RedisKeys.PUSHERS_GROUP, "0",
-                    new io.quarkus.redis.datasource.stream.XGroupCreateArgs().mkstream());
+                    new XGroupCreateArgs().mkstream());
         } catch (RuntimeException e) {
             if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
                 throw e;

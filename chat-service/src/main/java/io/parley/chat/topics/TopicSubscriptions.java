@@ -6,6 +6,7 @@ import io.parley.chat.config.ChatConfig;
 import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.Outbound;
 import io.parley.chat.delivery.SharedFrame;
+import io.parley.chat.fanout.ChannelReceiver;
 import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.protocol.ClientFrame;
 import io.parley.chat.protocol.FrameException;
@@ -26,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * publication crosses Redis once per interested node and is written to each local subscriber from one encoding.
  */
 @Singleton
-public class TopicSubscriptions {
+public class TopicSubscriptions implements ChannelReceiver {
 
     private final FanoutBroker broker;
     private final Outbound outbound;
@@ -107,8 +108,28 @@ public class TopicSubscriptions {
         }
     }
 
+    /** Topic channels, and the channel announcing withdrawn access. */
+    @Override
+    public boolean accepts(String channel) {
+        return RedisKeys.isTopicChannel(channel) || channel.equals(RedisKeys.APP_ACCESS_CHANNEL);
+    }
+
+    @Override
+    public void onMessage(String channel, String payload) {
+        if (channel.equals(RedisKeys.APP_ACCESS_CHANNEL)) {
+            onAccessWithdrawn(payload);
+        } else {
+            onPublication(channel, payload);
+        }
+    }
+
+    /** Topic publications are live data: a gap is not replayed (documented), subscribers stay connected. */
+    @Override
+    public void onGap() {
+    }
+
     /** A publication arrived on a topic channel: the payload is the {@code publication} frame. */
-    public void onPublication(String channel, String payload) {
+    private void onPublication(String channel, String payload) {
         Set<ClientSession> subscribers = byChannel.get(channel);
         if (subscribers == null) {
             return;
@@ -120,7 +141,7 @@ public class TopicSubscriptions {
      * An app was made private or revoked a user's grant: the local subscribers concerned are checked again, and
      * those no longer allowed lose the app's topics with an {@code unsubscribed} frame ({@code "reason":"FORBIDDEN"}).
      */
-    public void onAccessWithdrawn(String payload) {
+    private void onAccessWithdrawn(String payload) {
         AppAccess.Withdrawal withdrawal = AppAccess.Withdrawal.parse(payload);
         if (withdrawal == null) {
             return;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.parley.chat.config.FilterMode;
 import io.parley.chat.protocol.FrameException;
 import io.parley.common.error.ErrorCode;
 import java.util.List;
@@ -13,7 +14,7 @@ class ContentFilterTest {
 
     @Test
     void replaceModeShouldMaskListedWordsAndKeepCleanText() {
-        ContentFilter filter = ContentFilter.of(ContentFilter.Mode.REPLACE, List.of("darn", "heck"));
+        ContentFilter filter = ContentFilter.of(FilterMode.REPLACE, List.of("darn", "heck"));
         assertEquals("what the ****, **** it", filter.chatText("what the heck, DARN it", "m1"));
         String clean = "nothing to hide";
         assertSame(clean, filter.chatText(clean, "m2"));
@@ -21,7 +22,7 @@ class ContentFilterTest {
 
     @Test
     void rejectModeShouldRefuseWithTheMessagesRef() {
-        ContentFilter filter = ContentFilter.of(ContentFilter.Mode.REJECT, List.of("darn"));
+        ContentFilter filter = ContentFilter.of(FilterMode.REJECT, List.of("darn"));
         FrameException refused = assertThrows(FrameException.class, () -> filter.chatText("oh darn", "m3"));
         assertEquals(ErrorCode.CONTENT_REJECTED, refused.code());
         assertEquals("m3", refused.ref());
