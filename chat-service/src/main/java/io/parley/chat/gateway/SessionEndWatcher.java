@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.LocalConnections;
 import io.parley.chat.delivery.Outbound;
+import io.parley.chat.fanout.ChannelReceiver;
+import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.notify.NotifyConnections;
 import io.parley.chat.protocol.CloseCodes;
 import io.parley.chat.protocol.ServerFrames;
@@ -17,16 +19,7 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
-import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -34,7 +27,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -46,8 +38,8 @@ import org.jboss.logging.Logger;
  *
  * <ul>
  *   <li><b>Ended sessions are pushed.</b> auth-service deletes a session and publishes it on
- *   {@link SessionKeys#ENDED_CHANNEL} in one atomic step (logout, refresh-token reuse). This node holds ONE
- *   subscription to that channel, on its own connection, and closes the matching local connections as the message
+ *   {@link SessionKeys#ENDED_CHANNEL} in one atomic step (logout, refresh-token reuse). This node subscribes to that
+ *   channel on its fan-out connection (a {@link ChannelReceiver}), and closes the matching local connections as the message
  *   arrives — within milliseconds, on every node, without a Redis call per connection. Pub/sub is at most once:
  *   whenever the subscription is (re)established, the sessions of every local connection are checked against Redis
  *   (one pipelined {@code EXISTS} per distinct session) and those gone are closed, so a message missed while the
@@ -60,12 +52,11 @@ import org.jboss.logging.Logger;
  * The revocation check at upgrade ({@code TokenUpgradeCheck}) stays as it is.
  */
 @ApplicationScoped
-public class SessionEndWatcher {
+public class SessionEndWatcher implements ChannelReceiver {
 
     private static final Logger LOG = Logger.getLogger(SessionEndWatcher.class);
-    private static final long RECONNECT_DELAY_MS = 500;
 
-    private final Redis redis;
+    private final FanoutBroker broker;
     private final ReactiveRedisDataSource data;
     private final Vertx vertx;
     private final LocalConnections chats;
@@ -74,7 +65,6 @@ public class SessionEndWatcher {
     private final ServerFrames frames;
     private final AccessTokenVerifier verifier;
     private final SessionRevocationCache revocations;
-    private final List<String> clusterHosts;
     private final long refreshAheadSeconds;
     private final long sweepMillis;
     private final MeterRegistry metrics;
@@ -82,19 +72,14 @@ public class SessionEndWatcher {
     private final Map<String, Long> renewedUntil = new ConcurrentHashMap<>();
     /** Connections already told their token is expiring (told once per token). */
     private final Map<String, Long> warnedFor = new ConcurrentHashMap<>();
-    private volatile RedisConnection connection;
-    private volatile boolean stopping;
-    private int attempt;
     private long sweepTimer = -1;
 
-    public SessionEndWatcher(Redis redis, ReactiveRedisDataSource data, Vertx vertx, LocalConnections chats,
+    public SessionEndWatcher(FanoutBroker broker, ReactiveRedisDataSource data, Vertx vertx, LocalConnections chats,
                              NotifyConnections notifies, Outbound outbound, ServerFrames frames,
                              AccessTokenVerifier verifier, SessionRevocationCache revocations, MeterRegistry metrics,
-                             @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType,
-                             @ConfigProperty(name = "quarkus.redis.hosts") Optional<List<String>> hosts,
                              @ConfigProperty(name = "parley.chat.session.refresh-ahead", defaultValue = "30S") Duration refreshAhead,
                              @ConfigProperty(name = "parley.chat.session.sweep-interval", defaultValue = "250ms") Duration sweep) {
-        this.redis = redis;
+        this.broker = broker;
         this.data = data;
         this.vertx = vertx;
         this.chats = chats;
@@ -104,30 +89,35 @@ public class SessionEndWatcher {
         this.verifier = verifier;
         this.revocations = revocations;
         this.metrics = metrics;
-        this.clusterHosts = "cluster".equalsIgnoreCase(clientType) ? hosts.orElse(List.of()) : List.of();
         this.refreshAheadSeconds = refreshAhead.toSeconds();
         this.sweepMillis = Math.max(50, sweep.toMillis());
     }
 
     void start(@Observes StartupEvent event) {
-        connect();
+        broker.subscribe(SessionKeys.ENDED_CHANNEL);
         sweepTimer = vertx.setPeriodic(sweepMillis, id -> sweepExpiries());
     }
 
     void stop(@Observes ShutdownEvent event) {
-        stopping = true;
         if (sweepTimer != -1) {
             vertx.cancelTimer(sweepTimer);
         }
-        RedisConnection current = connection;
-        if (current != null) {
-            current.close();
-        }
     }
 
-    /** Whether the session-ended subscription is up. */
-    public boolean isSubscribed() {
-        return connection != null;
+    @Override
+    public boolean accepts(String channel) {
+        return SessionKeys.ENDED_CHANNEL.equals(channel);
+    }
+
+    @Override
+    public void onMessage(String channel, String payload) {
+        onEnded(payload);
+    }
+
+    /** The fan-out connection came back: a session-ended message may have been missed meanwhile. */
+    @Override
+    public void onGap() {
+        recheckAll();
     }
 
     // ---- a fresher token on an open connection -------------------------------------------------------------------
@@ -240,58 +230,5 @@ public class SessionEndWatcher {
     private void close(ClientSession session, String reason) {
         metrics.counter("parley.chat.sessions.ended.closed").increment();
         outbound.close(session, CloseCodes.SESSION_ENDED, reason);
-    }
-
-    // ---- the one subscription -------------------------------------------------------------------------------------
-
-    /** Standalone: a connection of the shared client; cluster: a plain connection to one primary (PUBLISH reaches all). */
-    private Future<RedisConnection> openConnection() {
-        if (clusterHosts.isEmpty()) {
-            return redis.connect();
-        }
-        String host = clusterHosts.get(Math.floorMod(attempt++, clusterHosts.size()));
-        Redis single = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.STANDALONE)
-                .setConnectionString(host));
-        return single.connect().onFailure(e -> single.close());
-    }
-
-    private void connect() {
-        if (stopping) {
-            return;
-        }
-        openConnection().onSuccess(conn -> {
-            conn.handler(this::onPush);
-            conn.exceptionHandler(e -> lost(conn, e));
-            conn.endHandler(v -> lost(conn, null));
-            conn.send(Request.cmd(Command.SUBSCRIBE).arg(SessionKeys.ENDED_CHANNEL)).onSuccess(ok -> {
-                connection = conn;
-                recheckAll();
-            }).onFailure(e -> lost(conn, e));
-        }).onFailure(e -> {
-            LOG.debugf("session-ended subscription not connected: %s", e.getMessage());
-            vertx.setTimer(RECONNECT_DELAY_MS, id -> connect());
-        });
-    }
-
-    private void lost(RedisConnection conn, Throwable cause) {
-        if (connection != conn && connection != null) {
-            return;
-        }
-        connection = null;
-        conn.close();
-        if (!stopping) {
-            LOG.infof("session-ended subscription lost (%s); reconnecting", cause == null ? "closed" : cause.getMessage());
-            vertx.setTimer(RECONNECT_DELAY_MS, id -> connect());
-        }
-    }
-
-    private void onPush(Response push) {
-        // RESP2 pub/sub pushes arrive as arrays: ["message", channel, payload]
-        if (push == null || (push.type() != ResponseType.MULTI && push.type() != ResponseType.PUSH) || push.size() < 3) {
-            return;
-        }
-        if ("message".equals(push.get(0).toString()) && SessionKeys.ENDED_CHANNEL.equals(push.get(1).toString())) {
-            onEnded(push.get(2).toString());
-        }
     }
 }
