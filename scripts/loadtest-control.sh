@@ -51,7 +51,8 @@ print_pid() { pid_of "$1" >&3; }
 case "$action" in
   kill) in_node kill_now ;;
   stop) in_node stop_pid ;;
-  start) fsync="${2:-}"; in_node start_again ;;
+  # 3>&-: what starts in the background must not hold the generator's pipe (it reads to its end)
+  start) fsync="${2:-}"; in_node start_again 3>&- ;;
   pid) in_node print_pid ;;
   redis-cli) redis-cli -p "$PARLEY_REDIS_PORT" "$@" >&3 ;;
   sql) mariadb --no-defaults --socket="$PARLEY_HOME/mariadb/mysqld.sock" -uroot -N -B parley_chat -e "$1" >&3 ;;
