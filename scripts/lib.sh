@@ -158,9 +158,11 @@ start_service() {
 await_service() {
   local name="$1" port
   port="$(service_port "$name")"
-  if ! wait_until 120 "$name" http_ok "http://127.0.0.1:$port/q/health/ready"; then
+  # PARLEY_START_TIMEOUT: seconds a service may take to become ready (a busy 2-core machine can need more than 120)
+  local timeout="${PARLEY_START_TIMEOUT:-120}"
+  if ! wait_until "$timeout" "$name" http_ok "http://127.0.0.1:$port/q/health/ready"; then
     tail -n 30 "$LOG_DIR/$name.log" >&2 || true
-    die "$name is not ready after 120 s; log: $LOG_DIR/$name.log"
+    die "$name is not ready after $timeout s; log: $LOG_DIR/$name.log"
   fi
 }
 

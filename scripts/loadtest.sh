@@ -152,6 +152,10 @@ if [ -n "$resilience" ]; then
   # faults and soak run for many minutes on the same sessions: access tokens outlive the run
   export PARLEY_TOKEN_ACCESS_TTL="${PARLEY_TOKEN_ACCESS_TTL:-4H}"
 fi
+if [ "$resilience" = "soak" ]; then
+  # a busy machine can take more than the default 5 s to hand out a MariaDB connection while everything starts
+  export QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT="${QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT:-30S}"
+fi
 if [ "$resilience" = "faults" ]; then
   # durability aof: Redis fsyncs its AOF before answering (the memory fault switches to everysec for its window)
   export PARLEY_REDIS_FSYNC=always PARLEY_CHAT_DURABILITY_LEVEL=aof

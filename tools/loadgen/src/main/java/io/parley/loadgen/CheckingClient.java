@@ -78,6 +78,9 @@ final class CheckingClient {
     private final ConcurrentLinkedQueue<Event> inbox = new ConcurrentLinkedQueue<>();
     private WebSocket socket;
     private CompletableFuture<WebSocket> connecting;
+    private String connectingTo;
+    /** the node of the open (or last) connection */
+    String node;
     private CompletableFuture<?> sendChain = CompletableFuture.completedFuture(null);
     private long reconnectAtNanos;
     private int attempt;
@@ -190,6 +193,7 @@ final class CheckingClient {
                 return;
             }
             String node = nodes.get((home + attempt) % nodes.size());
+            connectingTo = node;
             connecting = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                     .header("Authorization", "Bearer " + token)
                     .buildAsync(URI.create(node.replace("http://", "ws://") + "/ws/chat"), new Listener(this))
@@ -210,6 +214,7 @@ final class CheckingClient {
             return;
         }
         socket = done.join();
+        node = connectingTo;
         sendChain = CompletableFuture.completedFuture(null);
         attempt = 0;
         longestDownNanos = Math.max(longestDownNanos, now - downSinceNanos);

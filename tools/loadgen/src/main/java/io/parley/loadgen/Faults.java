@@ -194,12 +194,26 @@ final class Faults {
                 .put("outageSeconds", seconds(restored - injected));
         r.fields().putAll(details);
         traffic.run(t -> figures(t, window, injected, r));
+        if (!lostChannels.isEmpty()) {
+            // who is subscribed to the channels those deliveries travel on, now (2 = both nodes)
+            List<String> args = new ArrayList<>(List.of("redis-cli", "PUBSUB", "NUMSUB"));
+            args.addAll(lostChannels);
+            String[] reply = control.run(args.toArray(String[]::new)).strip().split("\\s+");
+            Map<String, String> numsub = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < reply.length; i += 2) {
+                numsub.put(reply[i], reply[i + 1]);
+            }
+            r.put("lostChannelSubscribers", numsub);
+        }
         r.put("sendRecoverySeconds", sendRecovery).put("recoverySeconds", recovery);
         Map<String, Object> db = new LinkedHashMap<>();
         db.put("writeBehindCatchUpSeconds", dbCatchUp);
         db.putAll(database(window));
         r.put("db", db);
-        r.put("env", o.meta);
+        Map<String, String> env = new LinkedHashMap<>(o.meta);
+        env.put("durability", memory ? "memory" : "aof");
+        env.put("redisAof", memory ? "everysec" : "always");
+        r.put("env", env);
         return r;
     }
 
@@ -213,6 +227,8 @@ final class Faults {
         List<Traffic.Msg> lost = t.removeUndelivered(window);
         long lostDeliveries = 0;
         List<String> samples = new ArrayList<>();
+        Map<String, Integer> byRecipient = new java.util.TreeMap<>();
+        Set<String> channels = new java.util.TreeSet<>();
         long earliestLost = Long.MAX_VALUE;
         Set<String> lostMessages = new HashSet<>();
         for (Traffic.Msg m : lost) {
@@ -221,6 +237,12 @@ final class Faults {
             earliestLost = Math.min(earliestLost, m.sentNanos);
             if (samples.size() < 10) {
                 samples.add(m.conversation + ":" + m.seq + "->" + m.missing);
+            }
+            for (int recipient : m.missing) {
+                CheckingClient c = t.client(recipient);
+                byRecipient.merge(recipient + "(user " + c.userId + " on " + c.node + ")", 1, Integer::sum);
+                channels.add(m.conversation.startsWith("g:") ? "chat:group:" + m.conversation.substring(2)
+                        : "chat:user:" + c.userId);
             }
         }
         Map<String, Long> c = t.counters;
@@ -233,13 +255,19 @@ final class Faults {
                 .put("lost", lostDeliveries)
                 .put("lostMessages", (long) lostMessages.size())
                 .put("lostSamples", samples)
+                .put("lostByRecipient", byRecipient)
+                .put("lostDeliveredLateFromEarlierFaults", c.getOrDefault("lostDeliveredLate", 0L))
                 .put("lossWindowMs", earliestLost == Long.MAX_VALUE ? null : (injected - earliestLost) / 1_000_000)
                 .put("duplicatesSeen", c.getOrDefault("duplicatesSeen", 0L))
                 .put("duplicatesAfterDedupe", c.getOrDefault("duplicatesAfterDedupe", 0L))
                 .put("sentWithTwoIds", c.getOrDefault("sentWithTwoIds", 0L))
                 .put("longestSendBlockedMs", t.longestBlockedNanos.getOrDefault(window, 0L) / 1_000_000);
         r.fields().putAll(t.clientFigures());
+        lostChannels = channels;
     }
+
+    /** The fan-out channels of the deliveries just reported lost (for PUBSUB NUMSUB). */
+    private Set<String> lostChannels = Set.of();
 
     /**
      * MySQL's view: rows, conversations whose rows are not exactly seqs 1..max (holes), sends stored twice, and

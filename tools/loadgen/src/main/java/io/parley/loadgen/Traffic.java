@@ -79,6 +79,8 @@ final class Traffic implements CheckingClient.Observer {
     final Map<String, Msg> byClientMsgId = new HashMap<>();
     /** id → message not yet received by every recipient */
     final Map<String, Msg> undelivered = new LinkedHashMap<>();
+    /** id → message already reported lost (a late copy is counted, not hidden) */
+    final Map<String, Msg> reportedLost = new HashMap<>();
     /** id received by client index, before its sender's {@code sent} was seen */
     private final Map<String, Set<Integer>> early = new HashMap<>();
     /** per client: body → id (a body under a second id would be a message stored twice) */
@@ -110,6 +112,16 @@ final class Traffic implements CheckingClient.Observer {
         driver = new Thread(this::drive, "traffic-driver");
         driver.setDaemon(true);
         driver.start();
+    }
+
+    CheckingClient client(int index) {
+        return clients.get(index);
+    }
+
+    /** The group id of a group conversation's recipients (clients i / groupSize), or null. */
+    String groupOf(int clientIndex) {
+        int g = clientIndex / groupSize;
+        return g < groupIds.size() ? groupIds.get(g) : null;
     }
 
     int size() {
@@ -282,6 +294,11 @@ final class Traffic implements CheckingClient.Observer {
                 count("duplicatesAfterDedupe"); // the same send arrived under two ids: stored twice
             }
         }
+        Msg late = reportedLost.get(id);
+        if (late != null && late.missing.remove(client.index)) {
+            count("lostDeliveredLate");
+            return;
+        }
         Msg m = undelivered.get(id);
         if (m != null) {
             m.missing.remove(client.index);
@@ -364,6 +381,7 @@ final class Traffic implements CheckingClient.Observer {
             if (window == null || m.window.equals(window)) {
                 lost.add(m);
                 it.remove();
+                reportedLost.put(m.id, m);
             }
         }
         return lost;
