@@ -25,14 +25,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * included), acknowledges coalesced (one cumulative ack per conversation at most every 150 ms), reconnects with
  * backoff when the connection is closed or broken — to its home node first, then to the others in turn — syncs
  * from its cursors, and resends every {@code send} without a {@code sent}, with the same {@code clientMsgId}
- * (after a reconnect, after {@code UNAVAILABLE}/{@code RATE_LIMITED}, and when no answer came within the resend
- * interval). Everything but the socket listener runs on the one {@link Traffic} thread that calls {@link #step}.
+ * (after a reconnect, and a second after {@code UNAVAILABLE}/{@code RATE_LIMITED}, as the JS client does; with a
+ * resend interval also when no answer came within it — off by default, the JS client has none). Everything but the socket listener runs on the one {@link Traffic} thread that calls {@link #step}.
  */
 final class CheckingClient {
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final long ACK_DELAY_NANOS = 150_000_000L;
-    private static final long RETRY_AFTER_ERROR_NANOS = 500_000_000L;
+    /** The JS client's retry of a send answered UNAVAILABLE or RATE_LIMITED. */
+    private static final long RETRY_AFTER_ERROR_NANOS = 1_000_000_000L;
 
     /** A send without its {@code sent} yet. */
     static final class Pending {
@@ -176,7 +177,9 @@ final class CheckingClient {
         }
         if (socket != null) {
             for (Pending p : unanswered.values()) {
-                if (now >= p.resendAtNanos && (p.resendAtNanos != 0 || now - p.lastSentNanos >= resendNanos)) {
+                boolean retryDue = p.resendAtNanos != 0 && now >= p.resendAtNanos;
+                boolean silent = resendNanos > 0 && p.resendAtNanos == 0 && now - p.lastSentNanos >= resendNanos;
+                if (retryDue || silent) {
                     p.resendAtNanos = 0;
                     p.lastSentNanos = now;
                     resends++;

@@ -21,7 +21,8 @@ final class ResilienceOptions {
               --group-size N          clients per group; every 4th message of a client goes to its group (faults: 6, soak: 10)
               --rate R                messages/s per client (faults: 2, soak: 1)
               --max-in-flight N       sends without `sent` a client keeps before it stops adding more (default 20)
-              --resend-ms MS          a send without an answer is resent (same clientMsgId) after this (default 5000)
+              --resend-ms MS          also resend (same clientMsgId) a send without any answer after this (default 0: never,
+                                      as the JS client: it resends after a reconnect and 1 s after UNAVAILABLE/RATE_LIMITED)
               faults:
               --faults A,B,...        which, in this order (default all: %s)
               --outage S              seconds a stopped dependency stays down (MariaDB, auth, id; default 60)
@@ -45,7 +46,7 @@ final class ResilienceOptions {
     Integer groupSize;
     Double rate;
     int maxInFlight = 20;
-    long resendMillis = 5000;
+    long resendMillis = 0;
     List<String> faults = ALL_FAULTS;
     int outageSeconds = 60;
     int beforeSeconds = 10;
@@ -77,7 +78,7 @@ final class ResilienceOptions {
                 case "--group-size" -> o.groupSize = positive(flag, v);
                 case "--rate" -> o.rate = Double.parseDouble(v);
                 case "--max-in-flight" -> o.maxInFlight = positive(flag, v);
-                case "--resend-ms" -> o.resendMillis = positive(flag, v);
+                case "--resend-ms" -> o.resendMillis = Integer.parseInt(v);
                 case "--faults" -> {
                     List<String> chosen = new ArrayList<>();
                     for (String f : v.split(",")) {
@@ -110,7 +111,7 @@ final class ResilienceOptions {
         }
         boolean soak = o.scenario.equals("soak");
         if (o.clients == null) {
-            o.clients = soak ? 200 : 24;
+            o.clients = soak ? 100 : 24;
         }
         if (o.groupSize == null) {
             o.groupSize = soak ? 10 : 6;
