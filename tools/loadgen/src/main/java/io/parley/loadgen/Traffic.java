@@ -277,6 +277,8 @@ final class Traffic implements CheckingClient.Observer {
         }
         if (!m.missing.isEmpty()) {
             undelivered.put(id, m);
+        } else if (forgetDelivered) {
+            forget(m); // every copy arrived before the sender's answer
         }
         count("acknowledged");
     }
@@ -305,13 +307,18 @@ final class Traffic implements CheckingClient.Observer {
             if (m.missing.isEmpty()) {
                 undelivered.remove(id);
                 if (forgetDelivered) {
-                    for (int r : m.recipients) {
-                        clients.get(r).received.remove(id);
-                    }
+                    forget(m);
                 }
             }
-        } else if (!forgetDelivered || !id.isEmpty()) {
+        } else {
             early.computeIfAbsent(id, k -> new HashSet<>()).add(client.index);
+        }
+    }
+
+    /** Soak: a message every recipient has is dropped from their records (the ledger stays bounded). */
+    private void forget(Msg m) {
+        for (int r : m.recipients) {
+            clients.get(r).received.remove(m.id);
         }
     }
 
