@@ -69,8 +69,9 @@ final class Faults {
         users = traffic.size();
         int failures = 0;
         try {
+            int ordinal = 0;
             for (String fault : o.faults) {
-                Report r = fault(fault);
+                Report r = fault(fault, ++ordinal);
                 out.println(r.toJson());
                 out.flush();
                 Object lost = r.fields().get("lost");
@@ -84,8 +85,8 @@ final class Faults {
         return failures == 0 ? 0 : 4;
     }
 
-    private Report fault(String fault) throws Exception {
-        String window = fault;
+    private Report fault(String fault, int ordinal) throws Exception {
+        String window = ordinal + ":" + fault; // a fault may be listed twice: each its own window
         boolean memory = fault.equals("redis-restart-memory");
         if (memory) {
             control.run("redis-cli", "CONFIG", "SET", "appendfsync", "everysec");

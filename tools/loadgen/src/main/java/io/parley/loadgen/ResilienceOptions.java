@@ -24,7 +24,7 @@ final class ResilienceOptions {
               --resend-ms MS          also resend (same clientMsgId) a send without any answer after this (default 0: never,
                                       as the JS client: it resends after a reconnect and 1 s after UNAVAILABLE/RATE_LIMITED)
               faults:
-              --faults A,B,...        which, in this order (default all: %s)
+              --faults A,B,...        which, in this order, repeats allowed (default all: %s)
               --outage S              seconds a stopped dependency stays down (MariaDB, auth, id; default 60)
               --before S              traffic before each fault (default 10)
               --after S               traffic after recovery, before the window's sends stop (default 10)
