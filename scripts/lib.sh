@@ -83,9 +83,10 @@ start_redis() {
   port_busy "$PARLEY_REDIS_PORT" && die "port $PARLEY_REDIS_PORT is taken by something 'up' did not start; set PARLEY_REDIS_PORT"
   mkdir -p "$PARLEY_HOME/redis"
   say "starting redis on 127.0.0.1:$PARLEY_REDIS_PORT"
-  # AOF with fsync every second: a laptop restart keeps the hot state (durability 'aof' lite)
+  # AOF with fsync every second: a laptop restart keeps the hot state (durability 'aof' lite);
+  # PARLEY_REDIS_FSYNC=always for durability 'aof' (the faults scenario)
   nohup redis-server --port "$PARLEY_REDIS_PORT" --bind 127.0.0.1 --dir "$PARLEY_HOME/redis" \
-    --appendonly yes --appendfsync everysec --save '' --daemonize no \
+    --appendonly yes --appendfsync "${PARLEY_REDIS_FSYNC:-everysec}" --save '' --daemonize no \
     > "$LOG_DIR/redis.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/redis.pid"
   wait_until 30 redis redis-cli -p "$PARLEY_REDIS_PORT" ping || die "redis did not start; see $LOG_DIR/redis.log"
@@ -157,9 +158,11 @@ start_service() {
 await_service() {
   local name="$1" port
   port="$(service_port "$name")"
-  if ! wait_until 120 "$name" http_ok "http://127.0.0.1:$port/q/health/ready"; then
+  # PARLEY_START_TIMEOUT: seconds a service may take to become ready (a busy 2-core machine can need more than 120)
+  local timeout="${PARLEY_START_TIMEOUT:-120}"
+  if ! wait_until "$timeout" "$name" http_ok "http://127.0.0.1:$port/q/health/ready"; then
     tail -n 30 "$LOG_DIR/$name.log" >&2 || true
-    die "$name is not ready after 120 s; log: $LOG_DIR/$name.log"
+    die "$name is not ready after $timeout s; log: $LOG_DIR/$name.log"
   fi
 }
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # ./parley loadtest [fanout|direct|idle|saturation|topics|all|a,b,...] [generator flags]
+# ./parley loadtest faults [--outage S --faults a,b ...]   faults injected one at a time under checking traffic
+# ./parley loadtest soak [--duration MIN ...]               moderate traffic, one JSON line of leak figures a minute
 #
 # Starts an isolated benchmark platform — its own PARLEY_HOME, its own ports, loopback only: Redis, MariaDB,
 # auth-service, id-service and TWO chat-service nodes sharing that Redis and MariaDB — runs the chat load
@@ -38,18 +40,14 @@ CHAT2_PORT="${PARLEY_BENCH_CHAT2_PORT:-18082}"
 # shellcheck source=lib.sh
 source "$ROOT/scripts/lib.sh"
 
-# The second chat node reuses lib.sh's functions with its own port, PID directory and log directory.
-chat2() {
-  (
-    RUN_DIR="$PARLEY_HOME/chat-2/run"; LOG_DIR="$PARLEY_HOME/chat-2/logs"; PARLEY_CHAT_PORT="$CHAT2_PORT"
-    mkdir -p "$RUN_DIR" "$LOG_DIR"
-    "$@"
-  )
-}
+# chat2, start_app, chat_jvm
+# shellcheck source=bench-nodes.sh
+source "$ROOT/scripts/bench-nodes.sh"
+export CHAT2_PORT
 
 scenario="${1:-fanout}"
 case "$scenario" in
-  fanout|direct|idle|saturation|topics) shift || true; scenarios=("$scenario") ;;
+  fanout|direct|idle|saturation|topics|faults|soak) shift || true; scenarios=("$scenario") ;;
   *,*) # several on one platform, e.g. idle,direct: same flags for each
     shift || true; IFS=, read -r -a scenarios <<< "$scenario"
     for s in "${scenarios[@]}"; do
@@ -60,7 +58,12 @@ case "$scenario" in
     sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
     exit 0 ;;
   --*) scenarios=(fanout) ;;
-  *) die "unknown scenario '$scenario' (fanout, direct, idle, saturation, topics, all)" ;;
+  *) die "unknown scenario '$scenario' (fanout, direct, idle, saturation, topics, all, faults, soak)" ;;
+esac
+resilience=""
+case "${scenarios[*]}" in
+  faults|soak) resilience="${scenarios[0]}" ;;
+  *faults*|*soak*) die "faults and soak run alone (they restart parts of the platform or run for long)" ;;
 esac
 
 command -v java >/dev/null || die "java 17 is required"
@@ -69,6 +72,7 @@ BENCH_JAVA="${PARLEY_BENCH_JAVA:-$(command -v java)}"
 [ -x "$BENCH_JAVA" ] || die "PARLEY_BENCH_JAVA=$BENCH_JAVA is not an executable java binary"
 export PARLEY_JAVA_BIN="$BENCH_JAVA"
 CHAT_HEAP="${PARLEY_BENCH_CHAT_HEAP:-1g}"
+export CHAT_HEAP
 [[ "$CHAT_HEAP" =~ ^[0-9]+[kKmMgG]?$ ]] || die "PARLEY_BENCH_CHAT_HEAP=$CHAT_HEAP is not a heap size (e.g. 1g, 768m)"
 jdk_property() { "$BENCH_JAVA" -XshowSettings:properties -version 2>&1 | sed -n "s/^ *$1 = //p" | head -n 1; }
 JDK_VERSION="$(jdk_property java.runtime.version)"
@@ -96,31 +100,13 @@ if [ -n "${PARLEY_APP_DIR:-}" ]; then
     [ -f "$PARLEY_APP_DIR/$name/quarkus-app/quarkus-run.jar" ] || die "$PARLEY_APP_DIR/$name/quarkus-app/quarkus-run.jar is missing"
   done
   app_root="$PARLEY_HOME/app-root"
+  export app_root
   rm -rf "$app_root"
   for name in auth-service id-service chat-service; do
     mkdir -p "$app_root/$name"
     ln -s "$PARLEY_APP_DIR/$name" "$app_root/$name/target"
   done
 fi
-start_app() { # start_app MODULE — lib.sh's start_service, from PARLEY_APP_DIR when set
-  if [ -n "$app_root" ]; then
-    ( ROOT="$app_root"; start_service "$1" ) || exit 1
-  else
-    start_service "$1"
-  fi
-}
-# A chat node: a fixed heap (so RSS after a full GC compares like with like) and Native Memory Tracking (its
-# summary per category is what the idle scenario reports). Other services keep start_service's defaults.
-chat_jvm() { # chat_jvm COMMAND... — runs COMMAND with the chat nodes' JVM flags
-  (
-    # AlwaysPreTouch: the whole fixed heap is resident from the start, so RSS grows only by what is not Java heap, and
-    # an idle connection's heap cost is read from the live heap after a full GC (not from pages first touched)
-    export PARLEY_JAVA_HEAP="-Xms$CHAT_HEAP -Xmx$CHAT_HEAP -XX:+AlwaysPreTouch"
-    export PARLEY_JAVA_OPTS="${PARLEY_JAVA_OPTS:-} -XX:NativeMemoryTracking=summary"
-    "$@"
-  ) || exit 1
-}
-
 # Build before starting anything, so a failed build leaves nothing running.
 if [ -n "$app_root" ] && [ "${PARLEY_SKIP_BUILD:-}" != "1" ]; then
   # the services come from PARLEY_APP_DIR: build only the generator (parent and common from ~/.m2)
@@ -162,6 +148,18 @@ export PARLEY_CHAT_LIMITS_FRAMES_PER_SECOND=100000
 export PARLEY_CHAT_LIMITS_FRAME_BURST=100000
 export PARLEY_CHAT_AUTH_SERVICE_URL="http://127.0.0.1:$PARLEY_AUTH_PORT"
 export PARLEY_CHAT_ID_SERVICE_URL="http://127.0.0.1:$PARLEY_ID_PORT"
+if [ -n "$resilience" ]; then
+  # faults and soak run for many minutes on the same sessions: access tokens outlive the run
+  export PARLEY_TOKEN_ACCESS_TTL="${PARLEY_TOKEN_ACCESS_TTL:-4H}"
+fi
+if [ "$resilience" = "soak" ]; then
+  # a busy machine can take more than the default 5 s to hand out a MariaDB connection while everything starts
+  export QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT="${QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT:-30S}"
+fi
+if [ "$resilience" = "faults" ]; then
+  # durability aof: Redis fsyncs its AOF before answering (the memory fault switches to everysec for its window)
+  export PARLEY_REDIS_FSYNC=always PARLEY_CHAT_DURABILITY_LEVEL=aof
+fi
 
 ensure_secrets
 start_redis
@@ -197,6 +195,7 @@ for s in "${scenarios[@]}"; do
     --pid "redis=$(pid_of redis)" --pid "mariadb=$(pid_of mariadb)" \
     --pid "auth=$(pid_of auth-service)" --pid "id=$(pid_of id-service)" \
     --clk-tck "$(getconf CLK_TCK)" \
+    ${resilience:+--control "$ROOT/scripts/loadtest-control.sh"} \
     --meta "durability=$durability" --meta "redisAof=$redis_aof" --meta "bcryptCost=4" \
     --meta "loginLimitPerAddress=$PARLEY_AUTH_LOGIN_PER_ADDRESS" \
     --meta "chatFramesPerSecond=$PARLEY_CHAT_LIMITS_FRAMES_PER_SECOND" \

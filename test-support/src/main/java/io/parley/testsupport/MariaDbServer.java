@@ -22,12 +22,15 @@ public final class MariaDbServer implements AutoCloseable {
 
     private final int port;
     private final Path socket;
-    private final ManagedProcess process;
+    private final List<String> command;
+    private final Path dir;
+    private ManagedProcess process;
 
-    private MariaDbServer(int port, Path socket, ManagedProcess process) {
+    private MariaDbServer(int port, Path socket, List<String> command, Path dir) {
         this.port = port;
         this.socket = socket;
-        this.process = process;
+        this.command = command;
+        this.dir = dir;
     }
 
     /** One server per test JVM, started on first use and stopped when the JVM exits. */
@@ -45,23 +48,66 @@ public final class MariaDbServer implements AutoCloseable {
             Path data = dir.resolve("data");
             Path socket = dir.resolve("mysqld.sock");
             int port = FreePort.find();
-            run(List.of("mariadb-install-db", "--no-defaults", "--datadir=" + data, "--user=root",
+            // a private tmpdir: in the shared /tmp a stale '#sql-temptable-<pid>-…' of an earlier server with the same
+            // (reused) pid made the install abort ("Could not remove temporary table")
+            Path tmp = Files.createDirectories(dir.resolve("tmp"));
+            run(List.of("mariadb-install-db", "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp, "--user=root",
                     "--auth-root-authentication-method=normal", "--skip-test-db"), dir.resolve("install.log"));
-            ManagedProcess process = ManagedProcess.start("mariadb:" + port, List.of(server.toString(),
-                            "--no-defaults", "--datadir=" + data, "--socket=" + socket, "--port=" + port,
-                            "--bind-address=127.0.0.1", "--pid-file=" + dir.resolve("mariadb.pid"), "--user=root",
-                            "--skip-log-bin", "--innodb-buffer-pool-size=64M",
-                            "--innodb-flush-log-at-trx-commit=2", "--character-set-server=utf8mb4",
-                            "--collation-server=utf8mb4_unicode_ci"),
-                    Map.of(), dir.resolve("mariadb.log"));
-            MariaDbServer db = new MariaDbServer(port, socket, process);
-            process.awaitReady(Duration.ofSeconds(60), db::ping);
+            MariaDbServer db = new MariaDbServer(port, socket, List.of(server.toString(),
+                    "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp, "--socket=" + socket, "--port=" + port,
+                    "--bind-address=127.0.0.1", "--pid-file=" + dir.resolve("mariadb.pid"), "--user=root",
+                    "--skip-log-bin", "--innodb-buffer-pool-size=64M",
+                    "--innodb-flush-log-at-trx-commit=2", "--character-set-server=utf8mb4",
+                    "--collation-server=utf8mb4_unicode_ci"), dir);
+            db.launch("mariadb.log");
             db.sql("CREATE USER IF NOT EXISTS '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'; "
                     + "CREATE USER IF NOT EXISTS '" + USER + "'@'localhost' IDENTIFIED BY '" + PASSWORD + "'; "
                     + "GRANT ALL ON *.* TO '" + USER + "'@'%'; GRANT ALL ON *.* TO '" + USER + "'@'localhost';");
             return db;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private void launch(String logName) {
+        process = ManagedProcess.start("mariadb:" + port, command, Map.of(), dir.resolve(logName));
+        process.awaitReady(Duration.ofSeconds(60), this::ping);
+    }
+
+    /** Stops the server (SIGTERM, a clean shutdown); {@link #startAgain} brings it back with its data. */
+    public void stop() {
+        process.close();
+    }
+
+    /** Starts the stopped server again on the same port and data directory, and waits until it answers. */
+    public void startAgain() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("mariadb on " + port + " is still running");
+        }
+        launch("mariadb-" + System.nanoTime() + ".log");
+    }
+
+    /** The first column of the first row of a query as root (e.g. a count), or null. */
+    public String query(String database, String statement) {
+        List<String> rows = queryRows(database, statement);
+        return rows.isEmpty() ? null : rows.get(0).split("\t")[0];
+    }
+
+    /** Every row of a query as root, columns tab-separated. */
+    public List<String> queryRows(String database, String statement) {
+        try {
+            Process p = new ProcessBuilder("mariadb", "--no-defaults", "--socket=" + socket, "-uroot", "-N", "-B",
+                    database, "-e", statement).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("query failed: " + statement);
+            }
+            return out.lines().filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -16,10 +16,14 @@ public final class RedisServer implements AutoCloseable {
     private static RedisServer shared;
 
     private final int port;
-    private final ManagedProcess process;
+    private final Path dir;
+    private final List<String> args;
+    private ManagedProcess process;
 
-    private RedisServer(int port, ManagedProcess process) {
+    private RedisServer(int port, Path dir, List<String> args, ManagedProcess process) {
         this.port = port;
+        this.dir = dir;
+        this.args = args;
         this.process = process;
     }
 
@@ -40,22 +44,51 @@ public final class RedisServer implements AutoCloseable {
         return start(List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)));
     }
 
+    /**
+     * A server that keeps its data in an append-only file ({@code appendfsync} {@code always}: durability
+     * {@code aof}; {@code everysec}: {@code memory}), so {@link #crash()} and {@link #restart} model a Redis
+     * restart that loads what reached the file.
+     */
+    public static RedisServer startWithAof(String appendfsync) {
+        return start(List.of("--appendonly", "yes", "--appendfsync", appendfsync));
+    }
+
     private static RedisServer start(List<String> extraArgs) {
-        Path binary = Packages.require("redis-server", "redis-server");
         try {
             Path dir = Files.createTempDirectory("parley-redis-");
-            int port = FreePort.find();
-            List<String> command = new ArrayList<>(List.of(binary.toString(),
-                    "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                    "--save", "", "--appendonly", "no", "--daemonize", "no"));
-            command.addAll(extraArgs);
-            ManagedProcess process = ManagedProcess.start("redis:" + port, command, Map.of(), dir.resolve("redis.log"));
-            RedisServer server = new RedisServer(port, process);
-            process.awaitReady(Duration.ofSeconds(30), server::ping);
+            List<String> args = new ArrayList<>(List.of("--save", "", "--appendonly", "no"));
+            args.addAll(extraArgs); // a later --appendonly wins
+            RedisServer server = new RedisServer(FreePort.find(), dir, args, null);
+            server.launch(args);
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void launch(List<String> args) {
+        Path binary = Packages.require("redis-server", "redis-server");
+        List<String> command = new ArrayList<>(List.of(binary.toString(),
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no"));
+        command.addAll(args);
+        String log = process == null ? "redis.log" : "redis-" + System.nanoTime() + ".log"; // one log per start
+        process = ManagedProcess.start("redis:" + port, command, Map.of(), dir.resolve(log));
+        process.awaitReady(Duration.ofSeconds(30), this::ping);
+    }
+
+    /** SIGKILL: Redis dies without a shutdown save or a last AOF flush. */
+    public void crash() {
+        process.crash();
+    }
+
+    /** Starts the server again on the same port and directory (it loads its AOF), with {@code overrides} added. */
+    public void restart(String... overrides) {
+        if (process.isAlive()) {
+            throw new IllegalStateException("redis on " + port + " is still running");
+        }
+        List<String> args = new ArrayList<>(this.args);
+        args.addAll(List.of(overrides));
+        launch(args);
     }
 
     public int port() {

@@ -20,14 +20,21 @@ import java.util.Map;
  */
 public final class ServiceProcess implements AutoCloseable {
 
+    /** How long a start may take to be ready: long, because a 2-core machine shared by several builds is slow. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
+    private final String name;
     private final int port;
-    private final ManagedProcess process;
+    private final List<String> command;
+    private final Map<String, String> environment;
+    private ManagedProcess process;
 
-    private ServiceProcess(int port, ManagedProcess process) {
+    private ServiceProcess(String name, int port, List<String> command, Map<String, String> environment) {
+        this.name = name;
         this.port = port;
-        this.process = process;
+        this.command = command;
+        this.environment = environment;
     }
 
     /**
@@ -48,11 +55,29 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toAbsolutePath().toString()));
-        Path log = Path.of("target", "service-logs", name + "-" + port + ".log");
-        ManagedProcess process = ManagedProcess.start(name, command, environment, log);
-        ServiceProcess service = new ServiceProcess(port, process);
-        process.awaitReady(Duration.ofSeconds(90), service::isReady);
+        ServiceProcess service = new ServiceProcess(name, port, command, environment);
+        service.launch(Path.of("target", "service-logs", name + "-" + port + ".log"));
         return service;
+    }
+
+    private void launch(Path log) {
+        process = ManagedProcess.start(name, command, environment, log);
+        process.awaitReady(READY_TIMEOUT, this::isReady);
+    }
+
+    /**
+     * Starts the stopped (or crashed) service again: same jar, environment and port — a fresh process, as a
+     * restarted pod on the same address. Waits until it is ready.
+     */
+    public void startAgain() {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " on " + port + " is still running");
+        }
+        launch(Path.of("target", "service-logs", name + "-" + port + "-" + System.currentTimeMillis() + ".log"));
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public int port() {

@@ -38,14 +38,20 @@ public final class Platform {
 
     /** The platform on one Redis server ({@code redisCluster} null) or on a Redis Cluster (own databases too). */
     private Platform(RedisCluster redisCluster) {
+        this(redisCluster == null ? RedisServer.shared() : null, redisCluster, MariaDbServer.shared(),
+                redisCluster == null ? "" : "_cluster", Map.of());
+    }
+
+    private Platform(RedisServer redis, RedisCluster redisCluster, MariaDbServer db, String suffix,
+                     Map<String, String> extraEnv) {
         this.redisCluster = redisCluster;
-        this.redis = redisCluster == null ? RedisServer.shared() : null;
-        db = MariaDbServer.shared();
-        String suffix = redisCluster == null ? "" : "_cluster";
+        this.redis = redis;
+        this.db = db;
         String authDb = db.createDatabase("parley_auth" + suffix);
         chatDatabase = "parley_chat" + suffix;
         db.createDatabase(chatDatabase);
         Map<String, String> common = new HashMap<>(redisEnv());
+        common.putAll(extraEnv);
         common.put("PARLEY_TOKEN_KEY", TOKEN_KEY);
         Map<String, String> authEnv = new HashMap<>(common);
         authEnv.putAll(Map.of(
@@ -58,6 +64,35 @@ public final class Platform {
                 "PARLEY_AUTH_LOGIN_PER_USER", "1000"));
         auth = ServiceProcess.start("auth-service", Path.of("../auth-service/target/quarkus-app/quarkus-run.jar"), authEnv);
         ids = ServiceProcess.start("id-service", Path.of("../id-service/target/quarkus-app/quarkus-run.jar"), common);
+    }
+
+    /**
+     * A platform of its own on the given servers — its own auth-service and id-service processes — for tests that
+     * stop, kill or restart parts of it (the faults tests); the shared platform is never touched.
+     */
+    public static Platform dedicated(RedisServer redis, MariaDbServer db) {
+        // restarted services meet a MariaDB that may be restarting too, on a busy machine: wait for a connection
+        return new Platform(redis, null, db, "", Map.of("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "30S"));
+    }
+
+    /** The auth-service process (to stop and start it again). */
+    public ServiceProcess auth() {
+        return auth;
+    }
+
+    /** The id-service process (to stop and start it again). */
+    public ServiceProcess ids() {
+        return ids;
+    }
+
+    /** The MariaDB server. */
+    public MariaDbServer db() {
+        return db;
+    }
+
+    /** chat-service's database name on {@link #db()}. */
+    public String chatDatabase() {
+        return chatDatabase;
     }
 
     public static synchronized Platform get() {
