@@ -102,7 +102,7 @@ public class RedisFanoutBroker implements FanoutBroker {
         // sent now, not on subscription, so SUBSCRIBE/UNSUBSCRIBE reach Redis in the order interest changed
         current.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onComplete(reply -> {
             if (reply.failed()) {
-                LOG.debugf("SUBSCRIBE %s failed: %s (retried on reconnect)", channel, reply.cause().getMessage());
+                abandon(current, "SUBSCRIBE " + channel + " failed (" + reply.cause().getMessage() + ")");
             }
             confirmed.complete(null);
         });
@@ -142,24 +142,36 @@ public class RedisFanoutBroker implements FanoutBroker {
             conn.handler(this::onPush);
             conn.exceptionHandler(e -> lost(conn, e));
             conn.endHandler(v -> lost(conn, null));
-            connection = conn;
-            if (!channels.isEmpty()) {
-                Request all = Request.cmd(Command.SUBSCRIBE);
-                channels.keySet().forEach(all::arg);
-                conn.send(all);
-            }
-            if (connectedBefore) {
-                LOG.warn("fan-out connection re-established; clients are asked to resync");
-                Listener current = listener;
-                if (current != null) {
-                    current.onGap();
+            connection = conn; // from now on a new channel is subscribed on this connection by itself
+            Request all = Request.cmd(Command.SUBSCRIBE);
+            channels.keySet().forEach(all::arg);
+            Future<?> resubscribed = channels.isEmpty() ? Future.succeededFuture() : conn.send(all);
+            // the gap is reported only once the channels are back: clients told to resync before that could sync
+            // and then miss what is published until the SUBSCRIBE takes effect
+            resubscribed.onSuccess(ok -> {
+                if (connectedBefore) {
+                    LOG.warn("fan-out connection re-established; clients are asked to resync");
+                    Listener current = listener;
+                    if (current != null) {
+                        current.onGap();
+                    }
                 }
-            }
-            connectedBefore = true;
+                connectedBefore = true;
+            }).onFailure(e -> abandon(conn, "resubscribing failed (" + e.getMessage() + ")"));
         }).onFailure(e -> {
             LOG.warnf("fan-out cannot connect to Redis (%s); retrying", e.getMessage());
             vertx.setTimer(RECONNECT_DELAY_MS, t -> connect());
         });
+    }
+
+    /**
+     * A SUBSCRIBE was refused (e.g. Redis still loading its data after a restart): the channel would stay silent,
+     * so the connection is dropped and made again, which resubscribes everything and reports a gap.
+     */
+    private void abandon(RedisConnection conn, String why) {
+        LOG.warnf("fan-out %s; reconnecting", why);
+        lost(conn, null);
+        conn.close();
     }
 
     private void lost(RedisConnection conn, Throwable cause) {
