@@ -89,7 +89,12 @@ public class LocalConnections implements ChannelReceiver {
         List<Arrival.Held> held;
         synchronized (this) {
             // added before the arrival ends: a message the arrival refuses from now on finds the session live
-            subscriptions.add(add(session, arrival.groups()));
+            byConnection.put(session.id(), session);
+            byUser.computeIfAbsent(session.userId(), u -> ConcurrentHashMap.newKeySet()).add(session);
+            subscriptions.add(broker.subscribe(RedisKeys.userChannel(session.userId())));
+            for (String group : arrival.groups()) {
+                subscriptions.add(join(session, group));
+            }
             held = arrival.end();
             forget(arrival);
         }
@@ -99,27 +104,6 @@ public class LocalConnections implements ChannelReceiver {
             for (Arrival.Held message : held) {
                 outbound.deliver(session, message.conversation(), message.seq(), message.frame());
             }
-        }
-        return Uni.join().all(subscriptions).andCollectFailures().replaceWithVoid();
-    }
-
-    /** Registers a connection; completes once the node receives everything addressed to it. */
-    public Uni<Void> register(ClientSession session, Collection<String> groups) {
-        Uni<Void> subscribed;
-        synchronized (this) {
-            subscribed = add(session, groups);
-        }
-        return subscribed;
-    }
-
-    private Uni<Void> add(ClientSession session, Collection<String> groups) {
-        List<Uni<Void>> subscriptions = new ArrayList<>();
-        byConnection.put(session.id(), session);
-        Set<ClientSession> mine = byUser.computeIfAbsent(session.userId(), u -> ConcurrentHashMap.newKeySet());
-        mine.add(session);
-        subscriptions.add(broker.subscribe(RedisKeys.userChannel(session.userId())));
-        for (String group : groups) {
-            subscriptions.add(join(session, group));
         }
         return Uni.join().all(subscriptions).andCollectFailures().replaceWithVoid();
     }

@@ -3,7 +3,6 @@ package io.parley.chat.gateway;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
-import io.parley.chat.delivery.Arrival;
 import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.LocalConnections;
 import io.parley.chat.delivery.NodeIdentity;
@@ -15,7 +14,6 @@ import io.parley.chat.protocol.FrameException;
 import io.parley.chat.protocol.FrameParser;
 import io.parley.chat.protocol.ServerFrames;
 import io.parley.chat.service.AckService;
-import io.parley.chat.service.GroupService;
 import io.parley.chat.service.SendService;
 import io.parley.chat.service.SyncService;
 import io.parley.common.error.ErrorCode;
@@ -57,7 +55,6 @@ public class ChatSocket {
     private final SendService sends;
     private final SyncService syncs;
     private final AckService acks;
-    private final GroupService groups;
     private final NodeIdentity node;
     private final ReadService reads;
     private final TopicSubscriptions topics;
@@ -71,7 +68,7 @@ public class ChatSocket {
     private final Map<Class<?>, Counter> framesIn = new ConcurrentHashMap<>();
 
     public ChatSocket(LocalConnections connections, Outbound outbound, FrameParser parser, ServerFrames frames,
-                      SendService sends, SyncService syncs, AckService acks, GroupService groups, NodeIdentity node,
+                      SendService sends, SyncService syncs, AckService acks, NodeIdentity node,
                       ReadService reads, TopicSubscriptions topics, PresenceService presence, BinaryFrames binaryFrames,
                       ChatConfig config, MeterRegistry metrics, AckFastPath ackFastPath) {
         this.ackFastPath = ackFastPath;
@@ -86,7 +83,6 @@ public class ChatSocket {
         this.sends = sends;
         this.syncs = syncs;
         this.acks = acks;
-        this.groups = groups;
         this.node = node;
         this.limits = config.limits();
         this.metrics = metrics;
@@ -103,11 +99,7 @@ public class ChatSocket {
         // The node subscribed for the user before the 101 (TokenUpgradeCheck): registering writes first what
         // arrived since then. Frames are handled only after this completes, so a sync sent right after connecting
         // already finds the node subscribed to everything addressed to this user.
-        Arrival arrival = connection.userData().get(TokenUpgradeCheck.ARRIVAL);
-        Uni<Void> registered = arrival != null
-                ? connections.register(session, arrival)
-                : groups.groupsOf(claims.userId()).flatMap(memberOf -> connections.register(session, memberOf));
-        return registered
+        return connections.register(session, connection.userData().get(TokenUpgradeCheck.ARRIVAL))
                 .flatMap(v -> presence.enter(session))
                 .invoke(() -> ackFastPath.install(session, connection.userData().get(TokenUpgradeCheck.CHANNEL)));
     }

@@ -84,23 +84,23 @@ public class ServerFrames {
 
     /** {@code subscribed} / {@code unsubscribed}. */
     public String topics(boolean subscribed, String appId, List<String> topics) {
+        return write(topicsNode(subscribed, appId, topics));
+    }
+
+    /** Topics taken away because the app withdrew the user's access: {@code unsubscribed} with a reason. */
+    public String topicsWithdrawn(String appId, List<String> topics) {
+        ObjectNode frame = topicsNode(false, appId, topics);
+        frame.put("reason", ErrorCode.FORBIDDEN.name());
+        return write(frame);
+    }
+
+    private ObjectNode topicsNode(boolean subscribed, String appId, List<String> topics) {
         ObjectNode frame = json.createObjectNode();
         frame.put("type", subscribed ? "subscribed" : "unsubscribed");
         frame.put("appId", appId);
         var names = frame.putArray("topics");
         topics.forEach(names::add);
-        return write(frame);
-    }
-
-    /** Topics taken away because the app withdrew the user's access: {@code unsubscribed} with a reason. */
-    public String topicsWithdrawn(String appId, List<String> topics) {
-        ObjectNode frame = json.createObjectNode();
-        frame.put("type", "unsubscribed");
-        frame.put("appId", appId);
-        var names = frame.putArray("topics");
-        topics.forEach(names::add);
-        frame.put("reason", ErrorCode.FORBIDDEN.name());
-        return write(frame);
+        return frame;
     }
 
     /** A publication; {@code base64} true when {@code data} is base64 of binary data. */
