@@ -2,6 +2,7 @@ package io.parley.chat.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -156,7 +157,7 @@ final class CheckingClient {
             return;
         }
         long now = System.nanoTime();
-        for (java.util.Iterator<Map.Entry<String, Long>> it = retryAt.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, Long>> it = retryAt.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> due = it.next();
             ObjectNode pending = unanswered.get(due.getKey());
             if (pending == null) {

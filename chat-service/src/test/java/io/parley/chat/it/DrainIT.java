@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.testsupport.ServiceProcess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,14 +68,7 @@ class DrainIT {
                     while (running.get()) {
                         client.step();
                         if (sending.get() && client.unansweredCount() < 5) {
-                            String cmid = "c" + me + "-" + n;
-                            ObjectNode frame = ChatClient.frame("send").put("clientMsgId", cmid).put("body", "u" + me + "-" + n);
-                            if (n % 4 == 3) {
-                                frame.putObject("to").put("group", gid);
-                            } else {
-                                frame.putObject("to").put("user", peer);
-                            }
-                            client.send(frame);
+                            client.send(RingTraffic.message(me, n, peer, gid));
                             n++;
                         }
                         Thread.sleep(15);
@@ -107,23 +99,7 @@ class DrainIT {
             assertEquals(List.of(), errors);
 
             // every acknowledged message reaches every recipient
-            Map<String, List<CheckingClient>> expected = new HashMap<>();
-            for (int k = 0; k < USERS; k++) {
-                for (Map.Entry<String, String> sent : clients.get(k).answered.entrySet()) {
-                    int n = Integer.parseInt(sent.getKey().substring(sent.getKey().indexOf('-') + 1));
-                    List<CheckingClient> to = new ArrayList<>();
-                    if (n % 4 == 3) {
-                        for (int r = 0; r < USERS; r++) {
-                            if (r != k) {
-                                to.add(clients.get(r));
-                            }
-                        }
-                    } else {
-                        to.add(clients.get((k + 1) % USERS));
-                    }
-                    expected.put(sent.getValue(), to);
-                }
-            }
+            Map<String, List<CheckingClient>> expected = RingTraffic.expectedDeliveries(clients);
             try {
                 Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                         !errors.isEmpty() || expected.entrySet().stream().allMatch(e -> e.getValue().stream()

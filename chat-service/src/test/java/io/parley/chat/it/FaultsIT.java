@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.testsupport.MariaDbServer;
 import io.parley.testsupport.RedisServer;
 import io.parley.testsupport.ServiceProcess;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -55,7 +56,7 @@ class FaultsIT {
     private static ServiceProcess nodeA;
     private static ServiceProcess nodeB;
     /** Per test: its users (group members, the first one owns the group) and the group id. */
-    private static final java.util.Deque<Cast> casts = new java.util.ArrayDeque<>();
+    private static final Deque<Cast> casts = new ArrayDeque<>();
 
     private record Cast(List<Platform.User> users, String groupId) {
     }
@@ -103,64 +104,50 @@ class FaultsIT {
     @Test
     @Order(1)
     void chatNodeKilledWithSigkillShouldLoseNothing() throws Exception {
-        Run run = Run.start(List.of(nodeA.baseUrl(), nodeB.baseUrl()));
-        try {
-            run.traffic(Duration.ofSeconds(2));
+        Result r = underTraffic(run -> {
             nodeA.crash();
             run.awaitSending(); // the clients of a are on b now
             nodeA.startAgain();
-            Result r = run.finish();
-            r.assertNothingLost();
-            assertTrue(r.closes.contains(-1) || r.closes.contains(1006),
-                    "the killed node's clients saw their connection break: " + r.closes);
-        } finally {
-            run.stop();
-        }
+        });
+        r.assertNothingLost();
+        assertTrue(r.closes.contains(-1) || r.closes.contains(1006),
+                "the killed node's clients saw their connection break: " + r.closes);
     }
 
     @Test
     @Order(2)
     void redisRestartAtAofShouldKeepEveryAcknowledgedMessage() throws Exception {
-        Run run = Run.start(List.of(nodeA.baseUrl(), nodeB.baseUrl()));
-        try {
-            run.traffic(Duration.ofSeconds(2));
+        Result r = underTraffic(run -> {
             redis.crash();
             redis.restart();
-            Result r = run.finish();
-            r.assertNothingLost();
-            r.assertHistoryComplete();
-        } finally {
-            run.stop();
-        }
+        });
+        r.assertNothingLost();
+        r.assertHistoryComplete();
     }
 
     @Test
     @Order(3)
     void redisRestartAtMemoryShouldRecoverAndReportItsLossWindow() throws Exception {
-        Run run = Run.start(List.of(nodeA.baseUrl(), nodeB.baseUrl()));
+        Result r;
         try {
-            run.traffic(Duration.ofSeconds(2));
-            redis.command("CONFIG SET appendfsync everysec");
-            redis.crash();
-            redis.restart("--appendfsync", "everysec");
-            Result r = run.finish();
-            redis.command("CONFIG SET appendfsync always");
-            // memory promises nothing across a Redis crash: the loss is measured, not asserted; recovery is
-            System.out.printf("faults test: redis restart at memory: %d acknowledged, %d deliveries lost%n",
-                    r.acknowledged, r.missing.size());
-            assertTrue(r.acknowledgedAfterFault > 0, "sends are answered again after the restart");
+            r = underTraffic(run -> {
+                redis.command("CONFIG SET appendfsync everysec");
+                redis.crash();
+                redis.restart("--appendfsync", "everysec");
+            });
         } finally {
             redis.command("CONFIG SET appendfsync always");
-            run.stop();
         }
+        // memory promises nothing across a Redis crash: the loss is measured, not asserted; recovery is
+        System.out.printf("faults test: redis restart at memory: %d acknowledged, %d deliveries lost%n",
+                r.acknowledged, r.missing.size());
+        assertTrue(r.acknowledgedAfterFault > 0, "sends are answered again after the restart");
     }
 
     @Test
     @Order(4)
     void mariaDbOutageShouldKeepSendsAnsweredAndHistoryComplete() throws Exception {
-        Run run = Run.start(List.of(nodeA.baseUrl(), nodeB.baseUrl()));
-        try {
-            run.traffic(Duration.ofSeconds(2));
+        Result r = underTraffic(run -> {
             db.stop();
             long stopped = System.nanoTime();
             int before = run.acknowledged();
@@ -169,29 +156,21 @@ class FaultsIT {
             Duration rest = OUTAGE.minusNanos(System.nanoTime() - stopped);
             Awaitility.await().pollDelay(rest.isNegative() ? Duration.ZERO : rest).until(() -> true); // the outage
             db.startAgain();
-            Result r = run.finish();
-            r.assertNothingLost();
-            r.assertHistoryComplete();
-        } finally {
-            run.stop();
-        }
+        });
+        r.assertNothingLost();
+        r.assertHistoryComplete();
     }
 
     @Test
     @Order(5)
     void cutSubscriptionsShouldTellClientsToResyncAndLoseNothing() throws Exception {
-        Run run = Run.start(List.of(nodeA.baseUrl(), nodeB.baseUrl()));
-        try {
-            run.traffic(Duration.ofSeconds(2));
+        Result r = underTraffic(run -> {
             String killed = redis.command("CLIENT KILL TYPE pubsub");
             assertTrue(killed.startsWith(":") && Long.parseLong(killed.substring(1)) >= 2,
                     "both nodes' subscriptions were cut: " + killed);
-            Result r = run.finish();
-            r.assertNothingLost();
-            assertTrue(r.closes.contains(4001), "clients were told to resync (4001): " + r.closes);
-        } finally {
-            run.stop();
-        }
+        });
+        r.assertNothingLost();
+        assertTrue(r.closes.contains(4001), "clients were told to resync (4001): " + r.closes);
     }
 
     @Test
@@ -208,19 +187,36 @@ class FaultsIT {
 
     /** Open connections keep chatting while {@code service} is down; what fails is UNAVAILABLE and retried. */
     private static void dependencyOutage(ServiceProcess service) throws Exception {
-        Run run = Run.start(List.of(nodeA.baseUrl(), nodeB.baseUrl()));
-        try {
-            run.traffic(Duration.ofSeconds(2));
+        AtomicInteger duringOutage = new AtomicInteger();
+        Result r = underTraffic(run -> {
             service.close();
             long down = System.nanoTime();
             Awaitility.await().pollDelay(OUTAGE).until(() -> true);
-            int duringOutage = run.acknowledgedBetween(down, System.nanoTime());
+            duringOutage.set(run.acknowledgedBetween(down, System.nanoTime()));
             service.startAgain();
-            Result r = run.finish();
-            System.out.printf("faults test: %s down %d s: %d sends answered meanwhile, error frames %s%n",
-                    service.baseUrl(), OUTAGE.toSeconds(), duringOutage, r.errors);
-            r.assertNothingLost();
-            assertTrue(r.acknowledgedAfterFault > 0, "sends are answered after the outage");
+        });
+        System.out.printf("faults test: %s down %d s: %d sends answered meanwhile, error frames %s%n",
+                service.baseUrl(), OUTAGE.toSeconds(), duringOutage.get(), r.errors);
+        r.assertNothingLost();
+        assertTrue(r.acknowledgedAfterFault > 0, "sends are answered after the outage");
+    }
+
+    /** What a test does to the platform while the traffic runs. */
+    @FunctionalInterface
+    private interface Fault {
+        void inject(Run run) throws Exception;
+    }
+
+    /**
+     * Checking traffic on both nodes for 2 s, then {@code fault}, then the traffic's outcome once every client has
+     * drained ({@link Run#finish}); the clients are stopped whatever happens.
+     */
+    private static Result underTraffic(Fault fault) throws Exception {
+        Run run = Run.start(List.of(nodeA.baseUrl(), nodeB.baseUrl()));
+        try {
+            run.traffic(Duration.ofSeconds(2));
+            fault.inject(run);
+            return run.finish();
         } finally {
             run.stop();
         }
@@ -261,15 +257,7 @@ class FaultsIT {
                         while (run.running.get()) {
                             client.step();
                             if (run.sending.get() && client.unansweredCount() < 5) {
-                                String cmid = "c" + me + "-" + n;
-                                ObjectNode frame = ChatClient.frame("send").put("clientMsgId", cmid)
-                                        .put("body", "u" + me + "-" + n);
-                                if (n % 4 == 3) {
-                                    frame.putObject("to").put("group", gid);
-                                } else {
-                                    frame.putObject("to").put("user", peer);
-                                }
-                                client.send(frame);
+                                client.send(RingTraffic.message(me, n, peer, gid));
                                 n++;
                             }
                             Thread.sleep(20);
@@ -314,7 +302,7 @@ class FaultsIT {
             Awaitility.await().atMost(RECOVERY).until(() -> !errors.isEmpty()
                     || clients.stream().allMatch(c -> c.unansweredCount() == 0));
             assertEquals(List.of(), errors);
-            Map<String, List<CheckingClient>> expected = expectedDeliveries();
+            Map<String, List<CheckingClient>> expected = RingTraffic.expectedDeliveries(clients);
             List<String> missing = new ArrayList<>();
             try {
                 Awaitility.await().atMost(RECOVERY).pollInterval(Duration.ofMillis(200)).until(() ->
@@ -346,28 +334,6 @@ class FaultsIT {
                 c.answered.forEach((cmid, id) -> r.clientMsgIds.add(cmid));
             }
             return r;
-        }
-
-        /** message id → the clients that must receive it. */
-        Map<String, List<CheckingClient>> expectedDeliveries() {
-            Map<String, List<CheckingClient>> expected = new HashMap<>();
-            for (int k = 0; k < USERS; k++) {
-                for (Map.Entry<String, String> sent : clients.get(k).answered.entrySet()) {
-                    int n = Integer.parseInt(sent.getKey().substring(sent.getKey().indexOf('-') + 1));
-                    List<CheckingClient> to = new ArrayList<>();
-                    if (n % 4 == 3) {
-                        for (int r = 0; r < USERS; r++) {
-                            if (r != k) {
-                                to.add(clients.get(r));
-                            }
-                        }
-                    } else {
-                        to.add(clients.get((k + 1) % USERS));
-                    }
-                    expected.put(sent.getValue(), to);
-                }
-            }
-            return expected;
         }
 
         void stop() throws InterruptedException {
