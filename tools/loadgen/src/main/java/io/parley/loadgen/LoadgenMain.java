@@ -1,5 +1,7 @@
 package io.parley.loadgen;
 
+import java.util.function.Function;
+
 /**
  * The chat load generator. Run through {@code ./parley loadtest [scenario] [flags]} (scripts/loadtest.sh), which
  * starts an isolated platform with two chat-service nodes and passes the process ids to measure. Prints one JSON
@@ -12,55 +14,44 @@ public final class LoadgenMain {
 
     public static void main(String[] args) {
         if (args.length > 0 && (args[0].equals("faults") || args[0].equals("soak"))) {
-            resilience(args);
+            // the faults and soak scenarios: checking clients, their own flags
+            ResilienceOptions options = parse(ResilienceOptions::parse, args, ResilienceOptions.USAGE);
+            run(options.scenario, options.maxSeconds, () -> options.scenario.equals("soak")
+                    ? new Soak(options, System.out).run() : new Faults(options, System.out).run());
             return;
         }
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!"help".equals(e.getMessage())) {
-                System.err.println("error: " + e.getMessage());
-            }
-            System.err.print(Options.USAGE);
-            System.exit("help".equals(e.getMessage()) ? 0 : 2);
-            return;
-        }
-        watchdog(options.scenario, options.maxSeconds);
-        int code;
-        try {
-            code = new Loadgen(options, System.out).run();
-        } catch (Exception e) {
-            System.out.println(new Report().put("scenario", options.scenario)
-                    .put("error", String.valueOf(e.getMessage())).toJson());
-            e.printStackTrace();
-            code = 1;
-        }
-        System.out.flush();
-        System.exit(code);
+        Options options = parse(Options::parse, args, Options.USAGE);
+        run(options.scenario, options.maxSeconds, () -> new Loadgen(options, System.out).run());
     }
 
-    /** The faults and soak scenarios: checking clients, their own flags. */
-    private static void resilience(String[] args) {
-        ResilienceOptions options;
+    /** A scenario run: returns the process's exit code. */
+    @FunctionalInterface
+    private interface Scenario {
+        int run() throws Exception;
+    }
+
+    /** The flags, or the usage on stderr and an exit: 0 for {@code help}, 2 for a bad flag. */
+    private static <T> T parse(Function<String[], T> parser, String[] args, String usage) {
         try {
-            options = ResilienceOptions.parse(args);
+            return parser.apply(args);
         } catch (IllegalArgumentException e) {
             if (!"help".equals(e.getMessage())) {
                 System.err.println("error: " + e.getMessage());
             }
-            System.err.print(ResilienceOptions.USAGE);
+            System.err.print(usage);
             System.exit("help".equals(e.getMessage()) ? 0 : 2);
-            return;
+            throw e; // not reached
         }
-        watchdog(options.scenario, options.maxSeconds);
+    }
+
+    /** Runs a scenario under the watchdog; a failure is reported as a JSON line with {@code error}, exit code 1. */
+    private static void run(String scenario, int maxSeconds, Scenario body) {
+        watchdog(scenario, maxSeconds);
         int code;
         try {
-            code = options.scenario.equals("soak") ? new Soak(options, System.out).run()
-                    : new Faults(options, System.out).run();
+            code = body.run();
         } catch (Exception e) {
-            System.out.println(new Report().put("scenario", options.scenario)
-                    .put("error", String.valueOf(e.getMessage())).toJson());
+            System.out.println(new Report().put("scenario", scenario).put("error", String.valueOf(e.getMessage())).toJson());
             e.printStackTrace();
             code = 1;
         }
