@@ -13,6 +13,7 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -125,6 +126,15 @@ public class PresenceService {
         if (changed.toInteger() == 1) {
             announcer.announce(user, false, now);
         }
+    }
+
+    /**
+     * The lease exists before the node takes its first connection: the scheduled heartbeat's first run comes up to
+     * one interval after start-up, and a node killed in that window was never in the lease set, so no sweep ever
+     * took its users offline (ChatFeaturesIT's SIGKILLed node, killed within a second of being ready).
+     */
+    void start(@Observes StartupEvent event) {
+        heartbeat();
     }
 
     /** Keeps this node's lease. */
