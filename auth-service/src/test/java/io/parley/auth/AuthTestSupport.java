@@ -6,6 +6,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Small helpers the auth tests share: unique names and the calls most tests start with. */
 final class AuthTestSupport {
@@ -19,9 +20,15 @@ final class AuthTestSupport {
         return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** A fresh client address, so each test has its own per-address login budget. */
+    private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(1);
+
+    /**
+     * A client address no other call in this JVM gets, so each test has its own per-address login budget. (A random
+     * one could repeat the address a rate-limit test has just used up, and that login got 429 in CI.)
+     */
     static String uniqueAddress() {
-        return "10.9." + (int) (Math.random() * 250) + "." + (int) (Math.random() * 250);
+        int n = NEXT_ADDRESS.getAndIncrement();
+        return "10." + (n >> 16 & 0xff) + "." + (n >> 8 & 0xff) + "." + (n & 0xff);
     }
 
     static long register(String username) {
