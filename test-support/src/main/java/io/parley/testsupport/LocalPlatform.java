@@ -43,6 +43,9 @@ public final class LocalPlatform {
         // every test signs in from 127.0.0.1
         authEnv.put("PARLEY_AUTH_LOGIN_PER_ADDRESS", "100000");
         authEnv.put("PARLEY_AUTH_LOGIN_PER_USER", "1000");
+        // the chat page (served by chat-service on a free port) signs in at auth-service cross-origin: let any
+        // loopback origin through CORS, since chat-service's port is only known once it has started
+        authEnv.put("PARLEY_AUTH_CORS_ORIGINS", "/https?://(localhost|127\\.0\\.0\\.1):[0-9]+/");
         auth = ServiceProcess.start("auth-service", jar(repository, "auth-service"), authEnv);
         ids = ServiceProcess.start("id-service", jar(repository, "id-service"), common);
 

@@ -1,0 +1,101 @@
+// The browser and the people in it: Debian's Chromium driven by playwright-core, one browser context per user
+// (separate storage, as two people on two machines), and scenario steps that leave screenshots behind.
+import { chromium } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through BrowserIT (mvn), or see clients/browser-test/README.md`);
+  return value.replace(/\/+$/, '');
+}
+
+export const CHAT_URL = required('PARLEY_CHAT_URL');
+export const AUTH_URL = required('PARLEY_AUTH_URL');
+const CHROMIUM = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
+const SCREENSHOTS = process.env.PARLEY_SCREENSHOTS || join(process.cwd(), 'target', 'browser-screenshots');
+
+/** How long a condition may take to become true; generous, since CI runs this on two loaded cores. */
+export const WAIT_MS = Number(process.env.PARLEY_BROWSER_WAIT_MS || 30_000);
+
+/** A run-unique suffix, so usernames never collide with an earlier run on the same database. */
+export const RUN = Date.now().toString(36) + Math.floor(Math.random() * 1296).toString(36);
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // this machine's network is closed: no background connections, no component updates, no QUIC
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** One person: their own browser context (storage, cookies) and page; the page's console is kept for failures. */
+export async function openPerson(browser, name, { viewport = { width: 1100, height: 760 } } = {}) {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  const person = { name, context, page, console: [] };
+  watchConsole(person, page);
+  return person;
+}
+
+function watchConsole(person, page) {
+  const stamp = () => new Date().toISOString().slice(11, 23);
+  page.on('console', (m) => person.console.push(`${stamp()} [${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => person.console.push(`${stamp()} [pageerror] ${e.stack || e.message}`));
+  page.on('requestfailed', (r) => person.console.push(`${stamp()} [requestfailed] ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('close', () => person.console.push(`${stamp()} [page closed]`));
+}
+
+/** A fresh page for the same person (after closing the old one, as a closed tab). */
+export async function newPage(person) {
+  person.page = await person.context.newPage();
+  watchConsole(person, person.page);
+  return person.page;
+}
+
+let failedBefore = null;
+
+/**
+ * One scenario of the story. Scenarios build on each other (the users signed up in the first chat in the next), so
+ * once one fails the rest are skipped rather than failing for the same reason. Each leaves a screenshot per person
+ * (`<nn>-<scenario>-<person>.png`); a failure adds `FAILED-…` screenshots and every person's console log.
+ */
+export function scenario(test, number, title, people, body) {
+  const slug = `${String(number).padStart(2, '0')}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+  test(title, async (t) => {
+    if (failedBefore) {
+      t.skip(`after the failure of "${failedBefore}"`);
+      return;
+    }
+    try {
+      await body();
+      await snapshot(people(), slug);
+    } catch (e) {
+      failedBefore = title;
+      await snapshot(people(), `FAILED-${slug}`);
+      for (const p of people()) writeFileSync(join(SCREENSHOTS, `FAILED-${slug}-${p.name}-console.log`), p.console.join('\n') + '\n');
+      throw e;
+    }
+  });
+}
+
+async function snapshot(people, prefix) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  for (const p of people) {
+    if (!p?.page || p.page.isClosed()) continue;
+    try {
+      await p.page.screenshot({ path: join(SCREENSHOTS, `${prefix}-${p.name}.png`), fullPage: true, timeout: 10_000 });
+    } catch (e) {
+      writeFileSync(join(SCREENSHOTS, `${prefix}-${p.name}.screenshot-error.txt`), String(e.stack || e));
+    }
+  }
+}
+
+/** Every person's console log, kept after the run whatever its outcome. */
+export function saveConsoleLogs(people) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  for (const p of people) writeFileSync(join(SCREENSHOTS, `${p.name}-console.log`), p.console.join('\n') + '\n');
+}
