@@ -141,7 +141,7 @@ function messageView(page, timeline, m, actions) {
   el('div', { class: 'meta' },
     el('span', { 'data-testid': 'message-time', title: m.ts ? new Date(m.ts).toLocaleString() : '' }, m.ts ? time(m.ts) : ''),
     m.edited && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'message-edited' }, 'edited') : null,
-    mine ? statusView(page, timeline, m) : null,
+    mine && !m.deleted ? statusView(page, timeline, m) : null,
     canChange ? el('span', { class: 'actions' },
       el('button', { type: 'button', class: 'link', 'data-testid': 'message-edit', title: 'Edit', onclick: () => actions.edit(m) }, 'Edit'),
       confirming
