@@ -43,10 +43,13 @@ export async function openPerson(browser, name, { viewport = { width: 1100, heig
 
 function watchConsole(person, page) {
   const stamp = () => new Date().toISOString().slice(11, 23);
-  page.on('console', (m) => person.console.push(`${stamp()} [${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => person.console.push(`${stamp()} [pageerror] ${e.stack || e.message}`));
-  page.on('requestfailed', (r) => person.console.push(`${stamp()} [requestfailed] ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('close', () => person.console.push(`${stamp()} [page closed]`));
+  // tokens travel in the WebSocket URL (access_token=…): keep them out of the files left behind
+  const log = (line) => person.console.push(`${stamp()} ${line.replace(/(access_token=)[^&\s']+/g, '$1…')}`);
+  page.on('console', (m) => log(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => log(`[pageerror] ${e.stack || e.message}`));
+  page.on('requestfailed', (r) => log(`[requestfailed] ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => { if (r.status() >= 400) log(`[http ${r.status()}] ${r.request().method()} ${r.url()}`); });
+  page.on('close', () => log('[page closed]'));
 }
 
 /** A fresh page for the same person (after closing the old one, as a closed tab). */
