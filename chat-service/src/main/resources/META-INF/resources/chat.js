@@ -54,6 +54,7 @@ let readsSaveTimer = null;
 function saveReads() {
   clearTimeout(readsSaveTimer);
   readsSaveTimer = setTimeout(() => {
+    if (!page.me) return; // signed out meanwhile
     const all = {};
     for (const [cid, t] of page.timelines) if (t.readers.size) all[cid] = Object.fromEntries(t.readers);
     try { localStorage.setItem(readsKey(), JSON.stringify(all)); } catch { /* full: ticks come back with the next read frame */ }
@@ -191,6 +192,7 @@ $('sign-up').addEventListener('click', () => signIn(true));
 
 function leave() {
   clearTimeout(contactsPoll);
+  clearTimeout(readsSaveTimer);
   page.client?.close();
   page.client = null;
   page.me = null;
