@@ -35,8 +35,9 @@ export async function launchBrowser() {
 export async function openPerson(browser, name, { viewport = { width: 1100, height: 760 } } = {}) {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(WAIT_MS);
+  await context.addInitScript(reportErrorNotices);
   const page = await context.newPage();
-  const person = { name, context, page, console: [] };
+  const person = { name, context, page, console: [], errorNotices: [] };
   watchConsole(person, page);
   return person;
 }
@@ -45,11 +46,45 @@ function watchConsole(person, page) {
   const stamp = () => new Date().toISOString().slice(11, 23);
   // tokens travel in the WebSocket URL (access_token=…): keep them out of the files left behind
   const log = (line) => person.console.push(`${stamp()} ${line.replace(/(access_token=)[^&\s']+/g, '$1…')}`);
-  page.on('console', (m) => log(`[${m.type()}] ${m.text()}`));
+  page.on('console', (m) => {
+    if (m.text().startsWith(NOTICE)) person.errorNotices.push({ text: m.text().slice(NOTICE.length), expected: false });
+    log(`[${m.type()}] ${m.text()}`);
+  });
   page.on('pageerror', (e) => log(`[pageerror] ${e.stack || e.message}`));
   page.on('requestfailed', (r) => log(`[requestfailed] ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
   page.on('response', (r) => { if (r.status() >= 400) log(`[http ${r.status()}] ${r.request().method()} ${r.url()}`); });
   page.on('close', () => log('[page closed]'));
+}
+
+const NOTICE = '[error notice] ';
+
+/**
+ * Runs in every page: each error notice the page shows a person (the `error-toast`, data-kind="error") is written to
+ * the console, so that a scenario can fail on an error nobody expected even after the notice has faded.
+ */
+function reportErrorNotices() {
+  const watch = () => {
+    const toast = document.querySelector('[data-testid="error-toast"]');
+    if (!toast) return;
+    let last = '';
+    new MutationObserver(() => {
+      const shown = !toast.hidden && toast.dataset.kind === 'error' ? `${toast.dataset.code || '-'}: ${toast.textContent}` : '';
+      if (shown && shown !== last) console.warn('[error notice] ' + shown);
+      last = shown;
+    }).observe(toast, { attributes: true, childList: true, characterData: true, subtree: true });
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch); else watch();
+}
+
+/** Waits until `person` was shown the error notice with this contract `code`, and marks it as expected. */
+export async function expectNotice(person, code, text) {
+  const prefix = `${code}: `;
+  const reported = person.page.waitForEvent('console', { predicate: (m) => m.text().startsWith(NOTICE + prefix) });
+  reported.catch(() => {}); // not awaited when it came before
+  const toast = person.page.locator(`[data-testid="error-toast"][data-kind="error"][data-code="${code}"]`);
+  await toast.filter({ hasText: text }).waitFor({ state: 'visible' });
+  if (!person.errorNotices.some((n) => n.text.startsWith(prefix))) await reported; // the console message may trail the DOM
+  for (const n of person.errorNotices) if (n.text.startsWith(prefix)) n.expected = true;
 }
 
 /** A fresh page for the same person (after closing the old one, as a closed tab). */
@@ -64,7 +99,8 @@ let failedBefore = null;
 /**
  * One scenario of the story. Scenarios build on each other (the users signed up in the first chat in the next), so
  * once one fails the rest are skipped rather than failing for the same reason. Each leaves a screenshot per person
- * (`<nn>-<scenario>-<person>.png`); a failure adds `FAILED-…` screenshots and every person's console log.
+ * (`<nn>-<scenario>-<person>.png`); a failure adds `FAILED-…` screenshots and every person's console log. An
+ * error notice shown to anyone during a scenario fails it, unless the scenario expected it ({@link expectNotice}).
  */
 export function scenario(test, number, title, people, body) {
   const slug = `${String(number).padStart(2, '0')}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
@@ -73,8 +109,12 @@ export function scenario(test, number, title, people, body) {
       t.skip(`after the failure of "${failedBefore}"`);
       return;
     }
+    const noticesBefore = new Map(people().map((p) => [p, p.errorNotices.length]));
     try {
       await body();
+      const unexpected = people().flatMap((p) => p.errorNotices.slice(noticesBefore.get(p) ?? 0)
+        .filter((n) => !n.expected).map((n) => `${p.name} saw "${n.text}"`));
+      if (unexpected.length) throw new Error(`the page showed error notices: ${unexpected.join('; ')}`);
       await snapshot(people(), slug);
     } catch (e) {
       failedBefore = title;

@@ -3,7 +3,7 @@
 // Every step waits for what a person would see; nothing waits for time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPerson, newPage, scenario, saveConsoleLogs, CHAT_URL, AUTH_URL, RUN } from '../lib/harness.mjs';
+import { launchBrowser, openPerson, newPage, scenario, expectNotice, saveConsoleLogs, CHAT_URL, AUTH_URL, RUN } from '../lib/harness.mjs';
 
 const PASSWORD = 'correct horse battery';
 const PHONE = { width: 390, height: 800 };
@@ -83,6 +83,8 @@ scenario(test, 1, 'sign up three people', everyone, async () => {
 });
 
 scenario(test, 2, 'add each other as contacts by username and see each other online', everyone, async () => {
+  await lookUp(alice, { username: `nobody.${RUN}` }, 'add-contact-button');
+  await expectNotice(alice, 'NOT_FOUND', `Nobody is called “nobody.${RUN}”`);
   await lookUp(alice, bob, 'add-contact-button');
   await shown(contactDot(alice, bob, 'pending')); // Bob has not added Alice back: no presence flows yet
   await lookUp(bob, alice, 'add-contact-button');
@@ -168,6 +170,8 @@ scenario(test, 6, 'a group of three, with sender names (Carol on a phone)', ever
   await send(alice, 'Welcome to the tea party');
 
   await conversationItem(bob, group).click();
+  await shown(find(bob, 'room-title').filter({ hasText: teaParty }));
+  await shown(find(bob, 'room-subtitle').filter({ hasText: '3 members' })); // GET /groups/{gid}
   await shown(bubble(bob, 'Welcome to the tea party').locator(tid('message-sender')).filter({ hasText: 'Alice Liddell' }));
   await send(bob, 'Thanks for having me');
   await shown(bubble(alice, 'Thanks for having me').locator(tid('message-sender')).filter({ hasText: 'Bob Builder' }));
@@ -178,6 +182,11 @@ scenario(test, 6, 'a group of three, with sender names (Carol on a phone)', ever
   await shown(find(carol, 'room', `[data-conversation="${group}"]`));
   await shown(bubble(carol, 'Welcome to the tea party').locator(tid('message-sender')).filter({ hasText: 'Alice Liddell' }));
   await shown(bubble(carol, 'Thanks for having me').locator(tid('message-sender')).filter({ hasText: 'Bob Builder' }));
+  await find(carol, 'group-members-button').click();
+  await shown(find(carol, 'group-member', `[data-user-id="${carol.id}"]`).filter({ hasText: '(you)' }));
+  await shown(find(carol, 'group-member', `[data-user-id="${alice.id}"]`).filter({ hasText: 'Alice Liddell' }));
+  await shown(find(carol, 'group-member', `[data-user-id="${bob.id}"]`).filter({ hasText: 'Bob Builder' }));
+  await find(carol, 'group-members-button').click();
   await send(carol, 'Hello from my phone');
   await shown(bubble(alice, 'Hello from my phone').locator(tid('message-sender')).filter({ hasText: 'Carol Lewis' }));
   await shown(bubble(bob, 'Hello from my phone').locator(tid('message-sender')).filter({ hasText: 'Carol Lewis' }));
