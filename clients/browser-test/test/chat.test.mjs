@@ -191,6 +191,8 @@ scenario(test, 6, 'a group of three, with sender names (Carol on a phone)', ever
   await shown(bubble(alice, 'Hello from my phone').locator(tid('message-sender')).filter({ hasText: 'Carol Lewis' }));
   await shown(bubble(bob, 'Hello from my phone').locator(tid('message-sender')).filter({ hasText: 'Carol Lewis' }));
   await shown(ownStatus(alice, 'Welcome to the tea party', 'read'));
+  // both others have read Carol's message — and so their read cursors are stored (the relay follows the write)
+  await shown(ownStatus(carol, 'Hello from my phone', 'read').filter({ hasText: 'Read by 2' }));
   const composerBox = await find(carol, 'composer-input').boundingBox();
   assert.ok(composerBox && composerBox.x >= 0 && composerBox.x + composerBox.width <= PHONE.width,
     `the composer fits the phone's width: ${JSON.stringify(composerBox)}`);
