@@ -95,6 +95,23 @@ class ChatFeaturesIT {
     }
 
     @Test
+    void becomingMutualContactsShouldShowTheNewContactsPresenceAtOnce() throws Exception {
+        Platform.User alice = Platform.get().newUser("phone");
+        Platform.User bob = Platform.get().newUser("phone");
+        try (ChatClient a = ChatClient.connectAndSync(node1.baseUrl(), alice.token());
+             ChatClient b = ChatClient.connectAndSync(node2.baseUrl(), bob.token())) {
+            Platform.post(node1.baseUrl() + "/api/v1/contacts", Map.of("user", bob.id()), alice.token(), 201);
+            assertEquals("pending", contactOf(node1.baseUrl(), alice, bob.id()).get("status").asText());
+            // bob adds alice back: alice, who sees bob as pending, is told bob is online without waiting for his
+            // next change (and bob's answer already carries alice's status)
+            JsonNode added = Platform.post(node2.baseUrl() + "/api/v1/contacts", Map.of("user", alice.id()), bob.token(), 201);
+            assertEquals("online", added.get("status").asText());
+            JsonNode presence = a.await(f -> is(f, "presence") && f.get("user").asLong() == bob.id(), WAIT);
+            assertEquals("online", presence.get("status").asText());
+        }
+    }
+
+    @Test
     void presenceShouldReachMutualContactsAcrossNodesWithoutFlapping() throws Exception {
         Platform.User alice = Platform.get().newUser("phone");
         Platform.User bob = Platform.get().newUser("phone");
