@@ -78,6 +78,8 @@ export class ParleyClient {
 
     this.pending = new Map();  // clientMsgId -> { frame, resolve, reject }, in send order
     this.topics = new Map();   // appId -> Set of topics subscribed (renewed on every connection)
+    this.readMarks = new Map(); // conversation -> the highest seq reported read (a lower or equal one says nothing)
+    this.readsUnsent = new Set(); // conversations whose read mark could not go out (socket not open): sent on connect
     this.seen = new Set();     // recent message ids (insertion-ordered, so the oldest go first)
     this.cursors = this.loadCursors(); // conversation -> highest seq with nothing missing below it
     this.ahead = new Map();    // conversation -> Set of seqs received beyond a gap
@@ -88,6 +90,15 @@ export class ParleyClient {
     this.ackTimers = new Map(); // conversation -> the ackDelayMs timer its first unacknowledged message started
     this.acked = new Map();    // conversation -> the last seq acknowledged (so an ack that says nothing new is skipped)
     this.onOnline = () => { if (this.timers.reconnect) this.reconnectNow(); };
+    // The browser lost its network: the open socket is dead even if no close event comes for a while (a TCP
+    // connection without traffic notices nothing until the heartbeat); show it and reconnect when `online` fires.
+    this.onOffline = () => {
+      if (!this.ws || this.stopped) return;
+      const ws = this.ws;
+      this.detach();
+      try { ws.close(4000, 'browser offline'); } catch { /* ignore */ }
+      this.handleClose(1006, 'browser offline');
+    };
     // The page is going away (or may be killed in the background): its due acks must not wait for their timers.
     this.onPageHide = () => this.flushAcks();
     this.onVisibilityChange = () => { if (globalThis.document?.visibilityState === 'hidden') this.flushAcks(); };
@@ -121,6 +132,7 @@ export class ParleyClient {
   connect() {
     this.stopped = false;
     globalThis.addEventListener?.('online', this.onOnline);
+    globalThis.addEventListener?.('offline', this.onOffline);
     globalThis.addEventListener?.('pagehide', this.onPageHide);
     globalThis.document?.addEventListener?.('visibilitychange', this.onVisibilityChange);
     const ready = new Promise((resolve, reject) => {
@@ -139,6 +151,7 @@ export class ParleyClient {
     this.flushAcks(); // while the socket is still open
     this.stopped = true;
     globalThis.removeEventListener?.('online', this.onOnline);
+    globalThis.removeEventListener?.('offline', this.onOffline);
     globalThis.removeEventListener?.('pagehide', this.onPageHide);
     globalThis.document?.removeEventListener?.('visibilitychange', this.onVisibilityChange);
     this.clearTimers();
@@ -183,6 +196,8 @@ export class ParleyClient {
     this.sync(); // resume: everything after our cursors, and everything this device has not acknowledged
     for (const { frame } of this.pending.values()) this.transmit(frame); // same clientMsgId: stored once
     for (const [appId, topics] of this.topics) this.transmit({ type: 'subscribe', appId, topics: [...topics] });
+    for (const conversation of this.readsUnsent) this.transmit({ type: 'read', conversation, seq: this.readMarks.get(conversation) });
+    this.readsUnsent.clear();
   }
 
   handleClose(code, reason = '') {
@@ -283,9 +298,18 @@ export class ParleyClient {
     });
   }
 
-  /** Everything up to `seq` in the conversation is read: the other members get a `read` frame. */
+  /**
+   * Everything up to `seq` in the conversation is read: the other members get a `read` frame. A seq not above the
+   * last one reported for the conversation is skipped (the server's read cursor never moves back), so a UI may call
+   * this on every render; one that cannot go out now (not connected) is sent on the next connection.
+   * @returns {boolean} whether the read mark moved
+   */
   read(conversation, seq) {
-    this.transmit({ type: 'read', conversation, seq });
+    if (!Number.isSafeInteger(seq) || seq <= (this.readMarks.get(conversation) ?? 0)) return false;
+    this.readMarks.set(conversation, seq);
+    if (this.transmit({ type: 'read', conversation, seq })) this.readsUnsent.delete(conversation);
+    else this.readsUnsent.add(conversation);
+    return true;
   }
 
   /** Tells the conversation's other online members that you are typing (send it every few seconds while you do). */
@@ -531,6 +555,286 @@ function newClientMsgId() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// ---- helpers for user interfaces (the web chat page uses them; no DOM in here) ---------------------
+
+const isChange = (m) => m.kind === 'edit' || m.kind === 'delete';
+
+/**
+ * What one conversation shows: its messages with edits and deletes applied, and who has read how far. Feed it
+ * history pages (newest first or not, any order) and live `message` frames alike; it keys by message `id`.
+ *
+ * - A change (`kind` edit/delete) is applied to the message whose `id` is its `target`; one whose target is not
+ *   here yet (history is read newest first, so the change comes before the message it changes) waits for it.
+ *   A delete is final; an edit applies only if newer (higher seq) than the change already applied.
+ * - History gives the latest version: `editedSeq` marks an edited message, `kind: "deleted"` a tombstone.
+ * - Read state: `read` frames (noteRead), and every message's sender, who has read up to their own message
+ *   (the protocol moves a sender's read cursor when they send).
+ */
+export class Timeline {
+  constructor({ conversation, me } = {}) {
+    this.conversation = conversation;
+    this.me = me;
+    this.byId = new Map();    // message id -> the message as shown ({..frame, edited?, deleted?, changeSeq?})
+    this.waiting = new Map(); // target id -> the change that arrived before its target
+    this.readers = new Map(); // user -> highest seq they have read
+    this.maxSeq = 0;          // highest seq seen, changes included (what `read` reports)
+    this.minSeq = Infinity;   // lowest seq seen (where the next older history page starts)
+  }
+
+  /** Adds a message or applies a change; returns the message shown (or undefined for a change still waiting). */
+  add(m) {
+    if (Number.isSafeInteger(m.seq)) {
+      this.maxSeq = Math.max(this.maxSeq, m.seq);
+      this.minSeq = Math.min(this.minSeq, m.seq);
+      if (m.from != null) this.noteRead(m.from, m.seq);
+    }
+    if (isChange(m)) {
+      const target = this.byId.get(m.target);
+      if (target) return applyChange(target, m);
+      const earlier = this.waiting.get(m.target);
+      if (!earlier || earlier.kind !== 'delete' && (m.kind === 'delete' || m.seq > earlier.seq)) this.waiting.set(m.target, m);
+      return undefined;
+    }
+    const known = this.byId.get(m.id);
+    const shown = { ...known, ...m };
+    delete shown.pending;
+    delete shown.failed;
+    if (m.kind === 'deleted') Object.assign(shown, { deleted: true, body: '' });
+    if (Number.isSafeInteger(m.editedSeq)) Object.assign(shown, { edited: true, changeSeq: Math.max(m.editedSeq, known?.changeSeq ?? 0) });
+    if (known && (known.deleted || (known.changeSeq ?? 0) > (m.editedSeq ?? 0))) {
+      // an older copy (a history page, a replay) must not undo a change already applied
+      Object.assign(shown, { body: known.body, kind: known.kind, edited: known.edited, deleted: known.deleted, changeSeq: known.changeSeq });
+    }
+    this.byId.set(m.id, shown);
+    const change = this.waiting.get(m.id);
+    if (change) {
+      this.waiting.delete(m.id);
+      applyChange(shown, change);
+    }
+    return shown;
+  }
+
+  /** A message of ours not stored yet (keyed by its clientMsgId until `sent` names it). */
+  addPending({ clientMsgId, from, body, ts = Date.now() }) {
+    const draft = { id: clientMsgId, clientMsgId, conversation: this.conversation, from, body, kind: 'text', ts, pending: true };
+    this.byId.set(clientMsgId, draft);
+    return draft;
+  }
+
+  /** `sent` for a pending message: it becomes the stored message with its id and seq. */
+  confirm(sent) {
+    const draft = this.byId.get(sent.clientMsgId);
+    this.byId.delete(sent.clientMsgId);
+    return this.add({ ...draft, id: sent.id, seq: sent.seq, ts: sent.ts, conversation: sent.conversation ?? this.conversation });
+  }
+
+  fail(clientMsgId, reason) {
+    const draft = this.byId.get(clientMsgId);
+    if (draft) Object.assign(draft, { pending: false, failed: reason || 'not sent' });
+    return draft;
+  }
+
+  remove(id) { this.byId.delete(id); }
+
+  get(id) { return this.byId.get(id); }
+
+  /** `user` has read everything up to `seq` (a `read` frame, or their own message). */
+  noteRead(user, seq) {
+    if (seq > (this.readers.get(user) ?? 0)) this.readers.set(user, seq);
+  }
+
+  /** Who besides the sender has read the message. */
+  readersOf(m) {
+    if (!Number.isSafeInteger(m.seq)) return [];
+    return [...this.readers].filter(([user, seq]) => user !== m.from && seq >= m.seq).map(([user]) => user);
+  }
+
+  /** For the sender's own messages: pending (not stored yet), failed, sent (stored), read (someone else read it). */
+  statusOf(m) {
+    if (m.failed) return 'failed';
+    if (m.pending || !Number.isSafeInteger(m.seq)) return 'pending';
+    return this.readersOf(m).length ? 'read' : 'sent';
+  }
+
+  /** The messages in order: stored ones by seq, pending ones after them by time. */
+  list() {
+    return [...this.byId.values()].sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity) || (a.ts ?? 0) - (b.ts ?? 0));
+  }
+
+  /** The newest message (for a conversation list's preview), deleted ones included as what they are. */
+  last() {
+    let last;
+    for (const m of this.byId.values()) if (!last || (m.seq ?? Infinity) >= (last.seq ?? Infinity)) last = m;
+    return last;
+  }
+}
+
+function applyChange(target, change) {
+  if (target.deleted) return target;
+  if (change.kind === 'delete') return Object.assign(target, { deleted: true, body: '', changeSeq: change.seq });
+  if ((change.seq ?? 0) > (target.changeSeq ?? 0)) Object.assign(target, { body: change.body, edited: true, changeSeq: change.seq });
+  return target;
+}
+
+/** The local calendar day of a timestamp, `YYYY-MM-DD`. */
+export function dayKey(ts) {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** `Today`, `Yesterday` or the date, for a date separator. */
+export function dayLabel(ts, now = Date.now(), locale = undefined) {
+  const key = dayKey(ts);
+  if (key === dayKey(now)) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (key === dayKey(yesterday)) return 'Yesterday';
+  const d = new Date(ts);
+  const sameYear = d.getFullYear() === new Date(now).getFullYear();
+  return d.toLocaleDateString(locale, { weekday: 'short', day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) });
+}
+
+/** The messages in order with a `{separator: day, ts}` item before the first message of each day. */
+export function withDaySeparators(messages) {
+  const out = [];
+  let day = null;
+  for (const m of messages) {
+    const key = dayKey(m.ts ?? Date.now());
+    if (key !== day) out.push({ separator: key, ts: m.ts ?? Date.now() });
+    day = key;
+    out.push(m);
+  }
+  return out;
+}
+
+/**
+ * When to send `typing`: at most once per intervalMs per conversation while the user types (the receivers show
+ * it for a few seconds, so one frame per interval keeps "is typing…" up without a frame per keystroke).
+ */
+export class TypingThrottle {
+  constructor({ intervalMs = 3000, now = Date.now } = {}) {
+    this.intervalMs = intervalMs;
+    this.now = now;
+    this.lastSent = new Map(); // conversation -> when typing was last sent
+  }
+
+  /** The user typed: true if a `typing` frame is due now. */
+  typed(conversation) {
+    const t = this.now();
+    const last = this.lastSent.get(conversation);
+    if (last !== undefined && t - last < this.intervalMs) return false;
+    this.lastSent.set(conversation, t);
+    return true;
+  }
+
+  /** The message went out: the next keystroke starts a new round. */
+  reset(conversation) { this.lastSent.delete(conversation); }
+}
+
+/**
+ * Who is typing where, from `typing` frames: a user counts as typing for expiryMs after their last frame
+ * (senders repeat it every few seconds while they type), or until a message of theirs arrives.
+ */
+export class TypingTracker {
+  constructor({ expiryMs = 6000, now = Date.now } = {}) {
+    this.expiryMs = expiryMs;
+    this.now = now;
+    this.seen = new Map(); // conversation -> Map(user -> when their last typing frame came)
+  }
+
+  typing(conversation, user) {
+    if (!this.seen.has(conversation)) this.seen.set(conversation, new Map());
+    this.seen.get(conversation).set(user, this.now());
+  }
+
+  stopped(conversation, user) { this.seen.get(conversation)?.delete(user); }
+
+  /** The users typing in the conversation now, in the order they started. */
+  who(conversation) {
+    const users = this.seen.get(conversation);
+    if (!users) return [];
+    const t = this.now();
+    for (const [user, at] of users) if (t - at >= this.expiryMs) users.delete(user);
+    return [...users.keys()];
+  }
+
+  /** Milliseconds until the next of them expires (to schedule a re-render), or null. */
+  nextExpiryIn(conversation) {
+    const users = this.seen.get(conversation);
+    if (!users?.size) return null;
+    const t = this.now();
+    return Math.max(0, Math.min(...[...users.values()].map((at) => at + this.expiryMs - t)));
+  }
+}
+
+/**
+ * Display names by user id, looked up in batches and cached. `lookup(ids)` resolves with `[{id, username,
+ * displayName}]` (e.g. auth-service's `GET /api/v1/users?ids=`); ids asked for in the same tick go out as one
+ * lookup (at most batchMax ids each). Ids the lookup does not return are remembered as unknown, not asked again.
+ */
+export class UserDirectory {
+  constructor({ lookup, batchMax = 200, onChange = () => {} } = {}) {
+    if (typeof lookup !== 'function') throw new TypeError('lookup is required');
+    this.lookup = lookup;
+    this.batchMax = batchMax;
+    this.onChange = onChange;
+    this.users = new Map();   // id -> {id, username, displayName}
+    this.unknown = new Set(); // ids the lookup did not return
+    this.inFlight = new Map(); // id -> the promise of the batch asking for it
+    this.queued = null;       // {ids: Set, promise} of the batch being gathered in this tick
+  }
+
+  put(user) {
+    if (!user || user.id == null) return;
+    this.users.set(Number(user.id), user);
+    this.unknown.delete(Number(user.id));
+  }
+
+  get(id) { return this.users.get(Number(id)); }
+
+  /** A name to show: the display name, else the username, else `User #id` (and the id is looked up). */
+  name(id) {
+    const user = this.users.get(Number(id));
+    if (!user) this.want([id]).catch(() => {});
+    return user?.displayName || user?.username || `User #${id}`;
+  }
+
+  /** Looks up the ids not known yet; resolves once they are (or are known to be unknown). */
+  want(ids) {
+    const waits = [];
+    for (const raw of ids) {
+      const id = Number(raw);
+      if (!Number.isSafeInteger(id) || id <= 0 || this.users.has(id) || this.unknown.has(id)) continue;
+      if (this.inFlight.has(id)) { waits.push(this.inFlight.get(id)); continue; }
+      if (!this.queued) {
+        const queued = { ids: new Set() };
+        queued.promise = Promise.resolve().then(() => this.flush(queued));
+        this.queued = queued;
+      }
+      this.queued.ids.add(id);
+      this.inFlight.set(id, this.queued.promise);
+      waits.push(this.queued.promise);
+    }
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  async flush(queued) {
+    this.queued = null;
+    const ids = [...queued.ids];
+    try {
+      for (let i = 0; i < ids.length; i += this.batchMax) {
+        const batch = ids.slice(i, i + this.batchMax);
+        const users = await this.lookup(batch);
+        for (const user of users ?? []) this.put(user);
+        for (const id of batch) if (!this.users.has(id)) this.unknown.add(id);
+      }
+    } finally {
+      for (const id of ids) this.inFlight.delete(id); // a failed lookup is asked again next time
+    }
+    this.onChange(ids);
+  }
 }
 
 export default ParleyClient;

@@ -545,6 +545,56 @@ describe('edits, receipts, typing and topics', () => {
   });
 });
 
+describe('read marks', () => {
+  it('sends a read mark only when it moves forward (a UI may call read() on every render)', async () => {
+    const { ws, client } = await connected();
+    assert.equal(client.read('d:1:2', 5), true);
+    assert.equal(client.read('d:1:2', 5), false);
+    assert.equal(client.read('d:1:2', 3), false);
+    assert.equal(client.read('d:1:2', 6), true);
+    assert.equal(client.read('g:7', 1), true);
+    assert.deepEqual(ws.frames('read').map((f) => [f.conversation, f.seq]), [['d:1:2', 5], ['d:1:2', 6], ['g:7', 1]]);
+  });
+
+  it('sends a read mark made while disconnected on the next connection, only the highest', async () => {
+    const { fake, ws, client } = await connected();
+    ws.drop(1006);
+    client.read('d:1:2', 4);
+    client.read('d:1:2', 9);
+    assert.deepEqual(ws.frames('read'), []);
+    const again = await fake.socket(1);
+    again.accept();
+    assert.deepEqual(again.frames('read'), [{ type: 'read', conversation: 'd:1:2', seq: 9 }]);
+    again.drop(1006);
+    const third = await fake.socket(2);
+    third.accept();
+    assert.deepEqual(third.frames('read'), []); // went out already: not repeated
+  });
+});
+
+describe('browser offline', () => {
+  it('drops the open socket when the browser goes offline and reconnects (and syncs) when it is back', async () => {
+    const { fake, ws, client, states } = await connected();
+    client.onOffline();
+    assert.equal(ws.closedByClient?.code, 4000);
+    assert.equal(states.at(-1).state, 'reconnecting');
+    assert.equal(states.at(-1).reason, 'browser offline');
+    client.onOnline();
+    const again = await fake.socket(1);
+    again.accept();
+    assert.equal(client.state, 'connected');
+    assert.equal(again.frames('sync').length, 1);
+  });
+
+  it('ignores the offline event when there is no socket (closed for good)', async () => {
+    const { client, states } = await connected();
+    client.close();
+    const before = states.length;
+    client.onOffline();
+    assert.equal(states.length, before);
+  });
+});
+
 describe('reconnecting', () => {
   it('does not reconnect after 4501 and rejects what is still waiting', async () => {
     const { fake, ws, client, states } = await connected();
