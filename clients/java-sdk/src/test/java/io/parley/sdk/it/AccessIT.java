@@ -13,12 +13,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Access and grants as the app manages them, and what a user's subscription then gets. */
 class AccessIT {
 
     @Test
+    @Disabled("needs grantCount and GET …/grants (issue 14, branch rest): enabled when rest is merged")
     void publicFlagGrantCountAndTheGrantListFollowTheCalls() {
         ParleyClient parley = TestPlatform.clientOf(TestPlatform.createApp()).build();
         assertEquals(new AccessState(false, 0), parley.access().get());
