@@ -1,6 +1,7 @@
 package io.parley.sdk.http;
 
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -17,7 +18,7 @@ import java.util.Map;
 public record HttpCall(String method, URI uri, Map<String, String> headers, byte[] body, boolean repeatable) {
 
     public HttpCall withHeader(String name, String value) {
-        Map<String, String> more = new java.util.HashMap<>(headers);
+        Map<String, String> more = new HashMap<>(headers);
         more.put(name, value);
         return new HttpCall(method, uri, Map.copyOf(more), body, repeatable);
     }

@@ -83,6 +83,23 @@ final class TestPlatform {
         }
     }
 
+    static JsonNode get(String url, String bearer) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + bearer).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("GET " + url + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("GET " + url + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** {@code ws://…} of chat-service's {@code path}, signed in as {@code user}. */
     static URI webSocket(String path, User user) {
         return URI.create(platform().chatUrl().replaceFirst("^http", "ws") + path + "?access_token=" + user.accessToken());
