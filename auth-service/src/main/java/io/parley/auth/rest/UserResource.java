@@ -1,5 +1,6 @@
 package io.parley.auth.rest;
 
+import io.parley.auth.config.AuthConfig;
 import io.parley.auth.service.SessionService;
 import io.parley.auth.service.UserService;
 import io.parley.common.error.ApiException;
@@ -13,9 +14,11 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 @Path("/api/v1/users")
@@ -30,14 +33,20 @@ public class UserResource {
     public record DeleteRequest(String password) {
     }
 
+    /** {@code {"users":[{"id","username","displayName"}]}}: the answer of a look-up by ids or by username. */
+    public record UserList(List<UserService.User> users) {
+    }
+
     private final UserService users;
     private final SessionService sessions;
     private final SecurityIdentity identity;
+    private final AuthConfig config;
 
-    public UserResource(UserService users, SessionService sessions, SecurityIdentity identity) {
+    public UserResource(UserService users, SessionService sessions, SecurityIdentity identity, AuthConfig config) {
         this.users = users;
         this.sessions = sessions;
         this.identity = identity;
+        this.config = config;
     }
 
     @POST
@@ -71,6 +80,22 @@ public class UserResource {
         long userId = Caller.claims(identity).userId();
         users.delete(userId, request.password());
         sessions.endAll(userId);
+    }
+
+    /**
+     * Any signed-in user or app looks up several users at once ({@code ?ids=1,2,3}: those that exist, in the order
+     * asked, each once) or one by username ({@code ?username=alice}: 0 or 1 entries). Exactly one of the two.
+     */
+    @GET
+    @RolesAllowed({Roles.USER, Roles.APP})
+    public UserList find(@QueryParam("ids") String ids, @QueryParam("username") String username) {
+        if ((ids == null) == (username == null)) {
+            throw ApiException.invalid("give exactly one of the query parameters ids and username");
+        }
+        if (ids != null) {
+            return new UserList(users.byIds(UserIdsParameter.parse(ids, config.users().batchMax())));
+        }
+        return new UserList(users.byUsername(username).stream().toList());
     }
 
     /** Any signed-in user or app may look a user up (chat-service checks that a recipient exists); 404 if unknown. */
