@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * REST calls as the app: JSON in and out, the app token in {@code Authorization}. A {@code 401 TOKEN_EXPIRED}
- * (the token ran out in flight, or the clocks disagree) is answered once by taking a fresh token and sending the
+ * (the token ran out in flight, or the clocks disagree) or {@code TOKEN_REVOKED} (the app's session is gone — taking
+ * a token re-creates it, e.g. after Redis lost its data) is answered once by taking a fresh token and sending the
  * call again — safe for every call, as the server refused the first one before doing anything.
  */
 final class AppApi {
@@ -32,10 +33,10 @@ final class AppApi {
         try {
             result = transport.send(call.withHeader("Authorization", "Bearer " + token));
         } catch (AuthenticationException e) {
-            if (!ErrorCodes.TOKEN_EXPIRED.equals(e.code())) {
+            if (!ErrorCodes.TOKEN_EXPIRED.equals(e.code()) && !ErrorCodes.TOKEN_REVOKED.equals(e.code())) {
                 throw e;
             }
-            tokens.expired(token);
+            tokens.rejected(token);
             result = transport.send(call.withHeader("Authorization", "Bearer " + tokens.token()));
         }
         return answer == Void.class ? null : Json.read(result, answer);

@@ -5,7 +5,10 @@ import io.parley.sdk.model.ReplayReceipt;
 import java.util.Arrays;
 import java.util.List;
 
-/** The deliveries of the app's notify-service notifications ({@code {notify}/api/v1/deliveries}), and replaying dead letters. */
+/**
+ * The deliveries of the app's notify-service notifications ({@code {notify}/api/v1/deliveries}), and replaying dead
+ * letters.
+ */
 public final class Deliveries {
 
     private final AppApi api;

@@ -65,7 +65,7 @@ public final class AppTokenSource implements TokenSource {
     }
 
     @Override
-    public synchronized void expired(String token) {
+    public synchronized void rejected(String token) {
         if (token.equals(current)) {
             current = null;
         }

@@ -10,8 +10,8 @@ public interface TokenSource {
     String token();
 
     /**
-     * The server answered {@code 401 TOKEN_EXPIRED} for {@code token}: the next {@link #token()} must not return it.
-     * The SDK then asks for a token once more and repeats the call once.
+     * The server refused {@code token} with {@code 401 TOKEN_EXPIRED} or {@code TOKEN_REVOKED}: the next
+     * {@link #token()} must not return it. The SDK then asks for a token once more and repeats the call once.
      */
-    void expired(String token);
+    void rejected(String token);
 }

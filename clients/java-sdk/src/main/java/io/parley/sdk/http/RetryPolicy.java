@@ -27,7 +27,8 @@ public final class RetryPolicy {
             throw new IllegalArgumentException("maxAttempts must be at least 1");
         }
         if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0 || maxRetryAfter.isNegative()) {
-            throw new IllegalArgumentException("back-off must be 0 <= initialBackoff <= maxBackoff, maxRetryAfter >= 0");
+            throw new IllegalArgumentException(
+                    "back-off must be 0 <= initialBackoff <= maxBackoff, maxRetryAfter >= 0");
         }
         this.maxAttempts = maxAttempts;
         this.initialBackoff = initialBackoff;

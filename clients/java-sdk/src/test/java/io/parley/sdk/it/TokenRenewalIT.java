@@ -1,11 +1,13 @@
 package io.parley.sdk.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.parley.common.token.AccessTokenIssuer;
 import io.parley.common.token.TokenClaims;
+import io.parley.common.token.SessionKeys;
 import io.parley.common.token.TokenKey;
 import io.parley.sdk.ParleyClient;
 import io.parley.sdk.auth.AppTokenSource;
@@ -14,6 +16,7 @@ import io.parley.sdk.error.AuthenticationException;
 import io.parley.sdk.error.ErrorCodes;
 import io.parley.sdk.it.TestPlatform.App;
 import io.parley.testsupport.LocalPlatform;
+import io.parley.testsupport.RedisServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * App tokens renew by themselves: ahead of {@code expiresIn} (judged by the SDK's clock, moved forward here instead of
  * waiting an hour), and once when the server answers 401 {@code TOKEN_EXPIRED} (a token really expired, made with the
- * platform's test token key, instead of waiting for one to run out).
+ * platform's test token key, instead of waiting for one to run out) or {@code TOKEN_REVOKED} (the app's session
+ * deleted from Redis).
  */
 class TokenRenewalIT {
 
@@ -54,9 +58,9 @@ class TokenRenewalIT {
         String second = tokens.token();
         assertNotEquals(first, second);
 
-        tokens.expired(first);
+        tokens.rejected(first);
         assertEquals(second, tokens.token(), "a report about an older token changes nothing");
-        tokens.expired(second);
+        tokens.rejected(second);
         assertNotEquals(second, tokens.token());
         assertEquals(3, tokens.tokensTaken());
     }
@@ -88,6 +92,29 @@ class TokenRenewalIT {
         assertEquals(2, tokens.handedOut.get(), "one renewal, no loop");
     }
 
+    @Test
+    void aTokenWhoseSessionIsGoneIsRenewedOnce() {
+        App app = TestPlatform.createApp();
+        ParleyClient parley = TestPlatform.clientOf(app).build();
+        AppTokenSource tokens = (AppTokenSource) parley.tokens();
+        parley.access().get();
+        assertEquals(1, tokens.tokensTaken());
+
+        // as after a Redis that lost its data: the app's session is gone, its tokens are refused as revoked
+        RedisServer.shared().commandArgs("DEL", SessionKeys.session("app." + app.appId()));
+
+        // Each service caches a session's state for up to 500 ms: calls still pass with the old token for a moment,
+        // then one is refused as revoked and takes a fresh token, which may itself be refused until the cached
+        // 'revoked' runs out — so: until a call succeeds after a renewal.
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            parley.access().get();
+            return tokens.tokensTaken() >= 2;
+        });
+        long taken = tokens.tokensTaken();
+        parley.access().get();
+        assertEquals(taken, tokens.tokensTaken(), "the fresh token re-created the session and stays accepted");
+    }
+
     /** An app token of {@code app} that expired an hour ago, as auth-service would have issued it then. */
     private static String expiredTokenOf(App app) {
         long now = System.currentTimeMillis() / 1000;
@@ -115,10 +142,10 @@ class TokenRenewalIT {
         }
 
         @Override
-        public void expired(String token) {
+        public void rejected(String token) {
             reported.add(token);
             if (real != null) {
-                real.expired(token);
+                real.rejected(token);
             }
         }
     }
