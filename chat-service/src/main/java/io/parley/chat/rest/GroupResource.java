@@ -22,7 +22,10 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
-/** Groups: create, list the caller's, read one with its members, add a member, remove a member. Blocking (MySQL first): runs on worker threads. */
+/**
+ * Groups: create, list the caller's, read one with its members, add a member, remove a member. Blocking (MySQL
+ * first): runs on worker threads.
+ */
 @Path("/api/v1/groups")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -38,13 +41,7 @@ public class GroupResource {
     }
 
     /** {@code {"groups":[{"id","name","owner","memberCount"}]}}: the caller's groups. */
-    public record GroupList(List<GroupListEntry> groups) {
-    }
-
-    public record GroupListEntry(String id, String name, long owner, long memberCount) {
-        static GroupListEntry of(GroupSummary group) {
-            return new GroupListEntry(group.id(), group.name(), group.owner(), group.memberCount());
-        }
+    public record GroupList(List<GroupSummary> groups) {
     }
 
     /** {@code {"id","name","owner","members":[ids],"memberCount"}}; members longest-standing first. */
@@ -73,7 +70,7 @@ public class GroupResource {
 
     @GET
     public GroupList mine() {
-        return new GroupList(groups.summariesOf(caller()).stream().map(GroupListEntry::of).toList());
+        return new GroupList(groups.summariesOf(caller()));
     }
 
     @GET
