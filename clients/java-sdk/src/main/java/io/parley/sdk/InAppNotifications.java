@@ -3,14 +3,16 @@ package io.parley.sdk;
 import io.parley.sdk.model.InAppNotification;
 import io.parley.sdk.model.InAppReceipt;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * In-app notifications straight to chat-service ({@code POST {chat}/api/v1/apps/{appId}/notifications}): kept in each
  * user's inbox (the newest 1,000) and pushed live on {@code /ws/notify}. For delivery on other channels, or a
  * delivery status to read later, use {@link Notifications} (notify-service) with {@code Channel.INAPP}.
  *
- * <p>chat-service does not de-duplicate by the notification's {@code id}, so a post is sent again only when the
- * server certainly did not take it (429, or no connection), never after a timeout or a 503.
+ * <p>The notification's {@code id} is chat-service's idempotency key (per app and user, 24 h): a post without one gets
+ * a random id here, before the first attempt, so a post whose outcome is unknown (a timeout, a 503) is sent again
+ * with the same id and reaches each user once.
  */
 public final class InAppNotifications {
 
@@ -26,6 +28,7 @@ public final class InAppNotifications {
 
     public InAppReceipt send(InAppNotification notification) {
         Objects.requireNonNull(notification, "notification");
-        return api.send("POST", chat.resolve(appPath + "/notifications"), notification, false, InAppReceipt.class);
+        InAppNotification keyed = notification.id() == null ? notification.withId(UUID.randomUUID().toString()) : notification;
+        return api.send("POST", chat.resolve(appPath + "/notifications"), keyed, true, InAppReceipt.class);
     }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * An in-app notification for chat-service's inbox ({@code POST /api/v1/apps/{appId}/notifications}).
  *
- * @param id    the notification's id as users see it (1–64 characters), or {@code null} for one the server picks.
- *              chat-service does not de-duplicate by it: posting the same id twice notifies twice
+ * @param id    the notification's id as users see it (1–64 characters), or {@code null} for a random one the SDK
+ *              picks. It is the idempotency key: the same id from the same app reaches a user once within 24 h
  * @param users 1–1,000 user ids
  * @param title 1–200 characters
  * @param body  up to 4,000 characters

@@ -1,9 +1,11 @@
 package io.parley.sdk.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.parley.sdk.ParleyClient;
@@ -12,6 +14,7 @@ import io.parley.sdk.error.ParleyConnectionException;
 import io.parley.sdk.error.RateLimitedException;
 import io.parley.sdk.error.ServerException;
 import io.parley.sdk.model.AccessState;
+import io.parley.sdk.model.InAppNotification;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * with the next scripted status — 429 with Retry-After, 503 — while tokens come from the real auth-service.
  */
 class RetryIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One scripted answer. */
     private record Answer(int status, String retryAfter, String body) {
@@ -114,6 +119,18 @@ class RetryIT {
         assertEquals(ErrorCodes.UNAVAILABLE, e.code());
         assertEquals(503, e.status());
         assertEquals(1, seen.size(), "the server may have stored it: not sent again");
+    }
+
+    @Test
+    void anInAppNotificationIsRepeatedAfterA503WithTheSameId() throws Exception {
+        script(unavailable(), new Answer(202, null, "{\"id\":\"k\",\"accepted\":[47]}"));
+
+        client.build().inApp().send(InAppNotification.of(List.of(47L), "Shipped", "No. 42"));
+
+        assertEquals(2, seen.size(), "its id makes the post idempotent: sent again");
+        String firstId = JSON.readTree(seen.get(0).body()).get("id").asText();
+        assertFalse(firstId.isEmpty(), "the SDK picked an id before the first attempt");
+        assertEquals(firstId, JSON.readTree(seen.get(1).body()).get("id").asText(), "the repeat carries the same id");
     }
 
     @Test
