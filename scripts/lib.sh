@@ -143,13 +143,17 @@ start_service() {
   # PARLEY_JFR_DIR=/some/dir records a JDK Flight Recorder profile of each service into it
   [ -n "${PARLEY_JFR_DIR:-}" ] && jvm_opts="$jvm_opts -XX:StartFlightRecording=filename=$PARLEY_JFR_DIR/$name-$port.jfr,settings=profile"
   # one machine: webhook receivers on loopback (the relay benchmark's, a developer's) are let through notify-service's
-  # egress guard; set PARLEY_NOTIFY_EGRESS_ALLOW= (empty) to see what production refuses
+  # egress guard; set PARLEY_NOTIFY_EGRESS_ALLOW= (empty) to see what production refuses. The services find each other
+  # (and the chat page's origin passes auth-service's CORS) on whatever ports PARLEY_*_PORT chose.
   env QUARKUS_HTTP_PORT="$port" \
       QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$PARLEY_REDIS_PORT" \
       QUARKUS_DATASOURCE_JDBC_URL="jdbc:mysql://127.0.0.1:$PARLEY_DB_PORT/$schema" \
       QUARKUS_DATASOURCE_USERNAME="$DB_USER" QUARKUS_DATASOURCE_PASSWORD="$PARLEY_DB_PASSWORD" \
       PARLEY_TOKEN_KEY="$PARLEY_TOKEN_KEY" PARLEY_AUTH_ADMIN_KEY="$PARLEY_AUTH_ADMIN_KEY" \
       PARLEY_CHAT_ID_SERVICE_URL="http://127.0.0.1:$PARLEY_ID_PORT" \
+      PARLEY_CHAT_AUTH_SERVICE_URL="http://127.0.0.1:$PARLEY_AUTH_PORT" \
+      PARLEY_NOTIFY_CHAT_URL="http://127.0.0.1:$PARLEY_CHAT_PORT" \
+      PARLEY_AUTH_CORS_ORIGINS="${PARLEY_AUTH_CORS_ORIGINS:-http://localhost:$PARLEY_CHAT_PORT,http://127.0.0.1:$PARLEY_CHAT_PORT}" \
       PARLEY_NOTIFY_EGRESS_ALLOW="${PARLEY_NOTIFY_EGRESS_ALLOW-127.0.0.1,::1}" \
       nohup "${PARLEY_JAVA_BIN:-java}" ${PARLEY_JAVA_HEAP:--Xmx384m} $jvm_opts -jar "$jar" > "$LOG_DIR/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/$name.pid"

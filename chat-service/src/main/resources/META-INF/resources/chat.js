@@ -191,7 +191,6 @@ $('auth').addEventListener('submit', (e) => { e.preventDefault(); signIn(false);
 $('sign-up').addEventListener('click', () => signIn(true));
 
 function leave() {
-  clearTimeout(contactsPoll);
   clearTimeout(readsSaveTimer);
   page.client?.close();
   page.client = null;
@@ -275,13 +274,9 @@ async function loadPreviews(cids) {
   await Promise.all([worker(), worker(), worker()]);
 }
 
-// Becoming mutual is not announced (presence frames flow only on connect and disconnect), so while a contact has
-// not added us back the list is read again now and then: their dot turns green within that time once they do.
-const PENDING_CONTACTS_POLL_MS = 5000;
-let contactsPoll = null;
-
+// A pending contact needs no polling: when they add us back, the server sends their presence frame at once
+// (docs/protocol.md, POST /contacts), and the presence handler marks them mutual.
 async function loadContacts() {
-  clearTimeout(contactsPoll);
   try {
     const list = await api.contacts();
     page.contacts.clear();
@@ -291,7 +286,6 @@ async function loadContacts() {
     toast(`Could not load your contacts: ${readable(e)}`, { code: e.code });
   }
   renderList();
-  if (page.me && [...page.contacts.values()].some((c) => !c.mutual)) contactsPoll = setTimeout(loadContacts, PENDING_CONTACTS_POLL_MS);
 }
 
 async function findUser() {
@@ -323,7 +317,6 @@ $('add-contact').addEventListener('click', async () => {
   try {
     const c = await api.addContact(user.id);
     page.contacts.set(user.id, { ...c, user: Number(c.user) });
-    if (!c.mutual) { clearTimeout(contactsPoll); contactsPoll = setTimeout(loadContacts, PENDING_CONTACTS_POLL_MS); }
     $('find-username').value = '';
     toast(c.mutual ? `${page.directory.name(user.id)} is now a contact.`
       : `${page.directory.name(user.id)} added. You see each other online once they add you too.`, { kind: 'info' });

@@ -207,6 +207,13 @@ public interface ChatConfig {
         @WithDefault("1000")
         int inboxSize();
 
+        /**
+         * How long a posted notification's {@code id} is remembered per app and user: posting the same id again
+         * within it stores and pushes nothing and answers the same (so a caller may retry a post it is unsure of).
+         */
+        @WithDefault("24H")
+        Duration dedupeWindow();
+
         /** The Redis stream notify-service relays from: a message for a user with no open connection goes here. */
         @WithDefault(SharedKeys.OUTBOX_STREAM)
         String outboxStream();

@@ -26,6 +26,7 @@ import java.util.Map;
 public class InAppNotifications {
 
     private static final RedisScript NOTIFY_ACK = RedisScript.load("notify_ack");
+    private static final RedisScript NOTIFY_POST = RedisScript.load("notify_post");
     private static final int PENDING_PAGE = 200;
 
     /** One notification as posted. */
@@ -35,34 +36,54 @@ public class InAppNotifications {
     private final ReactiveRedisDataSource redis;
     private final ServerFrames frames;
     private final int inboxSize;
+    private final long dedupeWindowMillis;
     private final Counter posted;
 
     public InAppNotifications(ReactiveRedisDataSource redis, ServerFrames frames, ChatConfig config, MeterRegistry metrics) {
         this.redis = redis;
         this.frames = frames;
         this.inboxSize = config.notifications().inboxSize();
+        this.dedupeWindowMillis = config.notifications().dedupeWindow().toMillis();
         this.posted = metrics.counter("parley.chat.notifications.posted");
     }
 
-    /** Stores and pushes the notification to each user; completes once every inbox holds it. */
-    public Uni<Void> post(Notification n, List<Long> users) {
-        long ts = System.currentTimeMillis();
+    /**
+     * Stores and pushes the notification to each user; completes once every inbox holds it. With an id the caller
+     * chose ({@code repeatable}), a user whose inbox got that id from this app within the dedupe window is skipped:
+     * a retried post is stored and pushed once.
+     */
+    public Uni<Void> post(String appId, Notification n, List<Long> users, boolean repeatable) {
+        String ts = Long.toString(System.currentTimeMillis());
         List<Uni<Void>> each = new ArrayList<>(users.size());
         for (long user : users) {
-            Map<String, String> fields = new LinkedHashMap<>();
-            fields.put("id", n.id());
-            fields.put("title", n.title());
-            fields.put("body", n.body());
-            fields.put("data", n.dataJson() == null ? "" : n.dataJson());
-            fields.put("ts", Long.toString(ts));
-            each.add(redis.stream(String.class)
-                    .xadd(RedisKeys.notifyInbox(user), new XAddArgs().maxlen((long) inboxSize).nearlyExactTrimming(), fields)
-                    .flatMap(seq -> redis.execute("PUBLISH", RedisKeys.notifyChannel(user),
-                            frames.notification(n.id(), seq, n.title(), n.body(), n.dataJson(), ts)))
-                    .replaceWithVoid());
+            Uni<String> appended = repeatable ? appendOnce(appId, n, user, ts) : append(n, user, ts);
+            each.add(appended.flatMap(seq -> seq == null ? Uni.createFrom().voidItem()
+                    : redis.execute("PUBLISH", RedisKeys.notifyChannel(user),
+                            frames.notification(n.id(), seq, n.title(), n.body(), n.dataJson(), Long.parseLong(ts)))
+                            .replaceWithVoid()));
         }
         posted.increment(users.size());
         return each.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(each).andFailFast().replaceWithVoid();
+    }
+
+    /** Appends; the inbox entry id. */
+    private Uni<String> append(Notification n, long user, String ts) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("id", n.id());
+        fields.put("title", n.title());
+        fields.put("body", n.body());
+        fields.put("data", n.dataJson() == null ? "" : n.dataJson());
+        fields.put("ts", ts);
+        return redis.stream(String.class)
+                .xadd(RedisKeys.notifyInbox(user), new XAddArgs().maxlen((long) inboxSize).nearlyExactTrimming(), fields);
+    }
+
+    /** Appends unless this app's id is already in the user's inbox; the new entry id, or null for a repeat. */
+    private Uni<String> appendOnce(String appId, Notification n, long user, String ts) {
+        return NOTIFY_POST.run(redis, List.of(RedisKeys.notifyInbox(user), RedisKeys.notifyPosted(user, appId, n.id())),
+                        List.of(Integer.toString(inboxSize), Long.toString(dedupeWindowMillis), n.id(), n.title(), n.body(),
+                                n.dataJson() == null ? "" : n.dataJson(), ts))
+                .map(reply -> reply.get(1).toInteger() == 1 ? reply.get(0).toString() : null);
     }
 
     /** The user's notifications after the acknowledged one, oldest first, as frames. */

@@ -39,6 +39,22 @@ public class PresenceAnnouncer {
         Infrastructure.getDefaultWorkerPool().execute(() -> announce(user, isOnline, lastSeen));
     }
 
+    /**
+     * Tells {@code recipient} where {@code user} stands now: they have just become mutual contacts (the user added
+     * the recipient back), and the recipient's contact list should show the user's dot at once rather than at the
+     * user's next change. Blocking (one PUBLISH).
+     */
+    public void announceTo(long recipient, long user, PresenceService.Status status) {
+        try {
+            boolean isOnline = status != null && status.online();
+            long lastSeen = status == null ? 0 : status.lastSeen();
+            String payload = Envelope.transientFrame(0, frames.presence(user, isOnline, lastSeen));
+            publisher.publishAll(List.of(RedisKeys.userChannel(recipient)), payload).await().atMost(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            LOG.warnf("presence of user %d not told to new mutual contact %d: %s", user, recipient, e.getMessage());
+        }
+    }
+
     /** Blocking. */
     public void announce(long user, boolean isOnline, long lastSeen) {
         try {

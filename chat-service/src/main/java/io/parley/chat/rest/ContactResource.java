@@ -3,6 +3,7 @@ package io.parley.chat.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.parley.chat.client.UserDirectory;
 import io.parley.chat.contacts.ContactService;
+import io.parley.chat.presence.PresenceAnnouncer;
 import io.parley.chat.presence.PresenceService;
 import io.parley.chat.store.ContactRepository;
 import io.parley.common.error.ApiException;
@@ -52,12 +53,15 @@ public class ContactResource {
 
     private final ContactService contacts;
     private final PresenceService presence;
+    private final PresenceAnnouncer announcer;
     private final UserDirectory users;
     private final SecurityIdentity identity;
 
-    public ContactResource(ContactService contacts, PresenceService presence, UserDirectory users, SecurityIdentity identity) {
+    public ContactResource(ContactService contacts, PresenceService presence, PresenceAnnouncer announcer,
+                           UserDirectory users, SecurityIdentity identity) {
         this.contacts = contacts;
         this.presence = presence;
+        this.announcer = announcer;
         this.users = users;
         this.identity = identity;
     }
@@ -74,7 +78,12 @@ public class ContactResource {
             throw new ApiException(ErrorCode.NOT_FOUND, "no user " + contact);
         }
         boolean mutual = contacts.add(owner, contact);
-        return view(contact, mutual, System.currentTimeMillis(), presence.statusOf(List.of(contact)).get(contact));
+        Map<Long, PresenceService.Status> statuses = presence.statusOf(List.of(contact, owner));
+        if (mutual) {
+            // the other side added the caller earlier and sees them as pending: show them the caller's presence now
+            announcer.announceTo(contact, owner, statuses.get(owner));
+        }
+        return view(contact, mutual, System.currentTimeMillis(), statuses.get(contact));
     }
 
     @GET

@@ -68,13 +68,15 @@ public class InAppNotificationResource {
         if (request.body() == null || request.body().length() > MAX_BODY) {
             throw ApiException.invalid("body is required: at most " + MAX_BODY + " characters");
         }
-        String id = request.id() == null || request.id().isBlank() ? UUID.randomUUID().toString() : request.id();
+        boolean callerChoseId = request.id() != null && !request.id().isBlank();
+        String id = callerChoseId ? request.id() : UUID.randomUUID().toString();
         if (id.length() > 64) {
             throw ApiException.invalid("id is at most 64 characters");
         }
         String data = request.data() == null || request.data().isNull() ? null : request.data().toString();
         List<Long> accepted = List.copyOf(users);
-        return notifications.post(new InAppNotifications.Notification(id, request.title(), request.body(), data), accepted)
+        return notifications.post(appId, new InAppNotifications.Notification(id, request.title(), request.body(), data), accepted,
+                        callerChoseId)
                 .map(v -> new Accepted(id, accepted));
     }
 }

@@ -233,6 +233,14 @@ public final class RedisKeys {
         return "notify:{u:" + user + "}:inbox";
     }
 
+    /**
+     * Present while an app's notification {@code id} counts as already posted to the user: the inbox entry id it got.
+     * Same hash tag as the inbox, so one script checks and appends.
+     */
+    public static String notifyPosted(long user, String appId, String notificationId) {
+        return "notify:{u:" + user + "}:posted:" + appId + ":" + notificationId;
+    }
+
     /** The last inbox entry the user's {@code /ws/notify} clients acknowledged. */
     public static String notifyAcked(long user) {
         return "notify:{u:" + user + "}:acked";

@@ -95,6 +95,23 @@ class ChatFeaturesIT {
     }
 
     @Test
+    void becomingMutualContactsShouldShowTheNewContactsPresenceAtOnce() throws Exception {
+        Platform.User alice = Platform.get().newUser("phone");
+        Platform.User bob = Platform.get().newUser("phone");
+        try (ChatClient a = ChatClient.connectAndSync(node1.baseUrl(), alice.token());
+             ChatClient b = ChatClient.connectAndSync(node2.baseUrl(), bob.token())) {
+            Platform.post(node1.baseUrl() + "/api/v1/contacts", Map.of("user", bob.id()), alice.token(), 201);
+            assertEquals("pending", contactOf(node1.baseUrl(), alice, bob.id()).get("status").asText());
+            // bob adds alice back: alice, who sees bob as pending, is told bob is online without waiting for his
+            // next change (and bob's answer already carries alice's status)
+            JsonNode added = Platform.post(node2.baseUrl() + "/api/v1/contacts", Map.of("user", alice.id()), bob.token(), 201);
+            assertEquals("online", added.get("status").asText());
+            JsonNode presence = a.await(f -> is(f, "presence") && f.get("user").asLong() == bob.id(), WAIT);
+            assertEquals("online", presence.get("status").asText());
+        }
+    }
+
+    @Test
     void presenceShouldReachMutualContactsAcrossNodesWithoutFlapping() throws Exception {
         Platform.User alice = Platform.get().newUser("phone");
         Platform.User bob = Platform.get().newUser("phone");
@@ -414,6 +431,32 @@ class ChatFeaturesIT {
         Platform.post(url, Map.of("users", List.of(user.id()), "title", "", "body", "x"), app.token(), 400);
         Platform.post(node2.baseUrl() + "/api/v1/apps/" + app.id() + "/notifications",
                 Map.of("users", List.of(user.id()), "title", "t", "body", "b"), user.token(), 403);
+    }
+
+    @Test
+    void aRepeatedNotificationIdShouldBeStoredAndPushedOncePerApp() {
+        Platform.App app = Platform.get().newApp();
+        Platform.App otherApp = Platform.get().newApp();
+        Platform.User user = Platform.get().newUser("phone");
+        String path = "/api/v1/apps/" + app.id() + "/notifications";
+        Map<String, Object> body = Map.of("id", "order-7-shipped", "users", List.of(user.id()), "title", "Shipped", "body", "on its way");
+        try (ChatClient n = ChatClient.connect(node1.baseUrl(), user.token(), "/ws/notify", null)) {
+            n.ping(); // the connection is set up
+            // a retry of a post the caller was unsure of, on another node, and the same id from another app
+            assertEquals("order-7-shipped", Platform.post(node1.baseUrl() + path, body, app.token(), 202).get("id").asText());
+            assertEquals("order-7-shipped", Platform.post(node2.baseUrl() + path, body, app.token(), 202).get("id").asText());
+            Platform.post(node2.baseUrl() + "/api/v1/apps/" + otherApp.id() + "/notifications", body, otherApp.token(), 202);
+            Platform.post(node1.baseUrl() + path, Map.of("id", "after", "users", List.of(user.id()), "title", "t", "body", "b"),
+                    app.token(), 202);
+            n.await(f -> is(f, "notification") && "after".equals(f.path("id").asText()), WAIT);
+            assertEquals(2, n.pending().stream().filter(f -> is(f, "notification") && "order-7-shipped".equals(f.path("id").asText()))
+                    .count(), "pushed once for each app: " + n.pending());
+        }
+        try (ChatClient again = ChatClient.connect(node2.baseUrl(), user.token(), "/ws/notify", null)) {
+            again.await(f -> is(f, "notification") && "after".equals(f.path("id").asText()), WAIT);
+            assertEquals(2, again.pending().stream().filter(f -> is(f, "notification") && "order-7-shipped".equals(f.path("id").asText()))
+                    .count(), "stored once for each app: " + again.pending());
+        }
     }
 
     @Test

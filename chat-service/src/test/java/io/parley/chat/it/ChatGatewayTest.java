@@ -360,6 +360,9 @@ class ChatGatewayTest {
             assertTrue(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), csp);
             assertEquals("DENY", page.headers().firstValue("X-Frame-Options").orElse(null), path);
             assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(null), path);
+            // revalidated on every load, so an upgraded page never runs beside cached old modules
+            String cache = page.headers().firstValue("Cache-Control").orElse("");
+            assertTrue(cache.contains("max-age=0"), path + ": Cache-Control " + cache);
         }
         String html = Platform.get(url() + "/", null).body();
         // the policy allows no inline code, so the page must have none (or it would not run)
