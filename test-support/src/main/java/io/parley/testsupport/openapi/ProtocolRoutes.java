@@ -24,14 +24,14 @@ import java.util.regex.Pattern;
  *   not part of the path.</li>
  * </ul>
  * A paragraph that opens with another service's name ("auth-service also answers `GET /api/v1/users/{id}`") is about
- * that service, wherever it stands. Paths outside {@code /api/} (the chat page {@code GET /}, {@code /q/…}) are not
+ * that service, wherever it stands, and so is a span right after one ("auth-service's `GET /api/v1/users?ids=…`"). Paths outside {@code /api/} (the chat page {@code GET /}, {@code /q/…}) are not
  * REST operations of the contract.
  */
 public final class ProtocolRoutes {
 
     static final List<String> SERVICES = List.of("auth-service", "id-service", "chat-service", "notify-service");
     private static final Pattern CODE_SPAN = Pattern.compile("`([^`]+)`");
-    private static final Pattern OPERATION = Pattern.compile(
+    private static final Pattern CALL = Pattern.compile(
             "^((?:GET|POST|PUT|DELETE|PATCH)(?:/(?:GET|POST|PUT|DELETE|PATCH))*)\\s+(/api/\\S*|…/\\S*|\\.\\.\\./\\S*)");
     private static final String ELLIPSIS = "…/";
 
@@ -67,8 +67,10 @@ public final class ProtocolRoutes {
                 continue;
             }
             String about = SERVICES.stream().filter(block::startsWith).findFirst().orElse(section);
-            if (service.equals(about)) {
-                routes.addAll(operationsIn(block));
+            for (Operation operation : operationsIn(block)) {
+                if (service.equals(operation.service() == null ? about : operation.service())) {
+                    routes.add(operation.route());
+                }
             }
         }
         return routes;
@@ -99,16 +101,20 @@ public final class ProtocolRoutes {
         return blocks;
     }
 
-    static List<Route> operationsIn(String block) {
-        List<Route> routes = new ArrayList<>();
+    /** An operation named in a block; {@code service} when the text names its service right before it. */
+    record Operation(String service, Route route) {
+    }
+
+    static List<Operation> operationsIn(String block) {
+        List<Operation> operations = new ArrayList<>();
         String lastFullPath = null;
         Matcher span = CODE_SPAN.matcher(block);
         while (span.find()) {
-            Matcher operation = OPERATION.matcher(span.group(1).strip());
-            if (!operation.find()) {
+            Matcher call = CALL.matcher(span.group(1).strip());
+            if (!call.find()) {
                 continue;
             }
-            String path = operation.group(2);
+            String path = call.group(2);
             if (path.startsWith("/api/")) {
                 lastFullPath = path;
             } else if (lastFullPath == null) {
@@ -117,11 +123,24 @@ public final class ProtocolRoutes {
             } else {
                 path = continuePath(lastFullPath, path.substring(path.indexOf('/') + 1));
             }
-            for (String method : operation.group(1).split("/")) {
-                routes.add(Route.of(method, path));
+            String named = serviceNamedBefore(block.substring(0, span.start()));
+            for (String method : call.group(1).split("/")) {
+                operations.add(new Operation(named, Route.of(method, path)));
             }
         }
-        return routes;
+        return operations;
+    }
+
+    /** The service {@code text} ends by naming ("auth-service's ", "notify-service "), or null. */
+    private static String serviceNamedBefore(String text) {
+        String end = text.stripTrailing();
+        end = end.endsWith("'s") ? end.substring(0, end.length() - 2) : end;
+        for (String service : SERVICES) {
+            if (end.endsWith(service)) {
+                return service;
+            }
+        }
+        return null;
     }
 
     /** {@code /a/b/access} + {@code access} → {@code /a/b/access}; {@code /a/b/access} + {@code grants/{u}} → {@code /a/b/grants/{u}}. */

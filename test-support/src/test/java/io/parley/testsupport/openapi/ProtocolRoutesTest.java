@@ -31,6 +31,8 @@ class ProtocolRoutesTest {
             The web chat page: `GET /` (with `/chat.js`) and `GET /q/health/live` are not REST operations.
             Operators: `GET /api/v1/admin/node` with `X-Admin-Key`.
 
+            Member ids are checked with auth-service's `GET /api/v1/users?ids=…` and the caller's own token.
+
             auth-service also answers `GET /api/v1/users/{id}` (any user or app token): 200.
 
             ### A subsection of chat-service
@@ -45,7 +47,8 @@ class ProtocolRoutesTest {
     @Test
     void shouldReadTablesAndProseOfTheServicesSectionOnly() {
         assertEquals(Set.of(Route.of("POST", "/api/v1/users"), Route.of("GET", "/api/v1/ids"),
-                Route.of("GET", "/api/v1/users/{}")), ProtocolRoutes.of(PROTOCOL, "auth-service"));
+                Route.of("GET", "/api/v1/users/{}"), Route.of("GET", "/api/v1/users")),
+                ProtocolRoutes.of(PROTOCOL, "auth-service"));
         assertEquals(Set.of(), ProtocolRoutes.of(PROTOCOL, "notify-service"));
     }
 
@@ -79,7 +82,7 @@ class ProtocolRoutesTest {
 
         assertFalse(comparison.agree());
         assertEquals(Set.of(Route.of("GET", "/api/v1/users/me")), comparison.undocumented());
-        assertEquals(Set.of(Route.of("GET", "/api/v1/ids")), comparison.notServed());
+        assertEquals(Set.of(Route.of("GET", "/api/v1/ids"), Route.of("GET", "/api/v1/users")), comparison.notServed());
         assertEquals(Set.of(Route.of("GET", "/api/v1/users/{}")), document.withoutSummary());
         assertEquals(Set.of(Route.of("GET", "/api/v1/users/{}"), Route.of("GET", "/api/v1/users/me")),
                 document.withoutErrorResponses());
