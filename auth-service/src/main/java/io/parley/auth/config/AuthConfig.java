@@ -18,6 +18,15 @@ public interface AuthConfig {
     /** Login rate limits. */
     LoginLimits login();
 
+    /** User look-ups. */
+    UserLookups users();
+
+    interface UserLookups {
+        /** The most ids one {@code GET /api/v1/users?ids=…} may ask for (distinct ids; more is a 400). */
+        @WithDefault("200")
+        int batchMax();
+    }
+
     interface LoginLimits {
         /** Attempts allowed per username in one window. */
         @WithDefault("10")

@@ -2,6 +2,8 @@ package io.parley.auth.repository;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 @ApplicationScoped
@@ -15,5 +17,10 @@ public class UserRepository implements PanacheRepository<UserEntity> {
     /** The account that may sign in with the name: not deleted. */
     public Optional<UserEntity> findActiveByUsername(String username) {
         return find("username = ?1 and deletedAt is null", username).firstResultOptional();
+    }
+
+    /** The accounts among {@code ids} that are not deleted, in no particular order: one query for the whole batch. */
+    public List<UserEntity> findActiveByIds(Collection<Long> ids) {
+        return list("id in ?1 and deletedAt is null", ids);
     }
 }

@@ -1,5 +1,6 @@
 package io.parley.auth.rest;
 
+import io.parley.auth.config.AuthConfig;
 import io.parley.auth.service.SessionService;
 import io.parley.auth.service.UserService;
 import io.parley.common.error.ApiException;
@@ -14,9 +15,11 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -36,14 +39,20 @@ public class UserResource {
     public record DeleteRequest(String password) {
     }
 
+    /** {@code {"users":[{"id","username","displayName"}]}}: the answer of a look-up by ids or by username. */
+    public record UserList(List<UserService.User> users) {
+    }
+
     private final UserService users;
     private final SessionService sessions;
     private final SecurityIdentity identity;
+    private final AuthConfig config;
 
-    public UserResource(UserService users, SessionService sessions, SecurityIdentity identity) {
+    public UserResource(UserService users, SessionService sessions, SecurityIdentity identity, AuthConfig config) {
         this.users = users;
         this.sessions = sessions;
         this.identity = identity;
+        this.config = config;
     }
 
     @Operation(summary = "Sign up: create a user",
@@ -99,6 +108,34 @@ public class UserResource {
         long userId = Caller.claims(identity).userId();
         users.delete(userId, request.password());
         sessions.endAll(userId);
+    }
+
+    /**
+     * Any signed-in user or app looks up several users at once ({@code ?ids=1,2,3}: those that exist, in the order
+     * asked, each once) or one by username ({@code ?username=alice}: 0 or 1 entries). Exactly one of the two.
+     */
+    @Operation(summary = "Find users by ids (batch) or by username",
+            description = "Exactly one of ids (1-200 comma-separated user ids, PARLEY_AUTH_USERS_BATCH_MAX) and "
+            + "username (the sign-in match).")
+    @SecurityRequirement(name = ApiDocs.USER_TOKEN)
+    @SecurityRequirement(name = ApiDocs.APP_TOKEN)
+    @APIResponse(responseCode = "200",
+            description = "{\"users\":[{\"id\",\"username\",\"displayName\"}]}: for ids, those that exist in the "
+            + "order asked, each once; for username, 0 or 1 entries")
+    @APIResponse(responseCode = "400",
+            description = "`INVALID_INPUT`: neither or both of ids and username, no ids, too many, one that is not a "
+            + "user id, or a name that breaks the username rule")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @GET
+    @RolesAllowed({Roles.USER, Roles.APP})
+    public UserList find(@QueryParam("ids") String ids, @QueryParam("username") String username) {
+        if ((ids == null) == (username == null)) {
+            throw ApiException.invalid("give exactly one of the query parameters ids and username");
+        }
+        if (ids != null) {
+            return new UserList(users.byIds(UserIdsParameter.parse(ids, config.users().batchMax())));
+        }
+        return new UserList(users.byUsername(username).stream().toList());
     }
 
     /** Any signed-in user or app may look a user up (chat-service checks that a recipient exists); 404 if unknown. */

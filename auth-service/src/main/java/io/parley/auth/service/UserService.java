@@ -8,6 +8,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /** Registers users and looks them up. */
 @ApplicationScoped
@@ -61,6 +67,27 @@ public class UserService {
             throw ApiException.notFound("no user " + id);
         }
         return User.of(user);
+    }
+
+    /** The users among {@code ids} that exist and are not deleted, in the order of {@code ids}; one query. */
+    @Transactional
+    public List<User> byIds(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, UserEntity> found = users.findActiveByIds(ids).stream()
+                .collect(Collectors.toMap(user -> user.id, Function.identity()));
+        return ids.stream().map(found::get).filter(user -> user != null).map(User::of).toList();
+    }
+
+    /**
+     * The account that signs in with {@code username} — the same match as sign-in (usernames compare exactly,
+     * case included) — unless deleted. A name that breaks the username rule is a 400.
+     */
+    @Transactional
+    public Optional<User> byUsername(String username) {
+        Validation.username(username);
+        return users.findActiveByUsername(username).map(User::of);
     }
 
     /**

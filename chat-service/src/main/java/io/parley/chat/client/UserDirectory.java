@@ -10,13 +10,23 @@ import io.vertx.ext.web.client.WebClientOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
- * Answers "does this user exist?" by asking auth-service ({@code GET /api/v1/users/{id}}) with the asking
- * client's own token, behind a cache: users are not deleted in v1, so a yes is kept long and a no briefly.
+ * Answers "does this user exist?" by asking auth-service ({@code GET /api/v1/users/{id}}, or for many users at once
+ * {@code GET /api/v1/users?ids=…}) with the asking client's own token, behind a cache: a yes is kept long and a no
+ * briefly.
  */
 @ApplicationScoped
 public class UserDirectory {
@@ -26,6 +36,7 @@ public class UserDirectory {
     private final WebClient client;
     private final String host;
     private final int port;
+    private final int batchSize;
     private final Cache<Long, Boolean> known = Caffeine.newBuilder()
             .maximumSize(200_000).expireAfterWrite(Duration.ofMinutes(30)).build();
     private final Cache<Long, Boolean> unknown = Caffeine.newBuilder()
@@ -40,6 +51,7 @@ public class UserDirectory {
         URI base = URI.create(config.authServiceUrl());
         this.host = base.getHost();
         this.port = base.getPort() > 0 ? base.getPort() : 80;
+        this.batchSize = config.userLookupBatch();
     }
 
     public Uni<Boolean> exists(long user, String bearerToken) {
@@ -54,6 +66,55 @@ public class UserDirectory {
                     inFlight.remove(u); // a block: as an expression it would pick the Supplier<Uni> overload
                 })
                 .memoize().indefinitely());
+    }
+
+    /**
+     * The users among {@code users} that do not exist (unknown or deleted), in the order given. Asks auth-service
+     * only about users not in the cache: one call per {@code parley.chat.user-lookup-batch} of them (one call for
+     * any group up to that size), the calls in parallel. Does not block; fails if auth-service does not answer.
+     */
+    public Uni<Set<Long>> missing(Collection<Long> users, String bearerToken) {
+        List<Long> ask = new ArrayList<>();
+        for (long user : new LinkedHashSet<>(users)) {
+            if (known.getIfPresent(user) == null) {
+                ask.add(user);
+            }
+        }
+        if (ask.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        List<Uni<Set<Long>>> calls = new ArrayList<>();
+        for (int from = 0; from < ask.size(); from += batchSize) {
+            calls.add(lookupBatch(ask.subList(from, Math.min(ask.size(), from + batchSize)), bearerToken));
+        }
+        return Uni.join().all(calls).andFailFast().map(found -> {
+            Set<Long> existing = new HashSet<>();
+            found.forEach(existing::addAll);
+            return ask.stream().filter(user -> !existing.contains(user))
+                    .collect(Collectors.toCollection(LinkedHashSet::new));
+        });
+    }
+
+    /** One {@code GET /api/v1/users?ids=…}: the ids of {@code users} that exist; the cache learns both answers. */
+    private Uni<Set<Long>> lookupBatch(List<Long> users, String bearerToken) {
+        String ids = users.stream().map(String::valueOf).collect(Collectors.joining(","));
+        return Uni.createFrom().completionStage(() -> client.get(port, host, "/api/v1/users").addQueryParam("ids", ids)
+                        .bearerTokenAuthentication(bearerToken).timeout(LOOKUP_TIMEOUT_MS).send().toCompletionStage())
+                .map(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("auth-service answered " + response.statusCode()
+                                + " for " + users.size() + " user ids");
+                    }
+                    JsonArray found = response.bodyAsJsonObject().getJsonArray("users");
+                    Set<Long> existing = new HashSet<>();
+                    for (int i = 0; i < found.size(); i++) {
+                        existing.add(((JsonObject) found.getValue(i)).getLong("id"));
+                    }
+                    for (long user : users) {
+                        (existing.contains(user) ? known : unknown).put(user, true);
+                    }
+                    return existing;
+                });
     }
 
     private Uni<Boolean> lookup(long user, String bearerToken) {

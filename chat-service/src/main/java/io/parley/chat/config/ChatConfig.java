@@ -20,6 +20,13 @@ public interface ChatConfig {
     @WithDefault("http://127.0.0.1:8081")
     String authServiceUrl();
 
+    /**
+     * User ids per {@code GET /api/v1/users?ids=…} call to auth-service (checking a new group's members): at most
+     * auth-service's {@code PARLEY_AUTH_USERS_BATCH_MAX}.
+     */
+    @WithDefault("200")
+    int userLookupBatch();
+
     /** Guards the node admin endpoint ({@code X-Admin-Key}); without it the endpoint answers 404. */
     Optional<String> adminKey();
 
@@ -189,6 +196,10 @@ public interface ChatConfig {
         /** Longest topic name. */
         @WithDefault("128")
         int maxTopicChars();
+
+        /** The largest {@code limit} of one page of {@code GET /api/v1/apps/{appId}/grants}. */
+        @WithDefault("1000")
+        int maxGrantsPage();
     }
 
     interface Notify {

@@ -17,4 +17,9 @@ public final class GroupIds {
         }
         return true;
     }
+
+    /** The id as an error message may quote it: at most 40 characters. */
+    public static String abbreviated(String id) {
+        return id == null ? "null" : id.length() <= 40 ? id : id.substring(0, 40) + "…";
+    }
 }

@@ -1,6 +1,7 @@
 package io.parley.chat.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.parley.chat.config.ChatConfig;
 import io.parley.chat.protocol.TopicNames;
 import io.parley.chat.protocol.UserIds;
 import io.parley.chat.topics.AppAccess;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
@@ -51,7 +53,8 @@ public class AppTopicResource {
     public record AccessRequest(@JsonProperty("public") Boolean open) {
     }
 
-    public record AccessView(@JsonProperty("public") boolean open, long grants) {
+    /** {@code {"public", "grantCount"}} (was {@code grants}, a count under a name that is a list elsewhere). */
+    public record AccessView(@JsonProperty("public") boolean open, long grantCount) {
     }
 
     /** {@code {"users": [ids]}}. */
@@ -61,11 +64,14 @@ public class AppTopicResource {
     private final PublicationBuffer publications;
     private final AppAccess access;
     private final SecurityIdentity identity;
+    private final int maxGrantsPage;
 
-    public AppTopicResource(PublicationBuffer publications, AppAccess access, SecurityIdentity identity) {
+    public AppTopicResource(PublicationBuffer publications, AppAccess access, SecurityIdentity identity,
+                            ChatConfig config) {
         this.publications = publications;
         this.access = access;
         this.identity = identity;
+        this.maxGrantsPage = config.topics().maxGrantsPage();
     }
 
     @Operation(summary = "Publish to a topic",
@@ -134,6 +140,27 @@ public class AppTopicResource {
         }
         UserIds.requireAll(request.users());
         access.grant(appId, request.users());
+    }
+
+    /**
+     * {@code ?cursor=&limit=}: one page of the granted users, {@code {"users":[ids],"cursor":"<next>"}}; the cursor
+     * is {@code "0"} when done. Redis {@code SSCAN} semantics: order unspecified, a user may repeat across pages.
+     */
+    @Operation(summary = "List the users granted access, a page at a time",
+            description = "Redis SSCAN semantics: pass cursor back for the next page (\"0\" when done); order "
+            + "unspecified, a user may repeat across pages; limit 1-1,000 (default 100) is a hint.")
+    @APIResponse(responseCode = "200", description = "{\"users\":[ids],\"cursor\":\"<next>\"}")
+    @APIResponse(responseCode = "400",
+            description = "`INVALID_INPUT`: cursor not an unsigned 64-bit decimal, or limit outside 1-1,000; "
+            + "`INVALID_ID`: not an app id")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
+    @GET
+    @Path("/grants")
+    public AppAccess.GrantsPage grants(@PathParam("appId") String appId, @QueryParam("cursor") String cursor,
+                                       @QueryParam("limit") String limit) {
+        requireOwnApp(appId);
+        return access.grantsPage(appId, GrantsPaging.cursor(cursor), GrantsPaging.limit(limit, maxGrantsPage));
     }
 
     @Operation(summary = "Revoke a user's access",

@@ -1,13 +1,16 @@
 package io.parley.chat.service;
 
 import io.parley.chat.client.IdAllocation;
+import io.parley.chat.client.UserDirectory;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.fanout.Envelope;
 import io.parley.chat.protocol.GroupIds;
 import io.parley.chat.protocol.UserIds;
 import io.parley.chat.store.GroupMembershipCache;
 import io.parley.chat.store.GroupRepository;
+import io.parley.chat.store.GroupRepository.GroupDetails;
 import io.parley.chat.store.GroupRepository.GroupInfo;
+import io.parley.chat.store.GroupRepository.GroupSummary;
 import io.parley.chat.store.RedisKeys;
 import io.parley.chat.store.RedisWindows;
 import io.parley.common.error.ApiException;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,6 +48,9 @@ public class GroupService {
     private static final Logger LOG = Logger.getLogger(GroupService.class);
     private static final int MAX_NAME_CHARS = 100;
     private static final Duration ID_WAIT = Duration.ofSeconds(10);
+    private static final Duration USER_CHECK_WAIT = Duration.ofSeconds(10);
+    /** Missing users named in a 404's message; more are counted. */
+    private static final int MISSING_NAMED = 20;
 
     /** A group as answered to its creator. */
     public record Group(String id, String name, List<Long> members) {
@@ -53,21 +60,27 @@ public class GroupService {
     private final GroupMembershipCache cache;
     private final ReactiveRedisDataSource reactiveRedis;
     private final IdAllocation ids;
+    private final UserDirectory users;
     private final int maxMembers;
 
     public GroupService(GroupRepository groups, GroupMembershipCache cache, ReactiveRedisDataSource reactiveRedis,
-                        IdAllocation ids, ChatConfig config) {
+                        IdAllocation ids, UserDirectory users, ChatConfig config) {
         this.groups = groups;
         this.cache = cache;
         this.reactiveRedis = reactiveRedis;
         this.ids = ids;
+        this.users = users;
         this.maxMembers = config.limits().maxGroupMembers();
     }
 
     // ---------------------------------------------------------------- changes (blocking)
 
-    /** Creates a group owned by {@code creator}, who is always a member (first); other ids are de-duplicated. */
-    public Group create(long creator, String name, List<Long> members) {
+    /**
+     * Creates a group owned by {@code creator}, who is always a member (first); other ids are de-duplicated. Every
+     * other member must exist (auth-service is asked with the creator's {@code bearerToken}): 404 naming those that
+     * do not, and nothing is created.
+     */
+    public Group create(long creator, String name, List<Long> members, String bearerToken) {
         String groupName = name == null ? "" : name.strip();
         if (groupName.isEmpty() || groupName.length() > MAX_NAME_CHARS) {
             throw ApiException.invalid("name must be 1 to " + MAX_NAME_CHARS + " characters");
@@ -85,6 +98,7 @@ public class GroupService {
         if (all.size() > maxMembers) {
             throw ApiException.invalid("a group has 1 to " + maxMembers + " members, creator included; asked for " + all.size());
         }
+        requireExisting(all.stream().filter(member -> member != creator).toList(), bearerToken);
         String gid = Long.toString(nextGroupSequence());
         // read before the commit: if anything changes the group after it, the cache write below is refused
         String version = cache.membersVersion(gid);
@@ -99,12 +113,16 @@ public class GroupService {
 
     /**
      * Adds {@code user} to the group; {@code caller} must be a member. Idempotent: adding a member again changes
-     * nothing. 404 unknown group, 403 caller not a member, 409 group full.
+     * nothing. 404 unknown group or unknown user (auth-service is asked with the caller's {@code bearerToken}),
+     * 403 caller not a member, 409 group full.
      */
-    public void addMember(long caller, String gid, long user) {
+    public void addMember(long caller, String gid, long user, String bearerToken) {
         requireGroupId(gid);
         if (!UserIds.valid(user)) {
             throw ApiException.invalid("user must be a user id (a positive integer of at most 10 digits)");
+        }
+        if (user != caller) {
+            requireExisting(List.of(user), bearerToken); // before the row lock: no lock is held across a remote call
         }
         boolean added = groups.changeLocked(gid, group -> {
             if (!group.hasMember(caller)) {
@@ -158,6 +176,21 @@ public class GroupService {
     }
 
     // ---------------------------------------------------------------- reads and cache rebuilds
+
+    /** The groups {@code user} is a member of, with member counts, newest first (MySQL). Blocking. */
+    public List<GroupSummary> summariesOf(long user) {
+        return groups.summariesOf(user);
+    }
+
+    /** The group with its members, for one of them: 404 unknown group, 403 {@code caller} not a member. Blocking. */
+    public GroupDetails details(long caller, String gid) {
+        requireGroupId(gid);
+        GroupDetails group = groups.details(gid).orElseThrow(() -> ApiException.notFound("no group " + gid));
+        if (!group.members().contains(caller)) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "only members of group " + gid + " may read it");
+        }
+        return group;
+    }
 
     /**
      * The user's group ids, from the Redis cache; rebuilt from MySQL when the cache is not loaded. Does not block
@@ -221,6 +254,26 @@ public class GroupService {
         }
     }
 
+    /** 404 naming the users that do not exist (one auth-service call per batch, on this worker thread's wait). */
+    private void requireExisting(List<Long> members, String bearerToken) {
+        if (members.isEmpty()) {
+            return;
+        }
+        Set<Long> missing;
+        try {
+            missing = users.missing(members, bearerToken).await().atMost(USER_CHECK_WAIT);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot check %d group members: auth-service failed (%s)", members.size(), e.getMessage());
+            throw new ApiException(ErrorCode.UNAVAILABLE, "cannot check that the users exist right now; retry later");
+        }
+        if (!missing.isEmpty()) {
+            String named = missing.stream().limit(MISSING_NAMED).map(String::valueOf).collect(Collectors.joining(", "));
+            String more = missing.size() > MISSING_NAMED ? " and " + (missing.size() - MISSING_NAMED) + " more" : "";
+            throw ApiException.notFound((missing.size() == 1 ? "no user " : "no users ") + named + more
+                    + "; nothing was changed");
+        }
+    }
+
     /** Updates every affected user's group cache and tells their nodes, a window of commands at a time. */
     private void announce(Collection<Long> users, String gid, String op, String verb) {
         String notice = Envelope.control(verb, gid);
@@ -249,9 +302,10 @@ public class GroupService {
         }
     }
 
-    private static void requireGroupId(String gid) {
+    /** Group ids are decimal strings; anything else names no group: 404, as for an unknown one. */
+    public static void requireGroupId(String gid) {
         if (!GroupIds.valid(gid)) {
-            throw new ApiException(ErrorCode.INVALID_ID, "not a group id: a decimal number of at most 19 digits");
+            throw ApiException.notFound("no group " + GroupIds.abbreviated(gid) + " (group ids are decimal numbers)");
         }
     }
 

@@ -31,6 +31,14 @@ public class GroupRepository {
     public record GroupInfo(String id, String name, long createdAt) {
     }
 
+    /** A group as a list of the caller's groups shows it. */
+    public record GroupSummary(String id, String name, long owner, long memberCount) {
+    }
+
+    /** A group with its members, longest-standing first. */
+    public record GroupDetails(String id, String name, long owner, List<Long> members) {
+    }
+
     /** A group whose row is locked ({@code FOR UPDATE}) for the rest of the transaction. */
     public interface LockedGroup {
         long owner();
@@ -125,6 +133,54 @@ public class GroupRepository {
                 }
             }
             return groups;
+        });
+    }
+
+    /** The groups the user is a member of, with their member counts, newest first: one query. */
+    public List<GroupSummary> summariesOf(long user) {
+        return inTransaction(connection -> {
+            List<GroupSummary> out = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT g.id, g.name, g.owner, (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id)"
+                            + " FROM group_members m JOIN chat_groups g ON g.id = m.group_id"
+                            + " WHERE m.user_id = ? ORDER BY g.created_at DESC, g.id DESC")) {
+                select.setLong(1, user);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        out.add(new GroupSummary(rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The group with its members (longest-standing first); empty if there is no such group. */
+    public Optional<GroupDetails> details(String gid) {
+        return inTransaction(connection -> {
+            String name;
+            long owner;
+            try (PreparedStatement select = connection.prepareStatement("SELECT name, owner FROM chat_groups WHERE id = ?")) {
+                select.setString(1, gid);
+                try (ResultSet rows = select.executeQuery()) {
+                    if (!rows.next()) {
+                        return Optional.empty();
+                    }
+                    name = rows.getString(1);
+                    owner = rows.getLong(2);
+                }
+            }
+            List<Long> members = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT user_id FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id")) {
+                select.setString(1, gid);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        members.add(rows.getLong(1));
+                    }
+                }
+            }
+            return Optional.of(new GroupDetails(gid, name, owner, members));
         });
     }
 

@@ -4,8 +4,11 @@ import io.parley.chat.store.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Who may subscribe to an app's topics: the app decides, with its app token — every signed-in user (a public
@@ -82,5 +85,23 @@ public class AppAccess {
 
     public long grantCount(String appId) {
         return redis.set(String.class).scard(RedisKeys.appGrants(appId));
+    }
+
+    /** One page of granted users and the cursor of the next ({@code "0"}: done). */
+    public record GrantsPage(List<Long> users, String cursor) {
+    }
+
+    /**
+     * One {@code SSCAN} step over the app's grants from {@code cursor} (a Redis cursor, {@code "0"} to start), asking
+     * for about {@code count} users: order unspecified, a user may come twice across pages (Redis' guarantees).
+     */
+    public GrantsPage grantsPage(String appId, String cursor, int count) {
+        Response reply = redis.execute("SSCAN", RedisKeys.appGrants(appId), cursor, "COUNT", Integer.toString(count));
+        Response members = reply.get(1);
+        List<Long> users = new ArrayList<>(members.size());
+        for (Response member : members) {
+            users.add(Long.parseLong(member.toString()));
+        }
+        return new GrantsPage(users, reply.get(0).toString());
     }
 }

@@ -19,7 +19,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,11 +67,7 @@ class LargeGroupIT {
     @Test
     void eachMessageShouldReachEveryOnlineMemberOnceAndCrossRedisOncePerMessage() throws Exception {
         AccessTokenIssuer issuer = new AccessTokenIssuer(TokenKey.fromBase64(Platform.TOKEN_KEY));
-        LinkedHashSet<Long> ids = new LinkedHashSet<>();
-        while (ids.size() < MEMBERS) {
-            ids.add(TestUsers.newUserId());
-        }
-        List<Long> users = new ArrayList<>(ids);
+        List<Long> users = Platform.get().registerUsers(MEMBERS); // a group's members must exist in auth-service
         List<String> tokens = new ArrayList<>(MEMBERS);
         for (long user : users) {
             tokens.add(TestUsers.token(issuer, user));

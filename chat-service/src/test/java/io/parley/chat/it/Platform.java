@@ -13,9 +13,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 
 /**
  * The real platform around chat-service for its tests: Redis, MariaDB, and auth-service and id-service
@@ -179,6 +183,40 @@ public final class Platform {
         JsonNode session = post(auth.baseUrl() + "/api/v1/sessions",
                 Map.of("username", username, "password", "password-" + username, "deviceId", device), null, 201);
         return new User(created.get("id").asLong(), username, session.get("accessToken").asText());
+    }
+
+    /**
+     * Registers a user without signing in; its id. For tests that mint their own tokens ({@code TestUsers.token})
+     * but need users auth-service knows (group members are checked there).
+     */
+    public long registerUser() {
+        return registerUsers(1).get(0);
+    }
+
+    /** Registers {@code count} users, a few requests at a time; their ids, in no particular order. */
+    public List<Long> registerUsers(int count) {
+        Semaphore inFlight = new Semaphore(16);
+        List<CompletableFuture<Long>> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String username = "u" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(auth.baseUrl() + "/api/v1/users"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + username
+                            + "\",\"password\":\"password-" + username + "\"}")).build();
+            inFlight.acquireUninterruptibly();
+            ids.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inFlight.release())
+                    .thenApply(response -> {
+                        if (response.statusCode() != 201) {
+                            throw new AssertionError("register answered " + response.statusCode() + ": " + response.body());
+                        }
+                        try {
+                            return JSON.readTree(response.body()).get("id").asLong();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }));
+        }
+        return ids.stream().map(CompletableFuture::join).toList();
     }
 
     /** A tenant app and an app token for it. */

@@ -11,6 +11,8 @@ import io.parley.chat.protocol.ChatMessage;
 import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.store.MessageStore;
 import io.parley.chat.store.RedisKeys;
+import io.parley.chat.it.Platform;
+import io.parley.chat.it.PlatformTestResource;
 import io.parley.chat.support.IdServiceTestResource;
 import io.parley.chat.support.ShortPersistenceProfile;
 import io.parley.chat.support.TestUsers;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = MariaDbTestResource.class, initArgs = @ResourceArg(name = "database", value = "parley_chat"))
 @QuarkusTestResource(IdServiceTestResource.class)
+@QuarkusTestResource(PlatformTestResource.class) // auth-service, which says whether a group member exists
 class ConversationResourceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -106,7 +109,7 @@ class ConversationResourceTest {
     @Test
     void shouldServeGroupHistoryToMembersOnly() {
         long owner = TestUsers.newUserId();
-        long member = TestUsers.newUserId();
+        long member = Platform.get().registerUser(); // a group's members must exist
         long outsider = TestUsers.newUserId();
         String gid = createGroup(owner, "history", List.of(member));
         String cid = ConversationId.group(gid).value();
@@ -161,7 +164,7 @@ class ConversationResourceTest {
 
     @Test
     void shouldListConversationsNewestFirstWithLastSeqAndUnread() {
-        long user = TestUsers.newUserId();
+        long user = Platform.get().registerUser(); // a member of a group: must exist
         long p1 = TestUsers.newUserId();
         long p2 = TestUsers.newUserId();
         String d1 = ConversationId.direct(user, p1).value();

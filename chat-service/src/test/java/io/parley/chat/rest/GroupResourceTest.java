@@ -2,7 +2,15 @@ package io.parley.chat.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static io.parley.chat.support.JsonIds.userId;
+import static io.parley.chat.support.JsonIds.userIds;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agroal.api.AgroalDataSource;
 import io.parley.chat.fanout.Envelope;
+import io.parley.chat.it.Platform;
+import io.parley.chat.it.PlatformTestResource;
 import io.parley.chat.service.GroupService;
 import io.parley.chat.store.RedisKeys;
 import io.parley.chat.support.IdServiceTestResource;
@@ -48,6 +58,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(RedisTestResource.class)
 @QuarkusTestResource(value = MariaDbTestResource.class, initArgs = @ResourceArg(name = "database", value = "parley_chat"))
 @QuarkusTestResource(IdServiceTestResource.class)
+@QuarkusTestResource(PlatformTestResource.class) // auth-service, which says whether a member exists
 class GroupResourceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -74,9 +85,9 @@ class GroupResourceTest {
 
     @Test
     void shouldCreateGroupOwnedByCreatorWithDeduplicatedMembers() {
-        long creator = TestUsers.newUserId();
-        long m1 = TestUsers.newUserId();
-        long m2 = TestUsers.newUserId();
+        long creator = newUser();
+        long m1 = newUser();
+        long m2 = newUser();
         Queue<String> creatorNotices = listen(creator);
         Queue<String> m1Notices = listen(m1);
         Queue<String> m2Notices = listen(m2);
@@ -87,7 +98,7 @@ class GroupResourceTest {
                 .then().statusCode(201)
                 .body("id", matchesPattern("[0-9]{1,19}"))
                 .body("name", equalTo("Trip to Lisbon"))
-                .body("members", equalTo(List.of(creator, m1, m2)))
+                .body("members", userIds(creator, m1, m2))
                 .extract().path("id");
 
         assertEquals(Set.of(creator, m1, m2), membersInDb(gid));
@@ -102,7 +113,7 @@ class GroupResourceTest {
 
     @Test
     void shouldRefuseInvalidGroupsAndStoreNothing() {
-        long creator = TestUsers.newUserId();
+        long creator = newUser();
         String token = token(creator);
         List<Object> bodies = List.of(
                 Map.of("members", List.of()),
@@ -134,21 +145,23 @@ class GroupResourceTest {
         assertEquals(0, groupsOwnedInDb(creator), "no invalid request stored a group");
 
         // the limits themselves are fine: 100 characters, 5 members once duplicates are dropped
+        List<Long> four = Platform.get().registerUsers(4);
         given().auth().oauth2(token).contentType(ContentType.JSON)
-                .body(Map.of("name", "n".repeat(100), "members", List.of(1, 2, 3, 4, 4, 3, creator)))
+                .body(Map.of("name", "n".repeat(100), "members", List.of(four.get(0), four.get(1), four.get(2), four.get(3),
+                        four.get(3), four.get(2), creator)))
                 .post("/api/v1/groups")
                 .then().statusCode(201).body("members.size()", equalTo(5));
         // a group of one: just the creator
         given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("name", "solo"))
                 .post("/api/v1/groups")
-                .then().statusCode(201).body("members", equalTo(List.of(creator)));
+                .then().statusCode(201).body("members", userIds(creator));
     }
 
     @Test
     void shouldLetMembersAddMembersIdempotently() {
-        long owner = TestUsers.newUserId();
-        long member = TestUsers.newUserId();
-        long newcomer = TestUsers.newUserId();
+        long owner = newUser();
+        long member = newUser();
+        long newcomer = newUser();
         String gid = createGroup(owner, List.of(member));
         assertTrue(groups.groupsOfBlocking(newcomer).isEmpty()); // loads the newcomer's (empty) group cache
         Queue<String> notices = listen(newcomer);
@@ -166,13 +179,13 @@ class GroupResourceTest {
 
     @Test
     void shouldRefuseBadAdditionsAndStoreNothing() {
-        long owner = TestUsers.newUserId();
-        long outsider = TestUsers.newUserId();
-        String gid = createGroup(owner, List.of(TestUsers.newUserId(), TestUsers.newUserId(), TestUsers.newUserId()));
+        long owner = newUser();
+        long outsider = newUser();
+        String gid = createGroup(owner, List.of(newUser(), newUser(), newUser()));
 
         addMember(outsider, gid, outsider).then().statusCode(403).body("code", equalTo("FORBIDDEN"));
         addMember(owner, "999999999999999999", outsider).then().statusCode(404).body("code", equalTo("NOT_FOUND"));
-        addMember(owner, "not-a-group", outsider).then().statusCode(400).body("code", equalTo("INVALID_ID"));
+        addMember(owner, "not-a-group", outsider).then().statusCode(404).body("code", equalTo("NOT_FOUND"));
         given().auth().oauth2(token(owner)).contentType(ContentType.JSON).body(Map.of("user", 0))
                 .post("/api/v1/groups/" + gid + "/members").then().statusCode(400).body("code", equalTo("INVALID_INPUT"));
         given().auth().oauth2(token(owner)).contentType(ContentType.JSON).body(Map.of())
@@ -181,7 +194,7 @@ class GroupResourceTest {
                 .post("/api/v1/groups/" + gid + "/members").then().statusCode(400).body("code", equalTo("MALFORMED_JSON"));
         assertEquals(4, membersInDb(gid).size());
 
-        long fifth = TestUsers.newUserId();
+        long fifth = newUser();
         addMember(owner, gid, fifth).then().statusCode(204);
         addMember(owner, gid, outsider).then().statusCode(409).body("code", equalTo("CONFLICT"));
         assertEquals(5, membersInDb(gid).size());
@@ -190,11 +203,11 @@ class GroupResourceTest {
 
     @Test
     void shouldLetOwnerRemoveAnyoneAndMembersOnlyThemselves() {
-        long owner = TestUsers.newUserId();
-        long m1 = TestUsers.newUserId();
-        long m2 = TestUsers.newUserId();
-        long m3 = TestUsers.newUserId();
-        long outsider = TestUsers.newUserId();
+        long owner = newUser();
+        long m1 = newUser();
+        long m2 = newUser();
+        long m3 = newUser();
+        long outsider = newUser();
         String gid = createGroup(owner, List.of(m1, m2, m3));
         Queue<String> m2Notices = listen(m2);
 
@@ -216,16 +229,16 @@ class GroupResourceTest {
         removeMember(owner, "999999999999999999", m1).then().statusCode(404).body("code", equalTo("NOT_FOUND"));
         removeMember(owner, gid, "abc").then().statusCode(400).body("code", equalTo("INVALID_ID"));
         removeMember(owner, gid, "0").then().statusCode(400).body("code", equalTo("INVALID_ID"));
-        removeMember(owner, "g:1", "5").then().statusCode(400).body("code", equalTo("INVALID_ID"));
+        removeMember(owner, "g:1", "5").then().statusCode(404).body("code", equalTo("NOT_FOUND"));
     }
 
     @Test
     void shouldHandOwnershipToTheLongestStandingMemberWhenTheOwnerLeaves() throws InterruptedException {
-        long owner = TestUsers.newUserId();
-        long first = TestUsers.newUserId();
+        long owner = newUser();
+        long first = newUser();
         String gid = createGroup(owner, List.of(first));
         Thread.sleep(5); // joined_at has millisecond precision
-        long second = TestUsers.newUserId();
+        long second = newUser();
         addMember(owner, gid, second).then().statusCode(204);
 
         removeMember(owner, gid, owner).then().statusCode(204);
@@ -242,8 +255,8 @@ class GroupResourceTest {
 
     @Test
     void shouldRebuildMissingCachesFromMySql() {
-        long owner = TestUsers.newUserId();
-        long member = TestUsers.newUserId();
+        long owner = newUser();
+        long member = newUser();
         String gid = createGroup(owner, List.of(member));
         String cid = "g:" + gid;
 
@@ -266,8 +279,8 @@ class GroupResourceTest {
 
     @Test
     void shouldRefuseARebuildThatRacedAMembershipChange() {
-        long owner = TestUsers.newUserId();
-        long newcomer = TestUsers.newUserId();
+        long owner = newUser();
+        long newcomer = newUser();
         String gid = createGroup(owner, List.of());
         String cid = "g:" + gid;
         String versionBefore = redis.value(String.class).get(RedisKeys.membersVersion(cid));
@@ -281,7 +294,115 @@ class GroupResourceTest {
         assertTrue(membersCache(gid).contains(Long.toString(newcomer)));
     }
 
+    @Test
+    void shouldRefuseMembersThatDoNotExistAndCreateNothing() {
+        long creator = newUser();
+        long member = newUser();
+        long deleted = deletedUser();
+        long unknown = 9_999_999_999L;
+        String token = token(creator);
+
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("name", "ghosts", "members", List.of(member, unknown, deleted)))
+                .post("/api/v1/groups")
+                .then().statusCode(404).body("code", equalTo("NOT_FOUND"))
+                .body("message", allOf(containsString(Long.toString(unknown)), containsString(Long.toString(deleted)),
+                        not(containsString(Long.toString(member)))));
+        assertEquals(0, groupsOwnedInDb(creator), "nothing was created");
+        assertTrue(groups.groupsOfBlocking(member).isEmpty());
+
+        String gid = createGroup(creator, List.of(member));
+        addMember(creator, gid, unknown).then().statusCode(404).body("code", equalTo("NOT_FOUND"))
+                .body("message", containsString(Long.toString(unknown)));
+        addMember(member, gid, deleted).then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+        assertEquals(Set.of(creator, member), membersInDb(gid));
+        addMember(creator, gid, creator).then().statusCode(204); // oneself: known to exist, nothing changes
+    }
+
+    @Test
+    void shouldListTheCallersGroupsNewestFirstWithOwnerAndMemberCount() {
+        long me = newUser();
+        long friend = newUser();
+        long stranger = newUser();
+        String older = createGroup(friend, List.of(me));
+        String newer = createGroup(me, List.of(friend, stranger));
+        createGroup(stranger, List.of()); // not mine
+
+        given().auth().oauth2(token(me)).get("/api/v1/groups")
+                .then().statusCode(200)
+                .body("groups.id", contains(newer, older))
+                .body("groups[0].name", equalTo("group of " + me))
+                .body("groups[0].owner", userId(me))
+                .body("groups[0].memberCount", equalTo(3))
+                .body("groups[1].owner", userId(friend))
+                .body("groups[1].memberCount", equalTo(2))
+                .body("groups[0].keySet()", containsInAnyOrder("id", "name", "owner", "memberCount"));
+        removeMember(me, newer, me).then().statusCode(204);
+        given().auth().oauth2(token(me)).get("/api/v1/groups")
+                .then().statusCode(200).body("groups.id", contains(older));
+        given().auth().oauth2(token(newUser())).get("/api/v1/groups")
+                .then().statusCode(200).body("groups", empty());
+        given().get("/api/v1/groups").then().statusCode(401).body("code", equalTo("UNAUTHENTICATED"));
+    }
+
+    @Test
+    void shouldShowAGroupWithItsMembersToMembersOnly() throws InterruptedException {
+        long owner = newUser();
+        long first = newUser();
+        long outsider = newUser();
+        String gid = createGroup(owner, List.of(first));
+        Thread.sleep(5); // joined_at has millisecond precision
+        long later = newUser();
+        addMember(first, gid, later).then().statusCode(204);
+
+        given().auth().oauth2(token(first)).get("/api/v1/groups/" + gid)
+                .then().statusCode(200)
+                .body("id", equalTo(gid))
+                .body("name", equalTo("group of " + owner))
+                .body("owner", userId(owner))
+                .body("members", userIds(owner, first, later)) // longest-standing first
+                .body("memberCount", equalTo(3));
+        given().auth().oauth2(token(outsider)).get("/api/v1/groups/" + gid)
+                .then().statusCode(403).body("code", equalTo("FORBIDDEN"));
+        given().auth().oauth2(token(owner)).get("/api/v1/groups/999999999999999996")
+                .then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+        given().get("/api/v1/groups/" + gid).then().statusCode(401).body("code", equalTo("UNAUTHENTICATED"));
+    }
+
+    /** A group id is a decimal string: anything else names no group, so every /groups/{gid}/… path answers 404. */
+    @Test
+    void shouldAnswer404ForEveryPathWithANonNumericGroupId() {
+        long owner = newUser();
+        String token = token(owner);
+        for (String bad : new String[] {"abc", "g:1", "g7Xk2", "-1", "1.5", "12345678901234567890"}) {
+            given().auth().oauth2(token).get("/api/v1/groups/" + bad)
+                    .then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("user", owner))
+                    .post("/api/v1/groups/" + bad + "/members")
+                    .then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of())
+                    .post("/api/v1/groups/" + bad + "/members")
+                    .then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+            removeMember(owner, bad, owner).then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+            removeMember(owner, bad, "someone").then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /** A user auth-service knows (members are checked there); tokens are minted here ({@link #token}). */
+    private static long newUser() {
+        return Platform.get().registerUser();
+    }
+
+    /** A user who registered and then deleted the account. */
+    private static long deletedUser() {
+        Platform.User user = Platform.get().newUser("phone");
+        given().auth().oauth2(user.token()).contentType(ContentType.JSON).body(Map.of("password", "password-" + user.username()))
+                .delete(Platform.get().chatConfig().get("parley.chat.auth-service-url") + "/api/v1/users/me")
+                .then().statusCode(204);
+        return user.id();
+    }
 
     private String token(long user) {
         return TestUsers.token(issuer, user);
