@@ -27,7 +27,10 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
-/** Groups: create, list the caller's, read one with its members, add a member, remove a member. Blocking (MySQL first): runs on worker threads. */
+/**
+ * Groups: create, list the caller's, read one with its members, add a member, remove a member. Blocking (MySQL
+ * first): runs on worker threads.
+ */
 @Tag(name = "groups", description = "Group chats: create, list, read, members")
 @SecurityRequirement(name = ApiDocs.USER_TOKEN)
 @Path("/api/v1/groups")
@@ -45,13 +48,7 @@ public class GroupResource {
     }
 
     /** {@code {"groups":[{"id","name","owner","memberCount"}]}}: the caller's groups. */
-    public record GroupList(List<GroupListEntry> groups) {
-    }
-
-    public record GroupListEntry(String id, String name, long owner, long memberCount) {
-        static GroupListEntry of(GroupSummary group) {
-            return new GroupListEntry(group.id(), group.name(), group.owner(), group.memberCount());
-        }
+    public record GroupList(List<GroupSummary> groups) {
     }
 
     /** {@code {"id","name","owner","members":[ids],"memberCount"}}; members longest-standing first. */
@@ -94,7 +91,7 @@ public class GroupResource {
     @APIResponse(responseCode = "403", description = ApiDocs.USER_ONLY)
     @GET
     public GroupList mine() {
-        return new GroupList(groups.summariesOf(caller()).stream().map(GroupListEntry::of).toList());
+        return new GroupList(groups.summariesOf(caller()));
     }
 
     @Operation(summary = "Read a group with its members",
