@@ -10,12 +10,17 @@ import io.parley.chat.topics.TopicSubscriptions;
 import io.parley.common.crypto.Secrets;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
+import io.parley.common.openapi.ApiDocs;
 import jakarta.annotation.security.PermitAll;
 import io.parley.chat.gateway.GatewayShutdown;
 import java.time.Duration;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -25,6 +30,8 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /** An operator's view of one node's load ({@code X-Admin-Key}); the same figures are Prometheus metrics. */
+@Tag(name = "operators", description = "One node's load and load shedding")
+@SecurityRequirement(name = ApiDocs.ADMIN_KEY)
 @Path("/api/v1/admin/node")
 @Produces(MediaType.APPLICATION_JSON)
 @PermitAll
@@ -65,6 +72,13 @@ public class NodeAdminResource {
         this.pusher = pusher;
     }
 
+    @Operation(summary = "This node's load", description = "The same figures are Prometheus gauges.")
+    @APIResponse(responseCode = "200",
+            description = "{\"node\",\"uptimeSeconds\",\"connections\",\"users\",\"notifyConnections\","
+            + "\"topicSubscriptions\",\"channels\",\"outboundQueued\",\"unacked\",\"publicationShards\","
+            + "\"heapUsedBytes\",\"heapMaxBytes\"}")
+    @APIResponse(responseCode = "401", description = "`BAD_ADMIN_KEY`: missing or wrong X-Admin-Key")
+    @APIResponse(responseCode = "404", description = "`NOT_FOUND`: no admin key is configured (the endpoint is off)")
     @GET
     public NodeLoad load(@HeaderParam("X-Admin-Key") String adminKey) {
         requireAdmin(config, adminKey);
@@ -79,6 +93,15 @@ public class NodeAdminResource {
      * Sheds load: closes the given fraction of this node's connections with 4006 ("reconnect elsewhere"),
      * spread over the window so the other nodes take them gradually.
      */
+    @Operation(summary = "Shed load: close a fraction of this node's connections with 4006",
+            description = "Spread over the window (default PARLEY_CHAT_DRAIN_SHED_WINDOW) so the other nodes take "
+            + "them gradually.")
+    @APIResponse(responseCode = "202", description = "{\"shedding\",\"overMillis\"}")
+    @APIResponse(responseCode = "400",
+            description = ApiDocs.MALFORMED_JSON + "; `INVALID_INPUT`: fraction not in (0, 1], or windowSeconds not "
+            + "0-3600")
+    @APIResponse(responseCode = "401", description = "`BAD_ADMIN_KEY`: missing or wrong X-Admin-Key")
+    @APIResponse(responseCode = "404", description = "`NOT_FOUND`: no admin key is configured (the endpoint is off)")
     @POST
     @Path("/shed")
     @Consumes(MediaType.APPLICATION_JSON)

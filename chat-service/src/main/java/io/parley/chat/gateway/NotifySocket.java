@@ -10,6 +10,7 @@ import io.parley.chat.config.ChatConfig;
 import io.parley.chat.notify.InAppNotifications;
 import io.parley.chat.notify.NotifyConnections;
 import io.parley.chat.protocol.CloseCodes;
+import io.parley.chat.protocol.FrameTypes;
 import io.parley.chat.protocol.ServerFrames;
 import io.parley.common.error.ErrorCode;
 import io.parley.common.token.TokenClaims;
@@ -84,14 +85,14 @@ public class NotifySocket {
             return Uni.createFrom().voidItem();
         }
         String type = frame == null ? "" : frame.path("type").asText();
-        if ("ping".equals(type)) {
+        if (FrameTypes.PING.equals(type)) {
             outbound.write(session, ServerFrames.PONG);
             return Uni.createFrom().voidItem();
         }
-        if ("token".equals(type) && frame.path("token").isTextual()) { // a fresh access token (SessionEndWatcher)
+        if (FrameTypes.TOKEN.equals(type) && frame.path("token").isTextual()) { // a fresh access token (SessionEndWatcher)
             return sessionEnds.renew(session, frame.get("token").asText());
         }
-        if ("ack".equals(type)) {
+        if (FrameTypes.ACK.equals(type)) {
             String seq = frame.path("seq").asText();
             if (!SEQ.matcher(seq).matches()) {
                 outbound.write(session, frames.error(ErrorCode.INVALID_INPUT, "seq must be a notification's seq", null));

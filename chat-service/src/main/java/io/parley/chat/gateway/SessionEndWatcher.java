@@ -149,7 +149,7 @@ public class SessionEndWatcher implements ChannelReceiver {
             }
             renewedUntil.merge(session.id(), claims.expiresAt(), Math::max);
             session.renewAccessToken(token); // calls to auth-service on its behalf outlive the first token
-            outbound.write(session, "{\"type\":\"token\",\"exp\":" + expiryOf(session) + "}");
+            outbound.write(session, ServerFrames.tokenAccepted(expiryOf(session)));
         }).replaceWithVoid();
     }
 
@@ -180,7 +180,7 @@ public class SessionEndWatcher implements ChannelReceiver {
                     close(session, "the access token expired: sign in again, or send a fresh token before it expires");
                 } else if (now >= exp - refreshAheadSeconds && !Long.valueOf(exp).equals(warnedFor.get(session.id()))) {
                     warnedFor.put(session.id(), exp);
-                    outbound.write(session, "{\"type\":\"expiring\",\"exp\":" + exp + "}");
+                    outbound.write(session, ServerFrames.expiring(exp));
                 }
             }
         }

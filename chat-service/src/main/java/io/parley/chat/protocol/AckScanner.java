@@ -42,7 +42,7 @@ public final class AckScanner {
             i = skipSpace(frame, i + 1, end);
             if (is(frame, keyStart, keyEnd, "type")) {
                 int valueEnd = stringEnd(frame, i, end);
-                if (ack || valueEnd < 0 || !is(frame, i + 1, valueEnd, "ack")) {
+                if (ack || valueEnd < 0 || !is(frame, i + 1, valueEnd, FrameTypes.ACK)) {
                     return null;
                 }
                 ack = true;

@@ -60,17 +60,17 @@ public class FrameParser {
             throw new FrameException(ErrorCode.INVALID_INPUT, "type is required", ref);
         }
         return switch (type.asText()) {
-            case "send" -> send(frame, ref);
-            case "ack" -> new ClientFrame.Ack(conversation(frame, ref), seq(frame, ref));
-            case "sync" -> sync(frame);
-            case "ping" -> new ClientFrame.Ping();
-            case "edit" -> change(frame, ref, true);
-            case "delete" -> change(frame, ref, false);
-            case "read" -> new ClientFrame.Read(conversation(frame, ref), seq(frame, ref));
-            case "typing" -> new ClientFrame.Typing(conversation(frame, ref));
-            case "subscribe" -> topics(frame, true);
-            case "unsubscribe" -> topics(frame, false);
-            case "token" -> token(frame);
+            case FrameTypes.SEND -> send(frame, ref);
+            case FrameTypes.ACK -> new ClientFrame.Ack(conversation(frame, ref), seq(frame, ref));
+            case FrameTypes.SYNC -> sync(frame);
+            case FrameTypes.PING -> new ClientFrame.Ping();
+            case FrameTypes.EDIT -> change(frame, ref, true);
+            case FrameTypes.DELETE -> change(frame, ref, false);
+            case FrameTypes.READ -> new ClientFrame.Read(conversation(frame, ref), seq(frame, ref));
+            case FrameTypes.TYPING -> new ClientFrame.Typing(conversation(frame, ref));
+            case FrameTypes.SUBSCRIBE -> topics(frame, true);
+            case FrameTypes.UNSUBSCRIBE -> topics(frame, false);
+            case FrameTypes.TOKEN -> token(frame);
             default -> throw new FrameException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type.asText()) + "'", ref);
         };
     }

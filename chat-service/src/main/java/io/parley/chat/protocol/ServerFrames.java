@@ -14,9 +14,9 @@ import java.util.List;
 @Singleton // no client proxy on the per-frame path
 public class ServerFrames {
 
-    public static final String PONG = "{\"type\":\"pong\"}";
-    public static final String SYNCED = "{\"type\":\"synced\"}";
-    public static final String SYNCED_MORE = "{\"type\":\"synced\",\"more\":true}";
+    public static final String PONG = "{\"type\":\"" + FrameTypes.PONG + "\"}";
+    public static final String SYNCED = "{\"type\":\"" + FrameTypes.SYNCED + "\"}";
+    public static final String SYNCED_MORE = "{\"type\":\"" + FrameTypes.SYNCED + "\",\"more\":true}";
     /** Stands in for the seq while a message frame is split around it for the append script. */
     private static final long SEQ_PLACEHOLDER = -7_777_777_777L;
     private static final String SEQ_FIELD = "\"seq\":" + SEQ_PLACEHOLDER;
@@ -27,9 +27,19 @@ public class ServerFrames {
         this.json = json;
     }
 
+    /** {@code {"type":"token","exp"}}: a fresh token was accepted; the connection lives until {@code exp} (epoch s). */
+    public static String tokenAccepted(long exp) {
+        return "{\"type\":\"" + FrameTypes.TOKEN + "\",\"exp\":" + exp + "}";
+    }
+
+    /** {@code {"type":"expiring","exp"}}: the connection's token expires at {@code exp} (epoch s). */
+    public static String expiring(long exp) {
+        return "{\"type\":\"" + FrameTypes.EXPIRING + "\",\"exp\":" + exp + "}";
+    }
+
     public String sent(String clientMsgId, String id, String conversation, long seq, long ts) {
         ObjectNode frame = json.createObjectNode();
-        frame.put("type", "sent");
+        frame.put("type", FrameTypes.SENT);
         frame.put("clientMsgId", clientMsgId);
         frame.put("id", id);
         frame.put("conversation", conversation);
@@ -55,7 +65,7 @@ public class ServerFrames {
 
     public String typing(String conversation, long user) {
         ObjectNode frame = json.createObjectNode();
-        frame.put("type", "typing");
+        frame.put("type", FrameTypes.TYPING);
         frame.put("conversation", conversation);
         frame.put("user", user);
         return write(frame);
@@ -63,7 +73,7 @@ public class ServerFrames {
 
     public String read(String conversation, long user, long seq) {
         ObjectNode frame = json.createObjectNode();
-        frame.put("type", "read");
+        frame.put("type", FrameTypes.READ);
         frame.put("conversation", conversation);
         frame.put("user", user);
         frame.put("seq", seq);
@@ -73,7 +83,7 @@ public class ServerFrames {
     /** {@code lastSeen} only when offline (0: unknown). */
     public String presence(long user, boolean online, long lastSeen) {
         ObjectNode frame = json.createObjectNode();
-        frame.put("type", "presence");
+        frame.put("type", FrameTypes.PRESENCE);
         frame.put("user", user);
         frame.put("status", online ? "online" : "offline");
         if (!online && lastSeen > 0) {
@@ -96,7 +106,7 @@ public class ServerFrames {
 
     private ObjectNode topicsNode(boolean subscribed, String appId, List<String> topics) {
         ObjectNode frame = json.createObjectNode();
-        frame.put("type", subscribed ? "subscribed" : "unsubscribed");
+        frame.put("type", subscribed ? FrameTypes.SUBSCRIBED : FrameTypes.UNSUBSCRIBED);
         frame.put("appId", appId);
         var names = frame.putArray("topics");
         topics.forEach(names::add);
@@ -106,7 +116,7 @@ public class ServerFrames {
     /** A publication; {@code base64} true when {@code data} is base64 of binary data. */
     public String publication(String appId, String topic, String data, boolean base64, String id) {
         ObjectNode frame = json.createObjectNode();
-        frame.put("type", "publication");
+        frame.put("type", FrameTypes.PUBLICATION);
         frame.put("appId", appId);
         frame.put("topic", topic);
         frame.put("data", data);
@@ -122,7 +132,7 @@ public class ServerFrames {
     /** An in-app notification on {@code /ws/notify}; {@code seq} is its inbox position (acknowledge it). */
     public String notification(String id, String seq, String title, String body, String dataJson, long ts) {
         ObjectNode frame = json.createObjectNode();
-        frame.put("type", "notification");
+        frame.put("type", FrameTypes.NOTIFICATION);
         frame.put("id", id);
         frame.put("seq", seq);
         frame.put("title", title);
@@ -140,7 +150,7 @@ public class ServerFrames {
 
     public String error(ErrorCode code, String message, String ref) {
         ObjectNode frame = json.createObjectNode();
-        frame.put("type", "error");
+        frame.put("type", FrameTypes.ERROR);
         frame.put("code", code.name());
         frame.put("message", message == null ? code.defaultMessage() : message);
         if (ref != null) {
@@ -151,7 +161,7 @@ public class ServerFrames {
 
     private ObjectNode messageNode(ChatMessage m, long seq) {
         ObjectNode frame = json.createObjectNode();
-        frame.put("type", "message");
+        frame.put("type", FrameTypes.MESSAGE);
         frame.put("id", m.id());
         frame.put("conversation", m.conversation());
         frame.put("seq", seq);

@@ -8,6 +8,7 @@ import io.parley.chat.topics.AppAccess;
 import io.parley.chat.topics.PublicationBuffer;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
+import io.parley.common.openapi.ApiDocs;
 import io.parley.common.security.Caller;
 import io.parley.common.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -23,12 +24,18 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
  * An app's side of topic push (app token of that app only): publish to a topic, and decide who may subscribe —
  * every signed-in user ({@code public}) or the users it grants. Another app's token gets 403.
  */
+@Tag(name = "app topics", description = "An app's topics: publish, and who may subscribe")
+@SecurityRequirement(name = ApiDocs.APP_TOKEN)
 @Path("/api/v1/apps/{appId}")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -67,6 +74,18 @@ public class AppTopicResource {
         this.maxGrantsPage = config.topics().maxGrantsPage();
     }
 
+    @Operation(summary = "Publish to a topic",
+            description = "Every subscriber of the topic on any node gets a publication frame. A topic name with / "
+            + "is percent-encoded in the path (%2F). Text data passes the tenant's content filter.")
+    @APIResponse(responseCode = "202", description = "{\"id\"}: the position in the publication buffer")
+    @APIResponse(responseCode = "400",
+            description = ApiDocs.INVALID_BODY + "; `INVALID_INPUT`: bad topic name or base64; `INVALID_ID`: not an "
+            + "app id; `CONTENT_REJECTED`: the filter is in reject mode and the text has a listed word")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
+    @APIResponse(responseCode = "413", description = "`PAYLOAD_TOO_LARGE`: data over 64 KiB (decoded)")
+    @APIResponse(responseCode = "429",
+            description = "`RATE_LIMITED`: the topic's buffer shard is full; " + ApiDocs.RATE_LIMITED)
     @POST
     @Path("/topics/{topic}/publications")
     @ResponseStatus(202)
@@ -78,6 +97,11 @@ public class AppTopicResource {
         return new Accepted(publications.publish(appId, topic, request.data(), request.encoding()));
     }
 
+    @Operation(summary = "Open or close the app's topics to every signed-in user")
+    @APIResponse(responseCode = "200", description = "{\"public\":bool,\"grantCount\":n}")
+    @APIResponse(responseCode = "400", description = ApiDocs.INVALID_BODY + "; `INVALID_ID`: not an app id")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
     @PUT
     @Path("/access")
     public AccessView setAccess(@PathParam("appId") String appId, AccessRequest request) {
@@ -89,6 +113,11 @@ public class AppTopicResource {
         return new AccessView(request.open(), access.grantCount(appId));
     }
 
+    @Operation(summary = "Read the app's topic access")
+    @APIResponse(responseCode = "200", description = "{\"public\":bool,\"grantCount\":n}")
+    @APIResponse(responseCode = "400", description = "`INVALID_ID`: not an app id")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
     @GET
     @Path("/access")
     public AccessView getAccess(@PathParam("appId") String appId) {
@@ -96,6 +125,11 @@ public class AppTopicResource {
         return new AccessView(access.isPublic(appId), access.grantCount(appId));
     }
 
+    @Operation(summary = "Grant users access to the app's topics", description = "1-10,000 user ids.")
+    @APIResponse(responseCode = "204", description = ApiDocs.NO_CONTENT)
+    @APIResponse(responseCode = "400", description = ApiDocs.INVALID_BODY + "; `INVALID_ID`: not an app id")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
     @POST
     @Path("/grants")
     @ResponseStatus(204)
@@ -112,6 +146,15 @@ public class AppTopicResource {
      * {@code ?cursor=&limit=}: one page of the granted users, {@code {"users":[ids],"cursor":"<next>"}}; the cursor
      * is {@code "0"} when done. Redis {@code SSCAN} semantics: order unspecified, a user may repeat across pages.
      */
+    @Operation(summary = "List the users granted access, a page at a time",
+            description = "Redis SSCAN semantics: pass cursor back for the next page (\"0\" when done); order "
+            + "unspecified, a user may repeat across pages; limit 1-1,000 (default 100) is a hint.")
+    @APIResponse(responseCode = "200", description = "{\"users\":[ids],\"cursor\":\"<next>\"}")
+    @APIResponse(responseCode = "400",
+            description = "`INVALID_INPUT`: cursor not an unsigned 64-bit decimal, or limit outside 1-1,000; "
+            + "`INVALID_ID`: not an app id")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
     @GET
     @Path("/grants")
     public AppAccess.GrantsPage grants(@PathParam("appId") String appId, @QueryParam("cursor") String cursor,
@@ -120,6 +163,13 @@ public class AppTopicResource {
         return access.grantsPage(appId, GrantsPaging.cursor(cursor), GrantsPaging.limit(limit, maxGrantsPage));
     }
 
+    @Operation(summary = "Revoke a user's access",
+            description = "The user's open subscriptions to the app's topics end within 1 s (unsubscribed with "
+            + "reason FORBIDDEN).")
+    @APIResponse(responseCode = "204", description = ApiDocs.NO_CONTENT)
+    @APIResponse(responseCode = "400", description = ApiDocs.INVALID_USER_ID + "; `INVALID_ID`: not an app id")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
     @DELETE
     @Path("/grants/{user}")
     @ResponseStatus(204)

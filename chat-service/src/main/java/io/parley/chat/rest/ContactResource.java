@@ -8,6 +8,7 @@ import io.parley.chat.presence.PresenceService;
 import io.parley.chat.store.ContactRepository;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
+import io.parley.common.openapi.ApiDocs;
 import io.parley.common.security.BearerTokenAuthMechanism;
 import io.parley.common.security.Caller;
 import io.parley.common.security.Roles;
@@ -27,12 +28,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
  * Contacts: add, list with presence, remove. Presence is shared only between mutual contacts (both added each
  * other); a one-sided contact is listed with status {@code pending}. Blocking (MySQL): worker threads.
  */
+@Tag(name = "contacts", description = "Contacts and presence (shared between mutual contacts)")
+@SecurityRequirement(name = ApiDocs.USER_TOKEN)
 @Path("/api/v1/contacts")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -66,6 +73,15 @@ public class ContactResource {
         this.identity = identity;
     }
 
+    @Operation(summary = "Add a contact",
+            description = "Idempotent. Presence is shared once both added each other (mutual).")
+    @APIResponse(responseCode = "201", description = "{\"user\",\"status\",\"lastSeen\"?,\"mutual\",\"addedAt\"}")
+    @APIResponse(responseCode = "400",
+            description = ApiDocs.INVALID_BODY + "; `INVALID_ID`: not a user id; `INVALID_INPUT`: yourself")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.USER_ONLY)
+    @APIResponse(responseCode = "404", description = "`NOT_FOUND`: unknown user")
+    @APIResponse(responseCode = "409", description = "`LIMIT_EXCEEDED`: past 5,000 contacts")
     @POST
     @ResponseStatus(201)
     public ContactView add(AddContactRequest request, @Context HttpServerRequest http) {
@@ -86,6 +102,13 @@ public class ContactResource {
         return view(contact, mutual, System.currentTimeMillis(), statuses.get(contact));
     }
 
+    @Operation(summary = "List contacts with presence",
+            description = "status online/offline for mutual contacts, pending while the other side has not added the "
+            + "caller.")
+    @APIResponse(responseCode = "200",
+            description = "{\"contacts\":[{\"user\",\"status\",\"lastSeen\"?,\"mutual\",\"addedAt\"}]}")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.USER_ONLY)
     @GET
     public ContactList list() {
         List<ContactRepository.Contact> mine = contacts.list(caller());
@@ -98,6 +121,12 @@ public class ContactResource {
         return new ContactList(out);
     }
 
+    @Operation(summary = "Remove a contact")
+    @APIResponse(responseCode = "204", description = ApiDocs.NO_CONTENT)
+    @APIResponse(responseCode = "400", description = ApiDocs.INVALID_USER_ID)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.USER_ONLY)
+    @APIResponse(responseCode = "404", description = "`NOT_FOUND`: not a contact")
     @DELETE
     @Path("/{user}")
     @ResponseStatus(204)

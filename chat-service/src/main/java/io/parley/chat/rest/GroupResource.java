@@ -6,6 +6,7 @@ import io.parley.chat.store.GroupRepository.GroupDetails;
 import io.parley.chat.store.GroupRepository.GroupSummary;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
+import io.parley.common.openapi.ApiDocs;
 import io.parley.common.security.Caller;
 import io.parley.common.security.Roles;
 import io.quarkus.security.credential.TokenCredential;
@@ -20,12 +21,18 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
  * Groups: create, list the caller's, read one with its members, add a member, remove a member. Blocking (MySQL
  * first): runs on worker threads.
  */
+@Tag(name = "groups", description = "Group chats: create, list, read, members")
+@SecurityRequirement(name = ApiDocs.USER_TOKEN)
 @Path("/api/v1/groups")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -59,6 +66,16 @@ public class GroupResource {
         this.identity = identity;
     }
 
+    @Operation(summary = "Create a group",
+            description = "The caller is a member and the owner. name 1-100 characters; up to 10,000 members "
+            + "(configurable), creator included.")
+    @APIResponse(responseCode = "201", description = "{\"id\",\"name\",\"members\"}; id is a decimal string")
+    @APIResponse(responseCode = "400", description = ApiDocs.INVALID_BODY)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.USER_ONLY)
+    @APIResponse(responseCode = "404", description = "`NOT_FOUND`: a member id names no user (nothing is created)")
+    @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE)
+    @APIResponse(responseCode = "503", description = ApiDocs.UNAVAILABLE)
     @POST
     @ResponseStatus(201)
     public GroupService.Group create(CreateGroupRequest request) {
@@ -68,17 +85,36 @@ public class GroupResource {
         return groups.create(caller(), request.name(), request.members(), callerToken());
     }
 
+    @Operation(summary = "List the caller's groups", description = "Newest first.")
+    @APIResponse(responseCode = "200", description = "{\"groups\":[{\"id\",\"name\",\"owner\",\"memberCount\"}]}")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.USER_ONLY)
     @GET
     public GroupList mine() {
         return new GroupList(groups.summariesOf(caller()));
     }
 
+    @Operation(summary = "Read a group with its members",
+            description = "Members longest-standing first (the order in which ownership passes on).")
+    @APIResponse(responseCode = "200", description = "{\"id\",\"name\",\"owner\",\"members\":[ids],\"memberCount\"}")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = "`FORBIDDEN`: the caller is not a member, or an app token")
+    @APIResponse(responseCode = "404", description = "`NOT_FOUND`: unknown group (also a non-numeric gid)")
     @GET
     @Path("/{gid}")
     public GroupView get(@PathParam("gid") String gid) {
         return GroupView.of(groups.details(caller(), gid));
     }
 
+    @Operation(summary = "Add a member to a group", description = "Idempotent; only members may add.")
+    @APIResponse(responseCode = "204", description = ApiDocs.NO_CONTENT)
+    @APIResponse(responseCode = "400", description = ApiDocs.INVALID_BODY)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = "`FORBIDDEN`: the caller is not a member, or an app token")
+    @APIResponse(responseCode = "404",
+            description = "`NOT_FOUND`: unknown group (also a non-numeric gid), or the user does not exist")
+    @APIResponse(responseCode = "409", description = "`CONFLICT`: the group is full")
+    @APIResponse(responseCode = "503", description = ApiDocs.UNAVAILABLE)
     @POST
     @Path("/{gid}/members")
     public void addMember(@PathParam("gid") String gid, AddMemberRequest request) {
@@ -89,6 +125,15 @@ public class GroupResource {
         groups.addMember(caller(), gid, request.user(), callerToken());
     }
 
+    @Operation(summary = "Remove a member (or leave)",
+            description = "The owner removes anyone, a member removes themself; when the owner leaves, the "
+            + "longest-standing member becomes owner.")
+    @APIResponse(responseCode = "204", description = ApiDocs.NO_CONTENT)
+    @APIResponse(responseCode = "400", description = ApiDocs.INVALID_USER_ID)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403",
+            description = "`FORBIDDEN`: neither the owner nor the member themself, or an app token")
+    @APIResponse(responseCode = "404", description = "`NOT_FOUND`: unknown group (also a non-numeric gid)")
     @DELETE
     @Path("/{gid}/members/{user}")
     public void removeMember(@PathParam("gid") String gid, @PathParam("user") String user) {

@@ -6,6 +6,7 @@ import io.parley.chat.protocol.TopicNames;
 import io.parley.chat.protocol.UserIds;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
+import io.parley.common.openapi.ApiDocs;
 import io.parley.common.security.Caller;
 import io.parley.common.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -20,12 +21,18 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
  * In-app notifications (app token of that app): kept in each user's inbox and pushed on {@code /ws/notify}. This
  * is what notify-service calls for the {@code inapp} channel.
  */
+@Tag(name = "app notifications", description = "In-app notifications, pushed on /ws/notify")
+@SecurityRequirement(name = ApiDocs.APP_TOKEN)
 @Path("/api/v1/apps/{appId}/notifications")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -51,6 +58,14 @@ public class InAppNotificationResource {
         this.identity = identity;
     }
 
+    @Operation(summary = "Post an in-app notification",
+            description = "Kept in each user's inbox (the newest 1,000) and pushed on /ws/notify. 1-1,000 users, "
+            + "title 1-200, body at most 4,000 characters; id (at most 64 characters) makes a retry idempotent.")
+    @APIResponse(responseCode = "202", description = "{\"id\",\"accepted\":[ids]}")
+    @APIResponse(responseCode = "400", description = ApiDocs.INVALID_BODY)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
+    @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE)
     @POST
     @ResponseStatus(202)
     public Uni<Accepted> post(@PathParam("appId") String appId, NotificationRequest request) {

@@ -2,6 +2,7 @@ package io.parley.notify.delivery;
 
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
+import io.parley.common.openapi.ApiDocs;
 import io.parley.common.security.Caller;
 import io.parley.common.security.Roles;
 import io.parley.common.token.TokenClaims;
@@ -19,12 +20,19 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
  * The delivery log and its dead letters (an addition to the contract): a user sees the deliveries to them, an app
  * those of its notifications; a dead letter can be replayed. Blocking (MySQL): runs on worker threads.
  */
+@Tag(name = "deliveries", description = "The delivery log and its dead letters")
+@SecurityRequirement(name = ApiDocs.USER_TOKEN)
+@SecurityRequirement(name = ApiDocs.APP_TOKEN)
 @Path("/api/v1/deliveries")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({Roles.USER, Roles.APP})
@@ -48,6 +56,14 @@ public class DeliveryResource {
     }
 
     /** The newest 100 of the caller's deliveries with this status (default {@code dead}). */
+    @Operation(summary = "List the caller's deliveries with a status",
+            description = "The newest 100 (a user: those to them; an app: its notifications'); status defaults to "
+            + "dead.")
+    @APIResponse(responseCode = "200",
+            description = "[{\"id\",\"notification\",\"kind\",\"user\",\"channel\",\"status\",\"attempts\","
+            + "\"lastError\"?,\"updatedAt\"}]")
+    @APIResponse(responseCode = "400", description = "`INVALID_INPUT`: unknown status")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
     @GET
     public List<DeliveryView> list(@QueryParam("status") @DefaultValue(Delivery.DEAD) String status) {
         if (!STATUSES.contains(status)) {
@@ -60,6 +76,11 @@ public class DeliveryResource {
     }
 
     /** Sends a dead letter again with a fresh attempt budget: 202; 404 if not the caller's; 409 if not dead. */
+    @Operation(summary = "Replay a dead letter", description = "Sent again with a fresh attempt budget.")
+    @APIResponse(responseCode = "202", description = "{\"id\",\"status\":\"retrying\"}")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "404", description = "`NOT_FOUND`: not the caller's delivery")
+    @APIResponse(responseCode = "409", description = "`CONFLICT`: the delivery is not dead")
     @POST
     @Path("/{id}/replay")
     @ResponseStatus(202)

@@ -2,6 +2,7 @@ package io.parley.notify.notification;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.common.error.ApiException;
+import io.parley.common.openapi.ApiDocs;
 import io.parley.common.security.Caller;
 import io.parley.common.security.Roles;
 import io.parley.common.token.TokenClaims;
@@ -19,9 +20,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /** Notifications from tenant apps (app token). Blocking (MySQL): runs on worker threads. */
+@Tag(name = "notifications", description = "Notifications from tenant apps")
+@SecurityRequirement(name = ApiDocs.APP_TOKEN)
 @Path("/api/v1/notifications")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -49,6 +56,17 @@ public class NotificationResource {
         this.identity = identity;
     }
 
+    @Operation(summary = "Send a notification",
+            description = "To 1-1,000 users over the channels named (inapp, email, webhook, wechat); title 1-200 "
+            + "characters, body at most 4,000.")
+    @APIResponse(responseCode = "202", description = "{\"id\"}")
+    @APIResponse(responseCode = "400",
+            description = ApiDocs.INVALID_BODY + "; no or over 1,000 users, a bad user id, no or over-200-character "
+            + "title, no body, an unknown channel")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.APP_ONLY)
+    @APIResponse(responseCode = "413",
+            description = "`PAYLOAD_TOO_LARGE`: body over 4,000 characters (or the request over 64 KiB)")
     @POST
     @ResponseStatus(202)
     public Map<String, String> create(CreateRequest request) {
@@ -62,6 +80,13 @@ public class NotificationResource {
         return Map.of("id", id);
     }
 
+    @Operation(summary = "Read a notification's delivery status")
+    @APIResponse(responseCode = "200",
+            description = "{\"id\",\"title\",\"createdAt\",\"deliveries\":[{\"id\",\"notification\",\"kind\","
+            + "\"user\",\"channel\",\"status\",\"attempts\",\"lastError\"?,\"updatedAt\"}]} (times epoch ms)")
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+    @APIResponse(responseCode = "403", description = ApiDocs.APP_ONLY)
+    @APIResponse(responseCode = "404", description = "`NOT_FOUND`: unknown, or another app's notification")
     @GET
     @Path("/{id}")
     public NotificationStatus get(@PathParam("id") String id) {
