@@ -47,8 +47,8 @@ function conversation(cid, fields = {}) {
 }
 
 // Read receipts of others, as this browser saw them (read frames, and messages: a sender has read up to its own
-// message). The REST API has no call for other members' read cursors, so a reload would otherwise lose the ticks
-// of messages that nobody has answered yet.
+// message). For direct chats the server lists the peer's read cursor (peerRead); for groups it has no call for the
+// members' cursors, so a reload would otherwise lose the ticks of messages that nobody has answered yet.
 const readsKey = () => `parley.reads.${page.me.id}`;
 let readsSaveTimer = null;
 function saveReads() {
@@ -248,6 +248,8 @@ async function loadConversations() {
         unread: item.id === page.current?.id && visible() ? 0 : item.unread ?? 0,
         lastActivity: Math.max(item.lastActivity ?? 0, known?.lastActivity ?? 0),
       });
+      // how far the other side of a direct chat has read, from the server: ticks right on any device
+      if (item.peer != null && item.peerRead > 0) timelineOf(item.id).noteRead(Number(item.peer), item.peerRead);
     }
     await page.directory.want(list.filter((c) => c.peer != null).map((c) => c.peer)).catch(() => {});
     renderList();

@@ -41,7 +41,7 @@ public class ConversationResource {
             description = "Newest lastActivity first; unread = lastSeq minus the user's read cursor.")
     @APIResponse(responseCode = "200",
             description = "{\"conversations\":[…]}: direct {\"id\",\"type\":\"direct\",\"lastSeq\",\"unread\","
-            + "\"lastActivity\",\"peer\"}, group {\"id\",\"type\":\"group\",\"lastSeq\",\"unread\",\"lastActivity\","
+            + "\"lastActivity\",\"peer\",\"peerRead\"}, group {\"id\",\"type\":\"group\",\"lastSeq\",\"unread\",\"lastActivity\","
             + "\"group\",\"name\"}")
     @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
     @APIResponse(responseCode = "403", description = ApiDocs.USER_ONLY)

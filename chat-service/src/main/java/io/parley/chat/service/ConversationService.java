@@ -49,11 +49,12 @@ public class ConversationService {
 
     /**
      * One conversation: {@code type} {@code direct} (with {@code peer}, the other user) or {@code group} (with
-     * {@code group}, its id, and {@code name}); {@code lastActivity} in epoch ms.
+     * {@code group}, its id, and {@code name}); {@code lastActivity} in epoch ms. A direct one also carries
+     * {@code peerRead}: how far the other user has read, so a client shows read ticks on any device.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ConversationView(String id, String type, long lastSeq, long unread, long lastActivity, Long peer,
-                                   String group, String name) {
+                                   Long peerRead, String group, String name) {
     }
 
     /** {@code {"messages": [...newest first], "hasMore"}}: {@code hasMore} when older messages exist. */
@@ -116,6 +117,12 @@ public class ConversationService {
             cids.add(ConversationId.group(g.id()).value());
         }
         List<String> lastSeqs = RedisWindows.run(cids, cid -> reactiveRedis.value(String.class).get(RedisKeys.seq(cid)));
+        // the other user's read cursor of each direct conversation (their key, their slot: one pipelined HGET each)
+        List<String> peerReads = RedisWindows.run(cids.subList(0, direct.size()), cid -> {
+            ConversationId id = ConversationId.parse(cid);
+            return id == null || id.group() ? Uni.createFrom().nullItem()
+                    : reactiveRedis.hash(String.class).hget(RedisKeys.userRead(id.peerOf(user)), cid);
+        });
         // a group's last activity is its last message's time (the log's newest entry)
         List<List<StreamMessage<String, String, String>>> newest = RedisWindows.run(infos, g -> reactiveRedis
                 .stream(String.class).xrevrange(RedisKeys.log(ConversationId.group(g.id()).value()), NEWEST_FIRST, 1));
@@ -129,7 +136,7 @@ public class ConversationService {
             }
             long lastSeq = parseOrZero(lastSeqs.get(i));
             out.add(new ConversationView(cid, "direct", lastSeq, unread(lastSeq, acked.get(cid)),
-                    (long) direct.get(i).score(), id.peerOf(user), null, null));
+                    (long) direct.get(i).score(), id.peerOf(user), parseOrZero(peerReads.get(i)), null, null));
         }
         for (int j = 0; j < infos.size(); j++) {
             GroupRepository.GroupInfo g = infos.get(j);
@@ -146,7 +153,7 @@ public class ConversationService {
                 }
             }
             out.add(new ConversationView(cid, "group", lastSeq, unread(lastSeq, acked.get(cid)), lastActivity, null,
-                    g.id(), g.name()));
+                    null, g.id(), g.name()));
         }
         out.sort(Comparator.comparingLong(ConversationView::lastActivity).reversed().thenComparing(ConversationView::id));
         return new ConversationList(out);

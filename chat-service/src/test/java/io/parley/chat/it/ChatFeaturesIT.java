@@ -193,6 +193,9 @@ class ChatFeaturesIT {
             assertEquals(bob.id(), read.get("user").asLong());
             assertEquals(2, read.get("seq").asLong());
             assertEquals(1, unread(node1, bob, cid));
+            // and the sender's list says how far bob has read, for read ticks on a device that saw no read frame
+            assertEquals(2, listed(node2, alice, cid).get("peerRead").asLong());
+            assertEquals(3, listed(node2, bob, cid).get("peerRead").asLong(), "alice read her own messages");
 
             // typing in a conversation one is not in: refused, connection kept
             b.send(ChatClient.frame("typing").put("conversation", direct(alice.id(), carol.id())));
@@ -215,10 +218,15 @@ class ChatFeaturesIT {
     }
 
     private static long unread(ServiceProcess node, Platform.User user, String cid) throws Exception {
+        return listed(node, user, cid).get("unread").asLong();
+    }
+
+    /** The conversation as {@code GET /conversations} lists it for the user. */
+    private static JsonNode listed(ServiceProcess node, Platform.User user, String cid) throws Exception {
         HttpResponse<String> list = Platform.get(node.baseUrl() + "/api/v1/conversations", user.token());
         for (JsonNode c : JSON.readTree(list.body()).get("conversations")) {
             if (cid.equals(c.get("id").asText())) {
-                return c.get("unread").asLong();
+                return c;
             }
         }
         throw new AssertionError(cid + " not listed: " + list.body());

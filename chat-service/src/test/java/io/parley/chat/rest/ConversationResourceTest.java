@@ -181,15 +181,18 @@ class ConversationResourceTest {
         redis.sortedSet(String.class).zadd(RedisKeys.userConversations(user), 1_003, d1);
         redis.sortedSet(String.class).zadd(RedisKeys.userConversations(user), 3_000, d2);
         redis.hash(String.class).hset(RedisKeys.userRead(user), Map.of(d1, "2", d2, "1"));
+        redis.hash(String.class).hset(RedisKeys.userRead(p1), Map.of(d1, "3")); // p2 has read nothing
 
         JsonPath list = given().auth().oauth2(token(user)).get("/api/v1/conversations")
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(List.of(d2, g, d1), list.getList("conversations.id"));
-        assertEquals(Map.of("id", d2, "type", "direct", "lastSeq", 1, "unread", 0, "lastActivity", 3000, "peer", p2),
+        assertEquals(Map.of("id", d2, "type", "direct", "lastSeq", 1, "unread", 0, "lastActivity", 3000, "peer", p2,
+                        "peerRead", 0),
                 list.getMap("conversations[0]"));
         assertEquals(Map.of("id", g, "type", "group", "lastSeq", 2, "unread", 2, "lastActivity", 2001, "group", gid,
                 "name", "Book club"), list.getMap("conversations[1]"));
-        assertEquals(Map.of("id", d1, "type", "direct", "lastSeq", 3, "unread", 1, "lastActivity", 1003, "peer", p1),
+        assertEquals(Map.of("id", d1, "type", "direct", "lastSeq", 3, "unread", 1, "lastActivity", 1003, "peer", p1,
+                        "peerRead", 3),
                 list.getMap("conversations[2]"));
 
         given().auth().oauth2(token(TestUsers.newUserId())).get("/api/v1/conversations")
