@@ -513,6 +513,12 @@ function connect() {
     renderContacts(page, openDirect);
     if (page.current && !page.current.id.startsWith('g:') && page.peerOf(page.current.id) === id) renderRoomHeader(page);
   });
+  client.on('membership', ({ group, joined }) => {
+    // added to a group (or left it) on any device: the list shows it before its first message
+    if (joined) { loadConversations(); return; }
+    page.conversations.delete(`g:${group}`);
+    renderList();
+  });
   client.on('synced', () => { if (page.current) markRead(); });
   client.on('error', (e) => {
     if (e.ref && (e.code === 'UNAVAILABLE' || e.code === 'RATE_LIMITED')) return; // the client resends by itself

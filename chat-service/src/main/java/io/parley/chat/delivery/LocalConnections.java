@@ -7,6 +7,7 @@ import io.parley.chat.fanout.ChannelReceiver;
 import io.parley.chat.fanout.Envelope;
 import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.protocol.CloseCodes;
+import io.parley.chat.protocol.ServerFrames;
 import io.parley.chat.store.RedisKeys;
 import jakarta.inject.Singleton;
 import io.smallrye.mutiny.Uni;
@@ -36,10 +37,12 @@ public class LocalConnections implements ChannelReceiver {
     private final int arrivalCapacity;
 
     private final NodeIdentity node;
+    private final ServerFrames frames;
 
-    public LocalConnections(FanoutBroker broker, Outbound outbound, MeterRegistry metrics, NodeIdentity node,
-                            ChatConfig config) {
+    public LocalConnections(FanoutBroker broker, Outbound outbound, ServerFrames frames, MeterRegistry metrics,
+                            NodeIdentity node, ChatConfig config) {
         this.broker = broker;
+        this.frames = frames;
         this.arrivalCapacity = config.limits().maxUnacked();
         this.outbound = outbound;
         this.node = node;
@@ -299,13 +302,19 @@ public class LocalConnections implements ChannelReceiver {
             }
             return;
         }
+        boolean joined = Envelope.GROUP_JOINED.equals(envelope.controlVerb());
+        if (!joined && !Envelope.GROUP_LEFT.equals(envelope.controlVerb())) {
+            return;
+        }
         for (ClientSession session : sessions) {
-            if (Envelope.GROUP_JOINED.equals(envelope.controlVerb())) {
+            if (joined) {
                 join(session, envelope.controlArgument());
-            } else if (Envelope.GROUP_LEFT.equals(envelope.controlVerb())) {
+            } else {
                 leave(session, envelope.controlArgument());
             }
         }
+        // after the index changed, so a client that reacts (opens the group, syncs) is already routed its messages
+        outbound.writeAll(sessions, 0, new SharedFrame(frames.membership(envelope.controlArgument(), joined)));
     }
 
     /** Fan-out may have dropped messages: every client reconnects and syncs. */

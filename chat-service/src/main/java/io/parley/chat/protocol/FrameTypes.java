@@ -30,6 +30,7 @@ public final class FrameTypes {
     public static final String MESSAGE = "message";
     public static final String SYNCED = "synced";
     public static final String PRESENCE = "presence";
+    public static final String MEMBERSHIP = "membership";
     public static final String SUBSCRIBED = "subscribed";
     public static final String UNSUBSCRIBED = "unsubscribed";
     public static final String PUBLICATION = "publication";
@@ -42,8 +43,8 @@ public final class FrameTypes {
     public static final Set<String> CHAT_CLIENT = Set.of(SEND, ACK, SYNC, EDIT, DELETE, READ, TYPING, SUBSCRIBE,
             UNSUBSCRIBE, PING, TOKEN);
     /** What the server sends on {@code /ws/chat}. */
-    public static final Set<String> CHAT_SERVER = Set.of(SENT, MESSAGE, SYNCED, READ, TYPING, PRESENCE, SUBSCRIBED,
-            UNSUBSCRIBED, PUBLICATION, PONG, TOKEN, EXPIRING, ERROR);
+    public static final Set<String> CHAT_SERVER = Set.of(SENT, MESSAGE, SYNCED, READ, TYPING, PRESENCE, MEMBERSHIP,
+            SUBSCRIBED, UNSUBSCRIBED, PUBLICATION, PONG, TOKEN, EXPIRING, ERROR);
     /** What a client may send on {@code /ws/notify}. */
     public static final Set<String> NOTIFY_CLIENT = Set.of(ACK, PING, TOKEN);
     /** What the server sends on {@code /ws/notify}. */

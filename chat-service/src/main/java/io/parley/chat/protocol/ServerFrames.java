@@ -98,6 +98,15 @@ public class ServerFrames {
     }
 
     /** Topics taken away because the app withdrew the user's access: {@code unsubscribed} with a reason. */
+    /** The user joined ({@code joined}) or left a group: {@code {"type":"membership","group","joined"}}. */
+    public String membership(String groupId, boolean joined) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", FrameTypes.MEMBERSHIP);
+        frame.put("group", groupId);
+        frame.put("joined", joined);
+        return write(frame);
+    }
+
     public String topicsWithdrawn(String appId, List<String> topics) {
         ObjectNode frame = topicsNode(false, appId, topics);
         frame.put("reason", ErrorCode.FORBIDDEN.name());

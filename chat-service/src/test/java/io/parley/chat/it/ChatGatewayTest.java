@@ -530,10 +530,19 @@ class ChatGatewayTest {
             o.sendToGroup(gid, "n1", "first words");
             sentFor(o, "n1");
             messageWith(m, "first words");
+            assertTrue(membership(m, gid).get("joined").asBoolean(), "a member is told of the group it was put in");
+            assertTrue(membership(o, gid).get("joined").asBoolean(), "and so is its creator's connection");
             Platform.post(url() + "/api/v1/groups/" + gid + "/members", Map.of("user", late.id()), owner.token(), 204);
+            assertTrue(membership(l, gid).get("joined").asBoolean(), "the new member is told before any message");
             o.sendToGroup(gid, "n2", "welcome");
             messageWith(l, "welcome");
+            assertEquals(204, Platform.delete(url() + "/api/v1/groups/" + gid + "/members/" + late.id(), late.token()));
+            assertFalse(membership(l, gid).get("joined").asBoolean(), "and told when it left");
         }
+    }
+
+    private static JsonNode membership(ChatClient client, String gid) {
+        return client.await(f -> "membership".equals(f.path("type").asText()) && gid.equals(f.path("group").asText()), WAIT);
     }
 
     @Test

@@ -302,6 +302,19 @@ public final class Platform {
         }
     }
 
+    /** A DELETE with the token; the status. */
+    public static int delete(String url, String token) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).DELETE().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static HttpResponse<String> get(String url, String token) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();

@@ -74,7 +74,7 @@ class AsyncApiDocumentTest {
         List<String> written = List.of(
                 frames.sent("c1", message.id(), "d:1:2", 1, 1L), frames.message(message),
                 String.join("1", frames.messageAroundSeq(message)), ServerFrames.SYNCED, ServerFrames.SYNCED_MORE,
-                frames.read("d:1:2", 1, 1), frames.typing("d:1:2", 1), frames.presence(1, true, 0),
+                frames.read("d:1:2", 1, 1), frames.typing("d:1:2", 1), frames.presence(1, true, 0), frames.membership("7", true),
                 frames.topics(true, "app", List.of("t")), frames.topics(false, "app", List.of("t")),
                 frames.topicsWithdrawn("app", List.of("t")), frames.publication("app", "t", "d", false, "1-0"),
                 ServerFrames.PONG, ServerFrames.tokenAccepted(1), ServerFrames.expiring(1),
