@@ -87,6 +87,7 @@ start_redis() {
   # PARLEY_REDIS_FSYNC=always for durability 'aof' (the faults scenario)
   nohup redis-server --port "$PARLEY_REDIS_PORT" --bind 127.0.0.1 --dir "$PARLEY_HOME/redis" \
     --appendonly yes --appendfsync "${PARLEY_REDIS_FSYNC:-everysec}" --save '' --daemonize no \
+    --stream-node-max-bytes 512 \
     > "$LOG_DIR/redis.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/redis.pid"
   wait_until 30 redis redis-cli -p "$PARLEY_REDIS_PORT" ping || die "redis did not start; see $LOG_DIR/redis.log"
@@ -140,8 +141,9 @@ start_service() {
   schema="parley_${name%%-*}"
   say "starting $name on :$port"
   local jvm_opts="${PARLEY_JAVA_OPTS:-}"
-  # PARLEY_JFR_DIR=/some/dir records a JDK Flight Recorder profile of each service into it
-  [ -n "${PARLEY_JFR_DIR:-}" ] && jvm_opts="$jvm_opts -XX:StartFlightRecording=filename=$PARLEY_JFR_DIR/$name-$port.jfr,settings=profile"
+  # PARLEY_JFR_DIR=/some/dir records a JDK Flight Recorder profile of each service into it (PARLEY_JFR_SETTINGS:
+  # a .jfc file, e.g. profile.jfc with a 1 ms method-sampling interval; default: the JDK's "profile")
+  [ -n "${PARLEY_JFR_DIR:-}" ] && jvm_opts="$jvm_opts -XX:StartFlightRecording=filename=$PARLEY_JFR_DIR/$name-$port.jfr,settings=${PARLEY_JFR_SETTINGS:-profile}"
   # one machine: webhook receivers on loopback (the relay benchmark's, a developer's) are let through notify-service's
   # egress guard; set PARLEY_NOTIFY_EGRESS_ALLOW= (empty) to see what production refuses. The services find each other
   # (and the chat page's origin passes auth-service's CORS) on whatever ports PARLEY_*_PORT chose.

@@ -1,6 +1,7 @@
 -- Appends one chat message in a single round trip: de-duplicate, check membership, (for an edit or delete) check
 -- the target is the sender's and still editable, assign the next seq, append to the conversation log and the
 -- write-behind queue, remember the answer, publish the frame.
+-- With the optional KEYS[8..10] also: the sender's read cursor and a direct chat's conversation lists.
 -- Returns {'ok', seq} | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing)
 --       | {'not-editable'} (unknown target, or its edit window closed) | {'not-yours'}.
 local dedupe_key = KEYS[1]
@@ -10,6 +11,9 @@ local members_key = KEYS[4]
 local persist_key = KEYS[5]
 local editable_key = KEYS[6] -- new message: its own; edit/delete: the target's
 local changes_key = KEYS[7]
+-- Optional, on a one-shard Redis only (a Cluster refuses keys of other slots; there the caller sends these apart):
+local own_read_key = KEYS[8] -- the sender's read cursors: own messages are read
+local index_keys = {KEYS[9], KEYS[10]} -- a direct chat's two participants' conversation lists (score: ts)
 
 local conversation = ARGV[1]
 local id = ARGV[2]
@@ -63,6 +67,16 @@ elseif kind == 'delete' then
   redis.call('DEL', editable_key)
 else
   redis.call('SET', editable_key, sender, 'PX', edit_window_ms)
+end
+
+if own_read_key then
+  local current = tonumber(redis.call('HGET', own_read_key, conversation) or '0')
+  if seq > current then
+    redis.call('HSET', own_read_key, conversation, seq)
+  end
+end
+for _, index_key in ipairs(index_keys) do
+  redis.call('ZADD', index_key, ts, conversation)
 end
 
 -- envelope: '<exclude> <conversation> <seq>' on the first line, then the frame (see fanout/Envelope.java)

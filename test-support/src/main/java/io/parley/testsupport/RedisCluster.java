@@ -47,7 +47,7 @@ public final class RedisCluster implements AutoCloseable {
                 ports.add(port);
                 processes.add(ManagedProcess.start("redis-cluster:" + port, List.of(server.toString(),
                                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                                "--save", "", "--appendonly", "no", "--daemonize", "no", "--stream-node-max-bytes", "512",
                                 "--cluster-enabled", "yes", "--cluster-config-file", dir.resolve("nodes.conf").toString(),
                                 "--cluster-node-timeout", "5000"),
                         Map.of(), dir.resolve("redis.log")));

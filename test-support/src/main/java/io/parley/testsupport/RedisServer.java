@@ -56,7 +56,8 @@ public final class RedisServer implements AutoCloseable {
     private static RedisServer start(List<String> extraArgs) {
         try {
             Path dir = Files.createTempDirectory("parley-redis-");
-            List<String> args = new ArrayList<>(List.of("--save", "", "--appendonly", "no"));
+            List<String> args = new ArrayList<>(List.of("--save", "", "--appendonly", "no",
+                    "--stream-node-max-bytes", "512")); // as production runs it (see scripts/lib.sh)
             args.addAll(extraArgs); // a later --appendonly wins
             RedisServer server = new RedisServer(FreePort.find(), dir, args, null);
             server.launch(args);

@@ -54,6 +54,14 @@ public class UserDirectory {
         this.batchSize = config.userLookupBatch();
     }
 
+    /** What the cache knows about the user right now: true, false, or {@code null} (ask with {@link #exists}). */
+    public Boolean knownNow(long user) {
+        if (known.getIfPresent(user) != null) {
+            return Boolean.TRUE;
+        }
+        return unknown.getIfPresent(user) != null ? Boolean.FALSE : null;
+    }
+
     public Uni<Boolean> exists(long user, String bearerToken) {
         if (known.getIfPresent(user) != null) {
             return Uni.createFrom().item(true);

@@ -61,6 +61,26 @@ public interface ChatConfig {
     /** What {@code sent} promises about where the message is (docs/protocol.md, durability). */
     Durability durability();
 
+    /** The hot path's Redis connections ({@code store/RedisPipeline}). */
+    RedisClient redis();
+
+    interface RedisClient {
+        /**
+         * Pipeline hot-path commands on one connection per event loop (one write per loop turn). Needs a plain
+         * standalone {@code redis://} host; otherwise, or when false, the shared Quarkus Redis client carries them.
+         */
+        @WithDefault("true")
+        boolean pipeline();
+
+        /** Commands awaiting a reply (or a connection) per event loop; past it a command fails at once (UNAVAILABLE). */
+        @WithDefault("20000")
+        int maxPending();
+
+        /** A reply later than this drops the connection and fails what waits on it; also the connect timeout. */
+        @WithDefault("5s")
+        Duration timeout();
+    }
+
     interface Durability {
         /**
          * {@code memory}: in the primary's memory. {@code aof}: also the primary's append-only file with

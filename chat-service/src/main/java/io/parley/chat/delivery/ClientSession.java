@@ -187,9 +187,12 @@ public final class ClientSession {
         }
     }
 
-    /** Event loop only: the windows, for the retransmission sweep. */
+    /** Event loop only: when the sweep last forgot idle windows ({@link DeliveryTimers}). */
+    long lastPrunedNanos = System.nanoTime();
+
+    /** Event loop only: the windows, for the retransmission sweep (which may remove idle ones). */
     Map<String, DeliveryWindow> windows() {
-        return windows == null ? Map.of() : windows;
+        return windows == null ? new HashMap<>(0) : windows;
     }
 
     /** Remembers an acknowledged seq for the next cursor flush (keeps the highest per conversation). */

@@ -10,6 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -37,6 +39,9 @@ public class DeliveryTimers {
     private final long idleNanos;
     private final long pingNanos;
     private final Instance<PingedSessions> others;
+    private static final long PRUNE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** An idle window is kept this long (well past any retransmission or late duplicate of its messages). */
+    private final long forgetAfterNanos;
     private final Counter retransmitted;
     private final Counter idleClosed;
 
@@ -49,6 +54,7 @@ public class DeliveryTimers {
         this.replay = replay;
         this.retransmitAfterNanos = config.delivery().retransmitAfter().toNanos();
         this.maxAttempts = config.delivery().retransmitAttempts();
+        this.forgetAfterNanos = Math.max(TimeUnit.MINUTES.toNanos(2), 3 * retransmitAfterNanos * (maxAttempts + 1));
         this.idleNanos = config.delivery().idleTimeout().toNanos();
         this.retransmitted = metrics.counter("parley.chat.retransmitted");
         this.idleClosed = metrics.counter("parley.chat.closed", "reason", "idle");
@@ -101,10 +107,30 @@ public class DeliveryTimers {
         }
     }
 
+    /**
+     * Resends ranges that waited too long, and now and then forgets windows with nothing pending that saw no progress
+     * for {@link #forgetAfterNanos}: under 1:1 traffic a connection receives from ever new conversations, and
+     * without this its windows — and this sweep over them — grew without bound. A session with nothing
+     * unacknowledged is not iterated at all between those rounds.
+     */
     private void retransmit(ClientSession session, long now) {
-        for (Map.Entry<String, DeliveryWindow> entry : session.windows().entrySet()) {
+        boolean prune = now - session.lastPrunedNanos >= PRUNE_EVERY_NANOS;
+        if (session.unackedNow() == 0 && !prune) {
+            return;
+        }
+        if (prune) {
+            session.lastPrunedNanos = now;
+        }
+        for (Iterator<Map.Entry<String, DeliveryWindow>> it = session.windows().entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, DeliveryWindow> entry = it.next();
             DeliveryWindow window = entry.getValue();
-            if (!window.pending() || now - window.waitingSinceNanos < retransmitAfterNanos) {
+            if (!window.pending()) {
+                if (prune && now - window.waitingSinceNanos > forgetAfterNanos) {
+                    it.remove();
+                }
+                continue;
+            }
+            if (now - window.waitingSinceNanos < retransmitAfterNanos) {
                 continue;
             }
             if (window.attempts >= maxAttempts) {

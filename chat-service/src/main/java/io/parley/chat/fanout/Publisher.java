@@ -1,6 +1,6 @@
 package io.parley.chat.fanout;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.parley.chat.store.RedisPipeline;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -14,14 +14,14 @@ public class Publisher {
 
     private static final Logger LOG = Logger.getLogger(Publisher.class);
 
-    private final ReactiveRedisDataSource redis;
+    private final RedisPipeline pipeline;
 
-    public Publisher(ReactiveRedisDataSource redis) {
-        this.redis = redis;
+    public Publisher(RedisPipeline pipeline) {
+        this.pipeline = pipeline;
     }
 
     public Uni<Void> publish(String channel, String payload) {
-        return redis.execute("PUBLISH", channel, payload).replaceWithVoid();
+        return pipeline.uni("PUBLISH", channel, payload).replaceWithVoid();
     }
 
     /** Publishes to each channel (pipelined by the client); failures are logged, not raised. */
@@ -40,7 +40,10 @@ public class Publisher {
 
     /** Fire and forget (the caller has nothing to wait for). */
     public void fire(String channel, String payload) {
-        publish(channel, payload).subscribe().with(ok -> { },
-                e -> LOG.debugf("PUBLISH to %s failed: %s", channel, e.getMessage()));
+        pipeline.send((reply, e) -> {
+            if (e != null) {
+                LOG.debugf("PUBLISH to %s failed: %s", channel, e.getMessage());
+            }
+        }, "PUBLISH", channel, payload);
     }
 }

@@ -1,7 +1,5 @@
 package io.parley.chat.gateway;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.LocalConnections;
@@ -9,7 +7,6 @@ import io.parley.chat.delivery.NodeIdentity;
 import io.parley.chat.delivery.Outbound;
 import io.parley.chat.delivery.TokenBucket;
 import io.parley.chat.protocol.ClientFrame;
-import io.parley.chat.protocol.CloseCodes;
 import io.parley.chat.protocol.FrameException;
 import io.parley.chat.protocol.FrameParser;
 import io.parley.chat.protocol.ServerFrames;
@@ -33,8 +30,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,15 +58,16 @@ public class ChatSocket {
     private final ChatConfig.Limits limits;
     @Inject
     SessionEndWatcher sessionEnds; // ended sessions and token expiry (4501)
-    private final MeterRegistry metrics;
-    private final AckFastPath ackFastPath;
-    private final Map<Class<?>, Counter> framesIn = new ConcurrentHashMap<>();
+    private final InboundFastPath fastPath;
+    private final InboundAdmission admission;
 
     public ChatSocket(LocalConnections connections, Outbound outbound, FrameParser parser, ServerFrames frames,
                       SendService sends, SyncService syncs, AckService acks, NodeIdentity node,
                       ReadService reads, TopicSubscriptions topics, PresenceService presence, BinaryFrames binaryFrames,
-                      ChatConfig config, MeterRegistry metrics, AckFastPath ackFastPath) {
-        this.ackFastPath = ackFastPath;
+                      ChatConfig config, InboundFastPath fastPath,
+                      InboundAdmission admission) {
+        this.fastPath = fastPath;
+        this.admission = admission;
         this.reads = reads;
         this.topics = topics;
         this.presence = presence;
@@ -85,7 +81,6 @@ public class ChatSocket {
         this.acks = acks;
         this.node = node;
         this.limits = config.limits();
-        this.metrics = metrics;
     }
 
     @OnOpen
@@ -101,7 +96,7 @@ public class ChatSocket {
         // already finds the node subscribed to everything addressed to this user.
         return connections.register(session, connection.userData().get(TokenUpgradeCheck.ARRIVAL))
                 .flatMap(v -> presence.enter(session))
-                .invoke(() -> ackFastPath.install(session, connection.userData().get(TokenUpgradeCheck.CHANNEL)));
+                .invoke(() -> fastPath.install(session, connection.userData().get(TokenUpgradeCheck.CHANNEL)));
     }
 
     /** A frame in the binary encoding (subprotocol {@value BinaryFrames#SUBPROTOCOL}): decoded, then as text. */
@@ -137,32 +132,14 @@ public class ChatSocket {
         return handle(session, frame);
     }
 
-    /**
-     * The checks every inbound frame passes before it is decoded: a live session, the frame rate, the frame size.
-     * Returns the session, or {@code null} when the frame is dropped (and the connection closed if over a limit).
-     */
+    /** The session if the frame passes {@link InboundAdmission}, else {@code null} (dropped, maybe closed). */
     private ClientSession admit(WebSocketConnection connection, long frameBytes) {
         ClientSession session = connections.byConnectionId(connection.id());
-        if (session == null || session.isClosing()) {
-            return null;
-        }
-        session.heard();
-        if (!session.tryTakeInboundToken()) {
-            count("rate_limited");
-            outbound.close(session, CloseCodes.RATE_LIMITED, "too many frames; slow down and reconnect");
-            return null;
-        }
-        if (frameBytes > limits.maxFrameBytes()) {
-            count("frame_too_large");
-            outbound.close(session, CloseCodes.FRAME_TOO_LARGE, "frame larger than " + limits.maxFrameBytes() + " bytes");
-            return null;
-        }
-        return session;
+        return admission.admit(session, frameBytes) ? session : null;
     }
 
     private Uni<Void> handle(ClientSession session, ClientFrame frame) {
-        framesIn.computeIfAbsent(frame.getClass(), type -> metrics.counter("parley.chat.frames.in",
-                "type", type.getSimpleName().toLowerCase())).increment();
+        admission.counted(frame.getClass().getSimpleName().toLowerCase());
         String ref = frame instanceof ClientFrame.Send send ? send.clientMsgId()
                 : frame instanceof ClientFrame.Change change ? change.clientMsgId() : null;
         Uni<Void> handled;
@@ -232,19 +209,12 @@ public class ChatSocket {
     }
 
     private Uni<Void> reject(ClientSession session, FrameException e) {
-        count(e.code().name());
-        outbound.write(session, frames.error(e.code(), e.getMessage(), e.ref()));
+        admission.reject(session, e);
         return DONE;
     }
 
     private Uni<Void> unexpected(ClientSession session, Throwable failure, String ref) {
-        LOG.warnf(failure, "frame from user %d failed", session.userId());
-        count(ErrorCode.UNAVAILABLE.name());
-        outbound.write(session, frames.error(ErrorCode.UNAVAILABLE, "temporarily unable to handle the frame; retry", ref));
+        admission.unexpected(session, failure, ref);
         return DONE;
-    }
-
-    private void count(String code) {
-        metrics.counter("parley.chat.frame.errors", "code", code).increment();
     }
 }

@@ -1,6 +1,7 @@
 package io.parley.chat.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.common.error.ErrorCode;
@@ -17,9 +18,7 @@ public class ServerFrames {
     public static final String PONG = "{\"type\":\"" + FrameTypes.PONG + "\"}";
     public static final String SYNCED = "{\"type\":\"" + FrameTypes.SYNCED + "\"}";
     public static final String SYNCED_MORE = "{\"type\":\"" + FrameTypes.SYNCED + "\",\"more\":true}";
-    /** Stands in for the seq while a message frame is split around it for the append script. */
-    private static final long SEQ_PLACEHOLDER = -7_777_777_777L;
-    private static final String SEQ_FIELD = "\"seq\":" + SEQ_PLACEHOLDER;
+    private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
 
     private final ObjectMapper json;
 
@@ -37,15 +36,23 @@ public class ServerFrames {
         return "{\"type\":\"" + FrameTypes.EXPIRING + "\",\"exp\":" + exp + "}";
     }
 
+    /**
+     * {@code sent}. This and {@link #messageAroundSeq} are written by hand (every chat message makes one of each):
+     * the same bytes as the Jackson tree gives, strings escaped by Jackson's own encoder, without the tree.
+     */
     public String sent(String clientMsgId, String id, String conversation, long seq, long ts) {
-        ObjectNode frame = json.createObjectNode();
-        frame.put("type", FrameTypes.SENT);
-        frame.put("clientMsgId", clientMsgId);
-        frame.put("id", id);
-        frame.put("conversation", conversation);
-        frame.put("seq", seq);
-        frame.put("ts", ts);
-        return write(frame);
+        StringBuilder out = new StringBuilder(64 + clientMsgId.length() + id.length() + conversation.length());
+        out.append("{\"type\":\"").append(FrameTypes.SENT).append("\",\"clientMsgId\":");
+        quoted(out, clientMsgId).append(",\"id\":");
+        quoted(out, id).append(",\"conversation\":");
+        quoted(out, conversation).append(",\"seq\":").append(seq).append(",\"ts\":").append(ts).append('}');
+        return out.toString();
+    }
+
+    private static StringBuilder quoted(StringBuilder out, String value) {
+        out.append('"');
+        STRINGS.quoteAsString(value, out);
+        return out.append('"');
     }
 
     public String message(ChatMessage m) {
@@ -57,10 +64,25 @@ public class ServerFrames {
      * {@code parts[0] + seq + parts[1]}. The rest of the frame is encoded here, once.
      */
     public String[] messageAroundSeq(ChatMessage m) {
-        String encoded = write(messageNode(m, SEQ_PLACEHOLDER));
-        int at = encoded.indexOf(SEQ_FIELD);
-        int cut = at + "\"seq\":".length();
-        return new String[] {encoded.substring(0, cut), encoded.substring(cut + Long.toString(SEQ_PLACEHOLDER).length())};
+        StringBuilder head = new StringBuilder(64 + m.id().length() + m.conversation().length());
+        head.append("{\"type\":\"").append(FrameTypes.MESSAGE).append("\",\"id\":");
+        quoted(head, m.id()).append(",\"conversation\":");
+        quoted(head, m.conversation()).append(",\"seq\":");
+        StringBuilder tail = new StringBuilder(64 + m.body().length());
+        tail.append(",\"from\":").append(m.from()).append(",\"to\":{");
+        if (m.toGroup() != null) {
+            quoted(tail.append("\"group\":"), m.toGroup());
+        } else {
+            tail.append("\"user\":").append(m.toUser());
+        }
+        tail.append("},\"body\":");
+        quoted(tail, m.body()).append(",\"kind\":");
+        quoted(tail, m.kind()).append(",\"ts\":").append(m.ts());
+        if (m.target() != null) {
+            quoted(tail.append(",\"target\":"), m.target());
+        }
+        tail.append('}');
+        return new String[] {head.toString(), tail.toString()};
     }
 
     public String typing(String conversation, long user) {

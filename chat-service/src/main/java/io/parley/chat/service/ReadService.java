@@ -15,7 +15,6 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.List;
-import org.jboss.logging.Logger;
 
 /**
  * Read receipts and typing: {@code read} moves the user's read cursor (what {@code unread} counts follow) and tells
@@ -24,7 +23,6 @@ import org.jboss.logging.Logger;
 @Singleton
 public class ReadService {
 
-    private static final Logger LOG = Logger.getLogger(ReadService.class);
 
     private final ReactiveRedisDataSource redis;
     private final Publisher publisher;
@@ -53,12 +51,6 @@ public class ReadService {
         String frame = frames.typing(typing.conversation().value(), session.userId());
         return publisher.publish(ConversationChannels.othersOf(typing.conversation(), session.userId()),
                 Envelope.transientFrame(session.userId(), frame));
-    }
-
-    /** A sender has read its own message: moves the cursor without waiting (not on the {@code sent} path). */
-    public void advanceOwn(long user, String conversation, long seq) {
-        advance(user, conversation, seq).subscribe().with(moved -> { },
-                e -> LOG.debugf("read cursor of %d in %s not moved: %s", user, conversation, e.getMessage()));
     }
 
     private Uni<Long> advance(long user, String conversation, long seq) {

@@ -16,7 +16,6 @@ import io.parley.chat.store.MessageStore;
 import io.parley.chat.store.MessageStore.AppendResult;
 import io.parley.chat.store.RedisKeys;
 import io.parley.common.error.ErrorCode;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -35,66 +34,53 @@ public class SendService {
     private final UserDirectory users;
     private final GroupService groups;
     private final ServerFrames frames;
-    private final ReactiveRedisDataSource redis;
     private final Timer appendTimer;
     private final ContentFilter filter;
     private final SendRateLimiter sendRate;
-    private final ReadService reads;
 
     public SendService(MessageStore store, IdAllocation ids, UserDirectory users, GroupService groups,
-                       ServerFrames frames, ReactiveRedisDataSource redis, MeterRegistry metrics,
-                       ContentFilter filter, SendRateLimiter sendRate, ReadService reads) {
+                       ServerFrames frames, MeterRegistry metrics,
+                       ContentFilter filter, SendRateLimiter sendRate) {
         this.filter = filter;
         this.sendRate = sendRate;
-        this.reads = reads;
         this.store = store;
         this.ids = ids;
         this.users = users;
         this.groups = groups;
         this.frames = frames;
-        this.redis = redis;
         this.appendTimer = Timer.builder("parley.chat.append").description("send: id + append + publish")
                 .publishPercentiles(0.5, 0.99).register(metrics);
     }
 
     private final AtomicInteger inFlight = new AtomicInteger();
 
+    /** How a send, edit or delete ends: the {@code sent} frame, or a failure ({@link FrameException}: the client's). */
+    @FunctionalInterface
+    public interface Outcome {
+        void done(String sentFrame, Throwable failure);
+    }
+
     /** Sends, edits and deletes accepted and not yet answered (the drain waits for them). */
     public int inFlight() {
         return inFlight.get();
     }
 
-    private <T> Uni<T> tracked(Uni<T> work) {
-        return Uni.createFrom().deferred(() -> {
-            inFlight.incrementAndGet();
-            return work.onTermination().invoke(inFlight::decrementAndGet);
-        });
+    /**
+     * Sends a message; {@code outcome} runs once, on an event loop: with the {@code sent} frame, or with a failure.
+     * Plain callbacks, no Mutiny, on the common path: this is the hot path of every chat message.
+     */
+    public void send(ClientSession sender, ClientFrame.Send frame, Outcome outcome) {
+        Outcome tracked = tracked(outcome);
+        try {
+            sendNow(sender, frame, tracked);
+        } catch (RuntimeException e) {
+            tracked.done(null, e);
+        }
     }
 
-    /** Returns the {@code sent} frame, or fails with a {@link FrameException}. */
+    /** {@link #send(ClientSession, ClientFrame.Send, Outcome)} as a {@link Uni} of the {@code sent} frame. */
     public Uni<String> send(ClientSession sender, ClientFrame.Send frame) {
-        return tracked(sendNow(sender, frame));
-    }
-
-    private Uni<String> sendNow(ClientSession sender, ClientFrame.Send frame) {
-        long from = sender.userId();
-        checkRate(sender, frame.clientMsgId());
-        ClientFrame.Send send = new ClientFrame.Send(frame.clientMsgId(), frame.toUser(), frame.toGroup(),
-                filter.chatText(frame.body(), frame.clientMsgId()), frame.kind());
-        if (send.toGroupChat()) {
-            return append(sender, send, ConversationId.group(send.toGroup()), true, true);
-        }
-        ConversationId conversation = ConversationId.direct(from, send.toUser());
-        if (send.toUser() == from) {
-            return append(sender, send, conversation, false, true);
-        }
-        return users.exists(send.toUser(), sender.accessToken()).flatMap(exists -> {
-            if (!exists) {
-                return Uni.createFrom().failure(new FrameException(ErrorCode.NOT_FOUND,
-                        "no user " + send.toUser(), send.clientMsgId()));
-            }
-            return append(sender, send, conversation, false, true);
-        });
+        return Uni.createFrom().emitter(emitter -> send(sender, frame, complete(emitter)));
     }
 
     /**
@@ -102,21 +88,75 @@ public class SendService {
      * conversation (so a later {@code sync} sees it), checked and appended by the same one-round-trip script.
      */
     public Uni<String> change(ClientSession sender, ClientFrame.Change change) {
-        return tracked(changeNow(sender, change));
+        return Uni.createFrom().emitter(emitter -> {
+            Outcome tracked = tracked(complete(emitter));
+            try {
+                changeNow(sender, change, tracked);
+            } catch (RuntimeException e) {
+                tracked.done(null, e);
+            }
+        });
     }
 
-    private Uni<String> changeNow(ClientSession sender, ClientFrame.Change change) {
+    private Outcome tracked(Outcome outcome) {
+        inFlight.incrementAndGet();
+        return (sent, failure) -> {
+            inFlight.decrementAndGet();
+            outcome.done(sent, failure);
+        };
+    }
+
+    private static Outcome complete(io.smallrye.mutiny.subscription.UniEmitter<? super String> emitter) {
+        return (sent, failure) -> {
+            if (failure != null) {
+                emitter.fail(failure);
+            } else {
+                emitter.complete(sent);
+            }
+        };
+    }
+
+    private void sendNow(ClientSession sender, ClientFrame.Send frame, Outcome outcome) {
+        long from = sender.userId();
+        checkRate(sender, frame.clientMsgId());
+        ClientFrame.Send send = new ClientFrame.Send(frame.clientMsgId(), frame.toUser(), frame.toGroup(),
+                filter.chatText(frame.body(), frame.clientMsgId()), frame.kind());
+        if (send.toGroupChat()) {
+            append(sender, send, ConversationId.group(send.toGroup()), true, true, null, outcome);
+            return;
+        }
+        ConversationId conversation = ConversationId.direct(from, send.toUser());
+        Boolean exists = send.toUser() == from ? Boolean.TRUE : users.knownNow(send.toUser());
+        if (exists != null) { // almost always: the directory caches recipients
+            recipientChecked(sender, send, conversation, exists, outcome);
+            return;
+        }
+        users.exists(send.toUser(), sender.accessToken()).subscribe().with(
+                known -> recipientChecked(sender, send, conversation, known, outcome),
+                failure -> outcome.done(null, failure));
+    }
+
+    private void recipientChecked(ClientSession sender, ClientFrame.Send send, ConversationId conversation,
+                                  boolean exists, Outcome outcome) {
+        if (!exists) {
+            outcome.done(null, new FrameException(ErrorCode.NOT_FOUND, "no user " + send.toUser(), send.clientMsgId()));
+            return;
+        }
+        append(sender, send, conversation, false, true, null, outcome);
+    }
+
+    private void changeNow(ClientSession sender, ClientFrame.Change change, Outcome outcome) {
         checkRate(sender, change.clientMsgId());
         ConversationId conversation = change.conversation();
         if (!conversation.hasMember(sender.userId(), sender.groups())) {
-            return Uni.createFrom().failure(new FrameException(ErrorCode.FORBIDDEN,
-                    "you are not in conversation " + conversation.value(), change.clientMsgId()));
+            throw new FrameException(ErrorCode.FORBIDDEN, "you are not in conversation " + conversation.value(),
+                    change.clientMsgId());
         }
         String body = change.isDelete() ? "" : filter.chatText(change.body(), change.clientMsgId());
         ClientFrame.Send asSend = conversation.group()
                 ? new ClientFrame.Send(change.clientMsgId(), 0, conversation.groupId(), body, change.kind())
                 : new ClientFrame.Send(change.clientMsgId(), conversation.peerOf(sender.userId()), null, body, change.kind());
-        return append(sender, asSend, conversation, conversation.group(), true, change.target());
+        append(sender, asSend, conversation, conversation.group(), true, change.target(), outcome);
     }
 
     private void checkRate(ClientSession sender, String clientMsgId) {
@@ -126,75 +166,96 @@ public class SendService {
         }
     }
 
-    private Uni<String> append(ClientSession sender, ClientFrame.Send send, ConversationId conversation,
-                               boolean group, boolean mayReloadMembers) {
-        return append(sender, send, conversation, group, mayReloadMembers, null);
-    }
-
-    private Uni<String> append(ClientSession sender, ClientFrame.Send send, ConversationId conversation,
-                               boolean group, boolean mayReloadMembers, String target) {
+    private void append(ClientSession sender, ClientFrame.Send send, ConversationId conversation, boolean group,
+                        boolean mayReloadMembers, String target, Outcome outcome) {
         long started = System.nanoTime();
-        String ready = ids.tryNextMessageId(sender.userId()); // almost always at hand: no Uni, no wait
-        Uni<String> id34 = ready != null ? Uni.createFrom().item(ready) : ids.nextMessageId(sender.userId());
-        return id34.flatMap(id -> {
-            long ts = System.currentTimeMillis();
-            ChatMessage draft = new ChatMessage(id, conversation.value(), 0, sender.userId(),
-                    group ? 0 : send.toUser(), group ? send.toGroup() : null, send.body(), send.kind(), ts, target,
-                    send.clientMsgId());
-            List<String> channels = group
-                    ? List.of(RedisKeys.groupChannel(send.toGroup()))
-                    : send.toUser() == sender.userId()
-                            ? List.of(RedisKeys.userChannel(sender.userId()))
-                            : List.of(RedisKeys.userChannel(send.toUser()), RedisKeys.userChannel(sender.userId()));
-            return store.append(draft, group, frames.messageAroundSeq(draft), sender.tag(), channels)
-                    .flatMap(result -> answer(sender, send, conversation, group, draft, result, mayReloadMembers));
-        }).invoke(() -> appendTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+        String ready = ids.tryNextMessageId(sender.userId()); // almost always at hand: the next block is prefetched
+        if (ready != null) {
+            appendWithId(sender, send, conversation, group, mayReloadMembers, target, ready, started, outcome);
+            return;
+        }
+        ids.nextMessageId(sender.userId()).subscribe().with(
+                id -> appendWithId(sender, send, conversation, group, mayReloadMembers, target, id, started, outcome),
+                failure -> outcome.done(null, failure));
     }
 
-    private Uni<String> answer(ClientSession sender, ClientFrame.Send send, ConversationId conversation, boolean group,
-                               ChatMessage draft, AppendResult result, boolean mayReloadMembers) {
+    private void appendWithId(ClientSession sender, ClientFrame.Send send, ConversationId conversation, boolean group,
+                              boolean mayReloadMembers, String target, String id, long started, Outcome outcome) {
+        long ts = System.currentTimeMillis();
+        ChatMessage draft = new ChatMessage(id, conversation.value(), 0, sender.userId(),
+                group ? 0 : send.toUser(), group ? send.toGroup() : null, send.body(), send.kind(), ts, target,
+                send.clientMsgId());
+        List<String> channels = group
+                ? List.of(RedisKeys.groupChannel(send.toGroup()))
+                : send.toUser() == sender.userId()
+                        ? List.of(RedisKeys.userChannel(sender.userId()))
+                        : List.of(RedisKeys.userChannel(send.toUser()), RedisKeys.userChannel(sender.userId()));
+        // own messages are read; both participants list a direct conversation, newest first (groups are listed
+        // from the membership) — done with the append itself (MessageStore), no second round trip before `sent`
+        List<String> index = group ? List.of() : indexDirect(conversation);
+        store.append(draft, group, frames.messageAroundSeq(draft), sender.tag(), channels,
+                RedisKeys.userRead(sender.userId()), index, (result, failure) -> {
+            appendTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (failure != null) {
+                outcome.done(null, failure);
+                return;
+            }
+            try {
+                answer(sender, send, conversation, draft, result, mayReloadMembers, outcome);
+            } catch (RuntimeException e) {
+                outcome.done(null, e);
+            }
+        });
+    }
+
+    private void answer(ClientSession sender, ClientFrame.Send send, ConversationId conversation, ChatMessage draft,
+                        AppendResult result, boolean mayReloadMembers, Outcome outcome) {
         if (result instanceof AppendResult.Stored stored) {
-            reads.advanceOwn(sender.userId(), conversation.value(), stored.seq()); // own messages are read
-            Uni<Void> indexed = group ? Uni.createFrom().voidItem() : indexDirect(conversation, draft.ts());
-            return indexed.map(v -> frames.sent(send.clientMsgId(), draft.id(), conversation.value(), stored.seq(), draft.ts()));
+            outcome.done(frames.sent(send.clientMsgId(), draft.id(), conversation.value(), stored.seq(), draft.ts()), null);
+            return;
         }
         if (result instanceof AppendResult.Duplicate dup) {
-            return Uni.createFrom().item(frames.sent(send.clientMsgId(), dup.id(), conversation.value(), dup.seq(), dup.ts()));
+            outcome.done(frames.sent(send.clientMsgId(), dup.id(), conversation.value(), dup.seq(), dup.ts()), null);
+            return;
         }
         if (result instanceof AppendResult.NotReplicated) {
-            return Uni.createFrom().failure(new FrameException(ErrorCode.UNAVAILABLE, "stored, but not yet on a Redis "
+            outcome.done(null, new FrameException(ErrorCode.UNAVAILABLE, "stored, but not yet on a Redis "
                     + "replica; resend the same clientMsgId (it will not be stored twice)", send.clientMsgId()));
+            return;
         }
         if (result instanceof AppendResult.NotEditable) {
-            return Uni.createFrom().failure(new FrameException(ErrorCode.EDIT_WINDOW_CLOSED, "message " + draft.target()
+            outcome.done(null, new FrameException(ErrorCode.EDIT_WINDOW_CLOSED, "message " + draft.target()
                     + " is not in this conversation or can no longer be changed", send.clientMsgId()));
+            return;
         }
         if (result instanceof AppendResult.NotYours) {
-            return Uni.createFrom().failure(new FrameException(ErrorCode.FORBIDDEN,
+            outcome.done(null, new FrameException(ErrorCode.FORBIDDEN,
                     "only the sender may edit or delete message " + draft.target(), send.clientMsgId()));
+            return;
         }
         if (result instanceof AppendResult.NotMember) {
-            return Uni.createFrom().failure(new FrameException(ErrorCode.FORBIDDEN,
+            outcome.done(null, new FrameException(ErrorCode.FORBIDDEN,
                     "you are not a member of group " + send.toGroup(), send.clientMsgId()));
+            return;
         }
         // The group's member cache is missing: rebuild it from MySQL once, then retry.
         if (!mayReloadMembers) {
-            return Uni.createFrom().failure(new FrameException(ErrorCode.NOT_FOUND,
-                    "no group " + send.toGroup(), send.clientMsgId()));
+            outcome.done(null, new FrameException(ErrorCode.NOT_FOUND, "no group " + send.toGroup(), send.clientMsgId()));
+            return;
         }
-        return groups.reloadMembersCache(send.toGroup())
-                .flatMap(found -> found
-                        ? append(sender, send, conversation, true, false, draft.target())
-                        : Uni.createFrom().failure(new FrameException(ErrorCode.NOT_FOUND,
-                                "no group " + send.toGroup(), send.clientMsgId())));
+        groups.reloadMembersCache(send.toGroup()).subscribe().with(found -> {
+            if (found) {
+                append(sender, send, conversation, true, false, draft.target(), outcome);
+            } else {
+                outcome.done(null, new FrameException(ErrorCode.NOT_FOUND, "no group " + send.toGroup(), send.clientMsgId()));
+            }
+        }, failure -> outcome.done(null, failure));
     }
 
-    /** Both participants list the direct conversation, newest first. */
-    private Uni<Void> indexDirect(ConversationId conversation, long ts) {
-        var sortedSets = redis.sortedSet(String.class);
-        return Uni.combine().all().unis(
-                sortedSets.zadd(RedisKeys.userConversations(conversation.userA()), ts, conversation.value()),
-                sortedSets.zadd(RedisKeys.userConversations(conversation.userB()), ts, conversation.value()))
-                .discardItems();
+    /** The conversation lists of a direct chat's participants (one, for a chat with oneself). */
+    private static List<String> indexDirect(ConversationId conversation) {
+        return conversation.userA() == conversation.userB()
+                ? List.of(RedisKeys.userConversations(conversation.userA()))
+                : List.of(RedisKeys.userConversations(conversation.userA()), RedisKeys.userConversations(conversation.userB()));
     }
 }

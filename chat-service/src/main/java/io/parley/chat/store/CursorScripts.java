@@ -27,6 +27,12 @@ public final class CursorScripts {
         return ADVANCE.run(redis, hashes, pairs);
     }
 
+    /** {@link #advance} on the hot-path pipeline: {@code handler} gets how many cursors moved. */
+    public static void advance(RedisPipeline pipeline, String hash, String conversation, long seq,
+                               RedisPipeline.ReplyHandler handler) {
+        pipeline.run(ADVANCE, 1, new String[]{hash, conversation, Long.toString(seq)}, handler);
+    }
+
     /**
      * Raises cursors of many users' hashes in one call ({@code cursor_advance_each.lua}, standalone Redis only);
      * {@code args}: for each hash in order, the number of pairs n, then n pairs conversation, seq.

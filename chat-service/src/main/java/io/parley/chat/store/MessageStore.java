@@ -10,6 +10,7 @@ import io.quarkus.redis.datasource.stream.StreamRange;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,14 +57,174 @@ public class MessageStore {
         }
     }
 
+    /** How an append ended: its result, or the failure that left it unknown (the client resends; no double store). */
+    @FunctionalInterface
+    public interface AppendHandler {
+        void done(AppendResult result, Throwable failure);
+    }
+
     private final ReactiveRedisDataSource redis;
+    private final RedisPipeline pipeline;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final ChatConfig config;
 
-    public MessageStore(ReactiveRedisDataSource redis, ChatConfig config) {
+    /** Standalone Redis: one script may touch any key (on a Cluster only keys of one slot). */
+    private final boolean oneShard;
+
+    public MessageStore(ReactiveRedisDataSource redis, RedisPipeline pipeline, ChatConfig config,
+                        @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
+        this.oneShard = "standalone".equalsIgnoreCase(clientType);
         this.redis = redis;
+        this.pipeline = pipeline;
         this.streams = redis.stream(String.class);
         this.config = config;
+    }
+
+    /**
+     * Appends a message and publishes its frame, in one round trip on the hot-path pipeline; {@code then} runs on the
+     * event loop with the script's answer. With durability {@code replica} the append also waits for the replicas.
+     * Once stored, the sender's read cursor ({@code ownReadKey}) is raised to it and {@code indexKeys} (a direct
+     * chat's conversation lists) list the conversation at the message's time: inside the script on a one-shard
+     * Redis; on a Cluster (keys of other slots) as commands right behind it — the lists before {@code then} runs.
+     */
+    public void append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
+                       List<String> channels, String ownReadKey, List<String> indexKeys, AppendHandler then) {
+        boolean inScript = oneShard && config.durability().level() != ChatConfig.Durability.Level.REPLICA;
+        List<String[]> alsoSend = new ArrayList<>(indexKeys.size());
+        if (!inScript) {
+            for (String index : indexKeys) {
+                alsoSend.add(new String[]{"ZADD", index, Long.toString(draft.ts()), draft.conversation()});
+            }
+        }
+        AppendHandler raiseOwnCursor = inScript ? then : (result, failure) -> {
+            if (result instanceof AppendResult.Stored stored) {
+                CursorScripts.advance(pipeline, ownReadKey, draft.conversation(), stored.seq(), (moved, e) -> { });
+            }
+            then.done(result, failure);
+        };
+        if (!inScript) {
+            append(draft, checkMembers, frameAroundSeq, exclude, channels, alsoSend, raiseOwnCursor);
+            return;
+        }
+        List<String> keys = new ArrayList<>(keys(draft));
+        keys.add(ownReadKey);
+        keys.addAll(indexKeys);
+        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels);
+        pipeline.run(APPEND, keys.size(), concat(keys, args), (reply, failure) -> {
+            if (failure != null) {
+                then.done(null, failure);
+                return;
+            }
+            AppendResult result;
+            try {
+                result = toResult(reply);
+            } catch (RuntimeException e) {
+                then.done(null, e);
+                return;
+            }
+            then.done(result, null);
+        });
+    }
+
+    private static String[] concat(List<String> keys, List<String> args) {
+        String[] keysAndArgs = new String[keys.size() + args.size()];
+        int i = 0;
+        for (String key : keys) {
+            keysAndArgs[i++] = key;
+        }
+        for (String arg : args) {
+            keysAndArgs[i++] = arg;
+        }
+        return keysAndArgs;
+    }
+
+    /** The append with its extra commands sent apart (a Cluster, or durability {@code replica}). */
+    private void append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
+                        List<String> channels, List<String[]> alsoSend, AppendHandler then) {
+        if (config.durability().level() == ChatConfig.Durability.Level.REPLICA) {
+            append(draft, checkMembers, frameAroundSeq, exclude, channels).subscribe().with(
+                    result -> sendThen(alsoSend, result, then), failure -> then.done(null, failure));
+            return;
+        }
+        List<String> keys = keys(draft);
+        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels);
+        // one join for the script and what follows it: replies may come in any order on the shared (cluster) client
+        AppendJoin join = new AppendJoin(1 + alsoSend.size(), then);
+        pipeline.run(APPEND, keys.size(), concat(keys, args), (reply, failure) -> {
+            if (failure != null) {
+                join.fail(failure);
+            } else {
+                try {
+                    join.result(toResult(reply));
+                } catch (RuntimeException e) {
+                    join.fail(e);
+                }
+            }
+        });
+        for (String[] command : alsoSend) {
+            pipeline.send((reply, failure) -> {
+                if (failure != null) {
+                    join.fail(failure);
+                } else {
+                    join.countDown();
+                }
+            }, command);
+        }
+    }
+
+    private void sendThen(List<String[]> commands, AppendResult result, AppendHandler then) {
+        AppendJoin join = new AppendJoin(1 + commands.size(), then);
+        join.result(result);
+        for (String[] command : commands) {
+            pipeline.send((reply, failure) -> {
+                if (failure != null) {
+                    join.fail(failure);
+                } else {
+                    join.countDown();
+                }
+            }, command);
+        }
+    }
+
+    /** Waits for the script and the commands sent with it; reports once. Replies arrive on one thread per lane. */
+    private static final class AppendJoin {
+        private final AppendHandler then;
+        private int remaining;
+        private AppendResult result;
+        private Throwable failure;
+
+        AppendJoin(int expected, AppendHandler then) {
+            this.remaining = expected;
+            this.then = then;
+        }
+
+        synchronized void result(AppendResult value) {
+            result = value;
+            countDown();
+        }
+
+        synchronized void fail(Throwable e) {
+            if (failure == null) {
+                failure = e;
+            }
+            countDown();
+        }
+
+        void countDown() {
+            boolean done;
+            synchronized (this) {
+                done = --remaining == 0;
+            }
+            if (done) {
+                // any failure fails the send: the client resends the same clientMsgId, which stores nothing twice
+                // and writes the index again
+                if (failure == null) {
+                    then.done(result, null);
+                } else {
+                    then.done(null, failure);
+                }
+            }
+        }
     }
 
     /**
@@ -74,8 +235,17 @@ public class MessageStore {
      */
     public Uni<AppendResult> append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq,
                                     String exclude, List<String> channels) {
+        List<String> keys = keys(draft);
+        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels);
+        if (config.durability().level() != ChatConfig.Durability.Level.REPLICA) {
+            return APPEND.run(redis, keys, args).map(reply -> toResult(reply.getDelegate()));
+        }
+        return appendAndWait(keys, args);
+    }
+
+    private List<String> keys(ChatMessage draft) {
         String cid = draft.conversation();
-        List<String> keys = List.of(
+        return List.of(
                 RedisKeys.dedupe(cid, draft.from(), draft.clientMsgId()),
                 RedisKeys.seq(cid),
                 RedisKeys.log(cid),
@@ -83,6 +253,11 @@ public class MessageStore {
                 RedisKeys.persistQueue(persistShard(cid)),
                 RedisKeys.editable(cid, draft.target() != null ? draft.target() : draft.id()),
                 RedisKeys.changes(cid));
+    }
+
+    private List<String> args(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
+                              List<String> channels) {
+        String cid = draft.conversation();
         List<String> args = new ArrayList<>(15 + channels.size());
         args.add(cid);
         args.add(draft.id());
@@ -100,10 +275,7 @@ public class MessageStore {
         args.add(exclude);
         args.add(Long.toString(config.limits().editWindow().toMillis()));
         args.addAll(channels);
-        if (config.durability().level() != ChatConfig.Durability.Level.REPLICA) {
-            return APPEND.run(redis, keys, args).map(MessageStore::toResult);
-        }
-        return appendAndWait(keys, args);
+        return args;
     }
 
     /**
@@ -122,14 +294,14 @@ public class MessageStore {
                         .invoke(waited -> replicated.set(waited.toLong()))
                         .replaceWithVoid())
                 .map(v -> {
-                    AppendResult result = toResult(reply.get());
+                    AppendResult result = toResult(reply.get().getDelegate());
                     boolean written = result instanceof AppendResult.Stored || result instanceof AppendResult.Duplicate;
                     return written && replicated.get() < durability.replicas()
                             ? new AppendResult.NotReplicated(replicated.get()) : result;
                 });
     }
 
-    private static AppendResult toResult(Response reply) {
+    private static AppendResult toResult(io.vertx.redis.client.Response reply) {
         String status = reply.get(0).toString();
         return switch (status) {
             case "ok" -> new AppendResult.Stored(Long.parseLong(reply.get(1).toString()));

@@ -70,6 +70,26 @@ public final class RedisScript {
         return name;
     }
 
+    /** The script's SHA-1, for {@code EVALSHA}. */
+    public String sha1() {
+        return sha1;
+    }
+
+    /** The script's text, for {@code EVAL} when Redis does not know the SHA-1. */
+    public String body() {
+        return body;
+    }
+
+    /** Whether a failure is Redis saying it does not know the script ({@code NOSCRIPT}): run it with {@code EVAL}. */
+    public static boolean isNoScript(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static List<String> arguments(List<String> keys, List<String> args) {
         List<String> tail = new ArrayList<>(keys.size() + args.size() + 1);
         tail.add(Integer.toString(keys.size()));
@@ -85,15 +105,6 @@ public final class RedisScript {
             out[i + 1] = rest.get(i);
         }
         return out;
-    }
-
-    private static boolean isNoScript(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String sha1(String text) {
