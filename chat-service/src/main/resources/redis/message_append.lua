@@ -1,7 +1,8 @@
 -- Appends one chat message in a single round trip: de-duplicate, check membership, (for an edit or delete) check
 -- the target is the sender's and still editable, assign the next seq, append to the conversation log and the
 -- write-behind queue, remember the answer, publish the frame.
--- With the optional KEYS[8..10] also: the sender's read cursor and a direct chat's conversation lists.
+-- With the optional KEYS[8..11] also: the sender's read cursor and a direct chat's conversation lists, and the copy
+-- for the sender's other devices only when it has some.
 -- Returns {'ok', seq} | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing)
 --       | {'not-editable'} (unknown target, or its edit window closed) | {'not-yours'}.
 local dedupe_key = KEYS[1]
@@ -12,8 +13,9 @@ local persist_key = KEYS[5]
 local editable_key = KEYS[6] -- new message: its own; edit/delete: the target's
 local changes_key = KEYS[7]
 -- Optional, on a one-shard Redis only (a Cluster refuses keys of other slots; there the caller sends these apart):
-local own_read_key = KEYS[8] -- the sender's read cursors: own messages are read
-local index_keys = {KEYS[9], KEYS[10]} -- a direct chat's two participants' conversation lists (score: ts)
+local sender_conns_key = KEYS[8] -- the sender's open connections (presence): is there another device to tell?
+local own_read_key = KEYS[9] -- the sender's read cursors: own messages are read
+local index_keys = {KEYS[10], KEYS[11]} -- a direct chat's two participants' conversation lists (score: ts)
 
 local conversation = ARGV[1]
 local id = ARGV[2]
@@ -30,7 +32,8 @@ local frame_head = ARGV[12]
 local frame_tail = ARGV[13]
 local exclude = ARGV[14]
 local edit_window_ms = ARGV[15]
--- ARGV[16..] are the channels to publish to
+local echo_channel = ARGV[16] -- the sender's own channel, for its other devices ('' for none)
+-- ARGV[17..] are the channels to publish to
 
 local original = redis.call('GET', dedupe_key)
 if original then
@@ -81,7 +84,11 @@ end
 
 -- envelope: '<exclude> <conversation> <seq>' on the first line, then the frame (see fanout/Envelope.java)
 local payload = exclude .. ' ' .. conversation .. ' ' .. seq .. '\n' .. frame_head .. seq .. frame_tail
-for i = 16, #ARGV do
+for i = 17, #ARGV do
   redis.call('PUBLISH', ARGV[i], payload)
+end
+-- the sending connection has its `sent`: the copy on its own channel is only for its other devices, if any
+if echo_channel ~= '' and (not sender_conns_key or redis.call('ZCARD', sender_conns_key) > 1) then
+  redis.call('PUBLISH', echo_channel, payload)
 end
 return {'ok', tostring(seq)}

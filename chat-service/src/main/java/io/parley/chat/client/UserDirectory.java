@@ -15,7 +15,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,14 +26,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Answers "does this user exist?" by asking auth-service ({@code GET /api/v1/users/{id}}, or for many users at once
- * {@code GET /api/v1/users?ids=…}) with the asking client's own token, behind a cache: a yes is kept long and a no
+ * Answers "does this user exist?" by asking auth-service ({@code GET /api/v1/users?ids=…}: the users asked about
+ * within a couple of milliseconds go in one call) with an asking client's own token, behind a cache: a yes is kept
+ * long and a no
  * briefly.
  */
 @ApplicationScoped
 public class UserDirectory {
 
     private static final long LOOKUP_TIMEOUT_MS = 3000;
+    /** How long a lookup waits for others to join its batch. */
+    private static final long GATHER_MS = 2;
 
     private final WebClient client;
     private final String host;
@@ -45,7 +50,19 @@ public class UserDirectory {
     /** Lookups in flight, so a burst of sends to one new recipient asks auth-service once. */
     private final Map<Long, Uni<Boolean>> inFlight = new ConcurrentHashMap<>();
 
+    /**
+     * Recipients not in the cache, gathered for one batch call: a burst of sends to new recipients (a node starting,
+     * a reconnect storm) asks auth-service once per {@code batchSize} users instead of once per user — one request
+     * per user queued past its timeout behind the connection pool.
+     */
+    private final Object gathering = new Object();
+    private Map<Long, CompletableFuture<Boolean>> gathered = new HashMap<>();
+    private String gatheredToken;
+    private boolean gatherFlushScheduled;
+    private final Vertx vertx;
+
     public UserDirectory(Vertx vertx, ChatConfig config) {
+        this.vertx = vertx;
         // the default pool (5 connections) queues a reconnect storm's first lookups past their timeout
         this.client = WebClient.create(vertx, new WebClientOptions().setMaxPoolSize(64).setKeepAlive(true));
         URI base = URI.create(config.authServiceUrl());
@@ -69,7 +86,7 @@ public class UserDirectory {
         if (unknown.getIfPresent(user) != null) {
             return Uni.createFrom().item(false);
         }
-        return inFlight.computeIfAbsent(user, u -> lookup(u, bearerToken)
+        return inFlight.computeIfAbsent(user, u -> Uni.createFrom().completionStage(gather(u, bearerToken))
                 .eventually(() -> {
                     inFlight.remove(u); // a block: as an expression it would pick the Supplier<Uni> overload
                 })
@@ -103,6 +120,48 @@ public class UserDirectory {
         });
     }
 
+    /** Adds the user to the next batch lookup (sent within {@value #GATHER_MS} ms, or at once when full). */
+    private CompletableFuture<Boolean> gather(long user, String bearerToken) {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        Map<Long, CompletableFuture<Boolean>> full = null;
+        boolean schedule = false;
+        synchronized (gathering) {
+            gathered.put(user, answer);
+            gatheredToken = bearerToken; // any asker's token may read which users exist
+            if (gathered.size() >= batchSize) {
+                full = gathered;
+                gathered = new HashMap<>();
+            } else if (!gatherFlushScheduled) {
+                gatherFlushScheduled = true;
+                schedule = true;
+            }
+        }
+        if (full != null) {
+            ask(full, bearerToken);
+        } else if (schedule) {
+            vertx.setTimer(GATHER_MS, t -> {
+                Map<Long, CompletableFuture<Boolean>> batch;
+                String token;
+                synchronized (gathering) {
+                    batch = gathered;
+                    token = gatheredToken;
+                    gathered = new HashMap<>();
+                    gatherFlushScheduled = false;
+                }
+                if (!batch.isEmpty()) {
+                    ask(batch, token);
+                }
+            });
+        }
+        return answer;
+    }
+
+    private void ask(Map<Long, CompletableFuture<Boolean>> batch, String bearerToken) {
+        lookupBatch(new ArrayList<>(batch.keySet()), bearerToken).subscribe().with(
+                existing -> batch.forEach((user, answer) -> answer.complete(existing.contains(user))),
+                failure -> batch.values().forEach(answer -> answer.completeExceptionally(failure)));
+    }
+
     /** One {@code GET /api/v1/users?ids=…}: the ids of {@code users} that exist; the cache learns both answers. */
     private Uni<Set<Long>> lookupBatch(List<Long> users, String bearerToken) {
         String ids = users.stream().map(String::valueOf).collect(Collectors.joining(","));
@@ -122,23 +181,6 @@ public class UserDirectory {
                         (existing.contains(user) ? known : unknown).put(user, true);
                     }
                     return existing;
-                });
-    }
-
-    private Uni<Boolean> lookup(long user, String bearerToken) {
-        return Uni.createFrom().completionStage(() -> client.get(port, host, "/api/v1/users/" + user)
-                        .bearerTokenAuthentication(bearerToken).timeout(LOOKUP_TIMEOUT_MS).send().toCompletionStage())
-                .map(response -> {
-                    if (response.statusCode() == 200) {
-                        known.put(user, true);
-                        return true;
-                    }
-                    if (response.statusCode() == 404) {
-                        unknown.put(user, true);
-                        return false;
-                    }
-                    throw new IllegalStateException("auth-service answered " + response.statusCode()
-                            + " for user " + user);
                 });
     }
 

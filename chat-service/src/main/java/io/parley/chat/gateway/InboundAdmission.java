@@ -67,7 +67,12 @@ public class InboundAdmission {
 
     /** Counts an accepted frame by type ({@code parley.chat.frames.in}). */
     public void counted(String type) {
-        framesIn.computeIfAbsent(type, t -> metrics.counter("parley.chat.frames.in", "type", t)).increment();
+        counter(type).increment();
+    }
+
+    /** The counter of one frame type, for a caller that counts every frame of that type. */
+    public Counter counter(String type) {
+        return framesIn.computeIfAbsent(type, t -> metrics.counter("parley.chat.frames.in", "type", t));
     }
 
     /** A frame refused for a reason the client can fix: an {@code error} frame with its code. */

@@ -1,5 +1,6 @@
 package io.parley.chat.gateway;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -49,6 +50,8 @@ public class InboundFastPath extends ChannelInboundHandlerAdapter {
     private final FrameParser parser;
     private final Outbound outbound;
     private final InboundAdmission admission;
+    private final Counter acksIn;
+    private final Counter sendsIn;
 
     public InboundFastPath(AckService acks, SendService sends, FrameParser parser, Outbound outbound,
                            InboundAdmission admission) {
@@ -57,6 +60,8 @@ public class InboundFastPath extends ChannelInboundHandlerAdapter {
         this.parser = parser;
         this.outbound = outbound;
         this.admission = admission;
+        this.acksIn = admission.counter(FrameTypes.ACK);
+        this.sendsIn = admission.counter(FrameTypes.SEND);
     }
 
     /** Puts the handler in the session's socket pipeline (no-op without a channel, or if already there). */
@@ -119,7 +124,7 @@ public class InboundFastPath extends ChannelInboundHandlerAdapter {
         if (!admission.admit(session, 0)) {
             return;
         }
-        admission.counted(FrameTypes.ACK);
+        acksIn.increment();
         if (!acks.ack(session, ack.conversation(), ack.seq())) {
             admission.reject(session, new FrameException(ErrorCode.FORBIDDEN,
                     "you are not in conversation " + ack.conversation().value(), null));
@@ -130,7 +135,7 @@ public class InboundFastPath extends ChannelInboundHandlerAdapter {
         if (!admission.admit(session, bytes)) {
             return;
         }
-        admission.counted(FrameTypes.SEND);
+        sendsIn.increment();
         sends.send(session, send, (sent, failure) -> {
             if (failure == null) {
                 outbound.write(session, sent);

@@ -154,7 +154,7 @@ public class SessionEndWatcher implements ChannelReceiver {
     }
 
     private long expiryOf(ClientSession session) {
-        Long renewed = renewedUntil.get(session.id());
+        Long renewed = renewedUntil.isEmpty() ? null : renewedUntil.get(session.id()); // the sweep asks for every connection
         long original = session.claims().expiresAt();
         return renewed == null ? original : Math.max(renewed, original);
     }

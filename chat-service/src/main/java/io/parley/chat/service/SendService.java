@@ -185,15 +185,16 @@ public class SendService {
         ChatMessage draft = new ChatMessage(id, conversation.value(), 0, sender.userId(),
                 group ? 0 : send.toUser(), group ? send.toGroup() : null, send.body(), send.kind(), ts, target,
                 send.clientMsgId());
+        // recipients' channels; the sender's own channel carries a copy to its other devices (the script skips it
+        // when the sender has none); a group's members, the sender's devices included, are on the group channel
         List<String> channels = group
                 ? List.of(RedisKeys.groupChannel(send.toGroup()))
-                : send.toUser() == sender.userId()
-                        ? List.of(RedisKeys.userChannel(sender.userId()))
-                        : List.of(RedisKeys.userChannel(send.toUser()), RedisKeys.userChannel(sender.userId()));
+                : send.toUser() == sender.userId() ? List.of() : List.of(RedisKeys.userChannel(send.toUser()));
+        String echoChannel = group ? null : RedisKeys.userChannel(sender.userId());
         // own messages are read; both participants list a direct conversation, newest first (groups are listed
         // from the membership) — done with the append itself (MessageStore), no second round trip before `sent`
         List<String> index = group ? List.of() : indexDirect(conversation);
-        store.append(draft, group, frames.messageAroundSeq(draft), sender.tag(), channels,
+        store.append(draft, group, frames.messageAroundSeq(draft), sender.tag(), channels, echoChannel,
                 RedisKeys.userRead(sender.userId()), index, (result, failure) -> {
             appendTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (failure != null) {

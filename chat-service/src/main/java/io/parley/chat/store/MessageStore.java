@@ -88,7 +88,8 @@ public class MessageStore {
      * Redis; on a Cluster (keys of other slots) as commands right behind it — the lists before {@code then} runs.
      */
     public void append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
-                       List<String> channels, String ownReadKey, List<String> indexKeys, AppendHandler then) {
+                       List<String> channels, String echoChannel, String ownReadKey, List<String> indexKeys,
+                       AppendHandler then) {
         boolean inScript = oneShard && config.durability().level() != ChatConfig.Durability.Level.REPLICA;
         List<String[]> alsoSend = new ArrayList<>(indexKeys.size());
         if (!inScript) {
@@ -103,13 +104,14 @@ public class MessageStore {
             then.done(result, failure);
         };
         if (!inScript) {
-            append(draft, checkMembers, frameAroundSeq, exclude, channels, alsoSend, raiseOwnCursor);
+            append(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, alsoSend, raiseOwnCursor);
             return;
         }
         List<String> keys = new ArrayList<>(keys(draft));
+        keys.add(RedisKeys.presenceConnections(draft.from()));
         keys.add(ownReadKey);
         keys.addAll(indexKeys);
-        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels);
+        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel);
         pipeline.run(APPEND, keys.size(), concat(keys, args), (reply, failure) -> {
             if (failure != null) {
                 then.done(null, failure);
@@ -140,14 +142,14 @@ public class MessageStore {
 
     /** The append with its extra commands sent apart (a Cluster, or durability {@code replica}). */
     private void append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
-                        List<String> channels, List<String[]> alsoSend, AppendHandler then) {
+                        List<String> channels, String echoChannel, List<String[]> alsoSend, AppendHandler then) {
         if (config.durability().level() == ChatConfig.Durability.Level.REPLICA) {
-            append(draft, checkMembers, frameAroundSeq, exclude, channels).subscribe().with(
+            append(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel).subscribe().with(
                     result -> sendThen(alsoSend, result, then), failure -> then.done(null, failure));
             return;
         }
         List<String> keys = keys(draft);
-        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels);
+        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel);
         // one join for the script and what follows it: replies may come in any order on the shared (cluster) client
         AppendJoin join = new AppendJoin(1 + alsoSend.size(), then);
         pipeline.run(APPEND, keys.size(), concat(keys, args), (reply, failure) -> {
@@ -235,8 +237,14 @@ public class MessageStore {
      */
     public Uni<AppendResult> append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq,
                                     String exclude, List<String> channels) {
+        return append(draft, checkMembers, frameAroundSeq, exclude, channels, null);
+    }
+
+    /** As above; {@code echoChannel} (may be null) gets the frame too, for the sender's other devices. */
+    public Uni<AppendResult> append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq,
+                                    String exclude, List<String> channels, String echoChannel) {
         List<String> keys = keys(draft);
-        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels);
+        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel);
         if (config.durability().level() != ChatConfig.Durability.Level.REPLICA) {
             return APPEND.run(redis, keys, args).map(reply -> toResult(reply.getDelegate()));
         }
@@ -256,7 +264,7 @@ public class MessageStore {
     }
 
     private List<String> args(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
-                              List<String> channels) {
+                              List<String> channels, String echoChannel) {
         String cid = draft.conversation();
         List<String> args = new ArrayList<>(15 + channels.size());
         args.add(cid);
@@ -274,6 +282,7 @@ public class MessageStore {
         args.add(frameAroundSeq[1]);
         args.add(exclude);
         args.add(Long.toString(config.limits().editWindow().toMillis()));
+        args.add(echoChannel == null ? "" : echoChannel);
         args.addAll(channels);
         return args;
     }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,7 +31,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -43,7 +44,7 @@ import org.jboss.logging.Logger;
  * command issued on a loop is encoded into that connection's pending buffer and everything issued during the same
  * loop turn goes out in one write, its replies come back in one read and are handed, in order, to their handlers on
  * the same loop — no pool checkout, no hop to another thread, no future or context capture per command. On this box
- * a lone command costs Redis 15-21 µs of syscalls; in a pipeline of 16 it costs 1.5-6 µs (docs/performance.md).
+ * a lone command costs Redis 15-21 µs of syscalls; in a pipeline of 16 it costs 1.5-6 µs (DESIGN.md, principle 4).
  *
  * <p>Why not the Vert.x Redis client for this: its pooled client lends a connection per command (one command on it
  * at a time) and every command is written and flushed on its own; its {@code batch} fails as a whole when one command
@@ -55,7 +56,9 @@ import org.jboss.logging.Logger;
  * command per pooled connection), which knows slots and redirections.
  *
  * <p>Guarantees: commands issued on one loop reach Redis in issue order, on one connection, so a later command sees
- * the effects of an earlier one. A handler is called exactly once: with the reply (an error reply as a failure), or
+ * the effects of an earlier one — except behind a script Redis has forgotten while the connection was up
+ * ({@code SCRIPT FLUSH}): its {@code EVAL} retry runs after what was issued behind it (a new connection loads every
+ * script it has run before anything else). A handler is called exactly once: with the reply (an error reply as a failure), or
  * with a failure when the connection is lost or the reply does not come within {@code parley.chat.redis.timeout} —
  * then the command may or may not have run (as with any client).
  */
@@ -89,6 +92,8 @@ public class RedisPipeline {
     private final Integer database;
     private final Lane[] lanes;
     private final AtomicInteger nextLane = new AtomicInteger();
+    /** Scripts run so far: loaded on every new connection before anything else is sent on it. */
+    private final Set<RedisScript> scripts = ConcurrentHashMap.newKeySet();
     private final Counter flushes;
     private final Counter commands;
     private volatile boolean stopping;
@@ -157,6 +162,7 @@ public class RedisPipeline {
      * does not know it (first use, or Redis restarted). {@code keysAndArgs}: the {@code numKeys} keys, then the args.
      */
     public void run(RedisScript script, int numKeys, String[] keysAndArgs, ReplyHandler handler) {
+        scripts.add(script);
         String[] args = new String[keysAndArgs.length + 3];
         args[0] = "EVALSHA";
         args[1] = script.sha1();
@@ -254,9 +260,12 @@ public class RedisPipeline {
         out.writeBytes(CRLF);
         for (String arg : args) {
             out.writeByte('$');
-            writeDecimal(out, ByteBufUtil.utf8Bytes(arg));
+            // String's own encoder, not Netty's writeUtf8: for a lone surrogate that one writes the next character's
+            // low byte raw (U+200B became a vertical tab); this one writes '?' as the Vert.x client did
+            byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+            writeDecimal(out, bytes.length);
             out.writeBytes(CRLF);
-            ByteBufUtil.writeUtf8(out, arg);
+            out.writeBytes(bytes);
             out.writeBytes(CRLF);
         }
     }
@@ -275,6 +284,8 @@ public class RedisPipeline {
         /** Commands issued while no connection is up (sent as soon as one is). */
         private final ArrayDeque<Pending> waitingForConnection = new ArrayDeque<>();
         private Connection current;
+        /** The new connection while its set-up commands are answered (commands wait meanwhile). */
+        private Connection settingUp;
         private boolean connecting;
 
         Lane(EventLoop loop) {
@@ -293,7 +304,7 @@ public class RedisPipeline {
                 return;
             }
             if (waitingForConnection.size() >= config.maxPending()) {
-                handler.handle(null, new RedisCommandException("Redis is not reachable"));
+                handler.handle(null, new RedisCommandException("too many Redis commands waiting for a connection"));
                 return;
             }
             waitingForConnection.add(pending);
@@ -319,27 +330,72 @@ public class RedisPipeline {
                     });
             ChannelFuture connected = bootstrap.connect(new InetSocketAddress(host, port));
             connected.addListener(done -> {
-                connecting = false;
                 if (!done.isSuccess()) {
+                    connecting = false;
                     failWaiting("cannot connect to Redis: " + done.cause().getMessage());
                     return;
                 }
                 connection.channel = connected.channel();
-                current = connection;
-                // AUTH and SELECT go first on the connection; a refusal closes it
-                if (password != null) {
-                    connection.enqueue(new Pending(user != null ? new String[]{"AUTH", user, password}
-                            : new String[]{"AUTH", password}, connection::checkSetUp, System.nanoTime()));
-                }
-                if (database != null && database != 0) {
-                    connection.enqueue(new Pending(new String[]{"SELECT", Integer.toString(database)},
-                            connection::checkSetUp, System.nanoTime()));
-                }
-                while (!waitingForConnection.isEmpty()) {
-                    connection.enqueue(waitingForConnection.poll());
-                }
+                settingUp = connection;
+                setUp(connection);
                 connection.scheduleTimeoutCheck();
             });
+        }
+
+        /**
+         * AUTH and SELECT, and SCRIPT LOAD of every script run so far (so a script Redis forgot — a restart — is not
+         * run with the EVAL fallback behind commands issued after it), answered before any waiting command is sent:
+         * a refused AUTH must not let commands run as another user.
+         */
+        private void setUp(Connection connection) {
+            List<String[]> commands = new ArrayList<>();
+            if (password != null) {
+                commands.add(user != null ? new String[]{"AUTH", user, password} : new String[]{"AUTH", password});
+            }
+            if (database != null && database != 0) {
+                commands.add(new String[]{"SELECT", Integer.toString(database)});
+            }
+            int required = commands.size();
+            for (RedisScript script : scripts) {
+                commands.add(new String[]{"SCRIPT", "LOAD", script.body()});
+            }
+            if (commands.isEmpty()) {
+                ready(connection);
+                return;
+            }
+            int[] left = {commands.size()};
+            String[] refusal = {null};
+            for (int i = 0; i < commands.size(); i++) {
+                boolean mustSucceed = i < required;
+                String name = commands.get(i)[0];
+                connection.enqueue(new Pending(commands.get(i), (reply, failure) -> {
+                    if (failure != null && mustSucceed && refusal[0] == null) {
+                        refusal[0] = name + ": " + failure.getMessage();
+                    } else if (failure != null) {
+                        LOG.warnf("hot-path Redis connection set-up: %s failed (%s)", name, failure.getMessage());
+                    }
+                    if (--left[0] == 0 && settingUp == connection) {
+                        if (refusal[0] == null) {
+                            ready(connection);
+                        } else {
+                            LOG.errorf("Redis refused the hot-path connection's set-up (%s)", refusal[0]);
+                            settingUp = null;
+                            connecting = false;
+                            failWaiting("Redis refused the connection set-up (" + refusal[0] + ")");
+                            connection.channel.close();
+                        }
+                    }
+                }, System.nanoTime()));
+            }
+        }
+
+        private void ready(Connection connection) {
+            settingUp = null;
+            connecting = false;
+            current = connection;
+            while (!waitingForConnection.isEmpty()) {
+                connection.enqueue(waitingForConnection.poll());
+            }
         }
 
         private void failWaiting(String why) {
@@ -350,6 +406,12 @@ public class RedisPipeline {
         }
 
         void lost(Connection connection) {
+            if (settingUp == connection) {
+                settingUp = null;
+                connecting = false;
+                failWaiting("connection to Redis lost while connecting");
+                return;
+            }
             if (current == connection) {
                 current = null;
                 if (!stopping) {
@@ -376,6 +438,7 @@ public class RedisPipeline {
         private final Runnable flush = this::flush;
         private Channel channel;
         private ByteBuf unsent;
+        private int unsentCommands;
         private boolean flushScheduled;
         private boolean closed;
 
@@ -394,7 +457,7 @@ public class RedisPipeline {
             }
             encode(unsent, pending.args);
             awaiting.add(pending);
-            commands.increment();
+            unsentCommands++;
             if (!flushScheduled) {
                 flushScheduled = true;
                 lane.loop.execute(flush); // after this loop turn's reads: everything issued meanwhile goes in one write
@@ -413,14 +476,9 @@ public class RedisPipeline {
                 return;
             }
             flushes.increment();
+            commands.increment(unsentCommands);
+            unsentCommands = 0;
             channel.writeAndFlush(out, channel.voidPromise());
-        }
-
-        void checkSetUp(Response reply, Throwable failure) {
-            if (failure != null) {
-                LOG.errorf("Redis refused the pipeline's connection set-up: %s", failure.getMessage());
-                channel.close();
-            }
         }
 
         /** A reply nobody expected means the stream is out of step: drop the connection rather than misattribute. */

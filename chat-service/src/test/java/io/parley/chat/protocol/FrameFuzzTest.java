@@ -108,7 +108,14 @@ class FrameFuzzTest {
                 return "accepted a send that breaks a rule: " + send;
             }
             String problem = encodes(serverFrames.sent(send.clientMsgId(), "0".repeat(34), "d:1:2", 1, 1));
-            return problem == null ? null : "its sent frame " + problem;
+            if (problem != null) {
+                return "its sent frame " + problem;
+            }
+            // the message frame its recipients get, as the append script joins it around the seq
+            String[] around = serverFrames.messageAroundSeq(new ChatMessage("0".repeat(34), "d:1:2", 0, 1, send.toUser(),
+                    send.toGroup(), send.body(), send.kind(), 1, null, send.clientMsgId()));
+            problem = encodes(around[0] + 1 + around[1]);
+            return problem == null ? null : "its message frame " + problem;
         }
         if (parsed instanceof ClientFrame.Change change) {
             String problem = encodes(serverFrames.sent(change.clientMsgId(), "0".repeat(34), change.conversation().value(), 1, 1));
