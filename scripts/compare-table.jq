@@ -1,12 +1,15 @@
 # The table of `./parley loadtest compare` (scripts/compare.sh), as Markdown, from its results file alone:
 #   jq -r -s -f scripts/compare-table.jq results.jsonl
 # Input: every line of the results file (slurped). Each is a raw JSON line of Parley's load generator or of the
-# references' load.js, with one key added in front: "compare": {server, phase, settings, otherCpuPct, ...}.
-#   server: parley | socketio | quarkus-raw
-#   phase:  parley: fixed, fixed-ack-per-message, ladder, direct, idle
+# references' load.js or of the floor program, with one key added in front: "compare": {server, phase, settings,
+# otherCpuPct, ...}.
+#   server: parley | floor | socketio | quarkus-raw
+#   phase:  parley: fixed, fixed-ack-per-message, ladder, direct, direct-1k (1:1 at DIRECT_1K_RATE msg/s in total), idle
+#           floor:  floor (floor/run.sh: one line per framesPerWrite, 1 and 4)
 #           peers:  fixed (bench.sh S4 with S4_STEPS=R,..,R: warmupSteps unmeasured steps, then the measured one),
 #                   suite (bench.sh S2 S3 S4: the 1:1 run, the idle run and the ladder)
-#   compare.settings (the run's knobs, strings: RATE, SENDERS, MEMBERS, DIRECT_CLIENTS, DIRECT_RATE, QUICK, ...)
+#   compare.settings (the run's knobs, strings: RATE, SENDERS, MEMBERS, DIRECT_CLIENTS, DIRECT_RATE, DIRECT_1K_RATE,
+#   DIRECT_1K_PER_SENDER, QUICK, ...)
 #   and compare.notes (lines for the footer) may be on any line; --argjson cfg '{...}' overrides the settings.
 # Fields that are missing print as "–"; every figure is computed the same way for the three servers (see the
 # footer's definitions).
@@ -39,6 +42,9 @@ def ratiopair($a1; $a2; $b1; $b2): ratio($a1; $b1) + " / " + ratio($a2; $b2);
 
 def lines($server; $phase): map(select(.compare.server == $server and .compare.phase == $phase));
 
+# the floor program's line with that many frames per write (1: one write per delivery; 4: four frames coalesced)
+def floor_line($k): lines("floor"; "floor") | map(select(.scenario == "floor" and .framesPerWrite == $k)) | last;
+
 # ---------------------------------------------------------------- Parley
 
 def p_fixed: lines("parley"; "fixed") | map(select(.scenario == "fanout" and (.error | not))) | last;
@@ -46,6 +52,7 @@ def p_fixed_pm: lines("parley"; "fixed-ack-per-message") | map(select(.scenario 
 def p_summary: lines("parley"; "ladder") | map(select(.summary == true)) | last;
 def p_steps: lines("parley"; "ladder") | map(select(.step != null and (.summary | not)));
 def p_direct: lines("parley"; "direct") | map(select(.scenario == "direct" and (.error | not))) | last;
+def p_direct_1k: lines("parley"; "direct-1k") | map(select(.scenario == "direct" and (.error | not))) | last;
 def p_idle: lines("parley"; "idle") | map(select(.scenario == "idle" and (.error | not))) | last;
 
 # server CPU µs per delivery: (chat-1 + chat-2 CPU seconds in the window) × 10⁶ ÷ deliveries
@@ -55,6 +62,12 @@ def p_cpu_per_delivery:
   elif .cpuSeconds != null and (.deliveries // 0) > 0 then
     ([.cpuSeconds | to_entries[] | select(.key | startswith("chat")) | .value] | add) * 1e6 / .deliveries
   else null end;
+# Redis CPU µs per message: Redis's CPU seconds in the window × 10⁶ ÷ the messages answered with `sent` in it
+# (messagesSent when there is no messagesConfirmed); null when Redis's CPU could not be read
+def p_redis_per_message:
+  if . == null then null
+  else (.cpuSeconds.redis | num) as $r | ((.messagesConfirmed | num) // (.messagesSent | num)) as $m
+    | if $r != null and $r >= 0 and ($m // 0) > 0 then $r * 1e6 / $m else null end end;
 def p_ladder_capped: (.stoppedAt // "") | test("^every step passed");
 # RSS per idle connection in kB (1024 bytes): after a full GC when the generator reports it, else the plain delta
 # With the heap pre-touched (-XX:+AlwaysPreTouch in env.serverHeap) RSS grows only by what is not Java heap, so the
@@ -74,6 +87,9 @@ def p_conn_per_s: if . == null then null elif (.nodesUsed // 1) > 1 then .connec
 def peer_cpu_per_delivery:   # (srv1 + srv2 cpu_pct) / 100 × 10⁶ ÷ deliveries_per_s — their README's formula
   if . == null or .cpu_pct == null or (.cpu_pct.srv1 | num) == null or ((.deliveries_per_s // 0) <= 0) then null
   else (.cpu_pct.srv1 + (.cpu_pct.srv2 // 0)) / 100 * 1e6 / .deliveries_per_s end;
+def peer_redis_per_message:  # 1:1 (one recipient each): redis cpu_pct / 100 × 10⁶ ÷ deliveries_per_s
+  if . == null or (.cpu_pct.redis | num) == null or ((.deliveries_per_s // 0) <= 0) then null
+  else .cpu_pct.redis / 100 * 1e6 / .deliveries_per_s end;
 
 # A bench.sh S4 run with S4_STEPS=R,R,...: the first attempt of the step after $warm completed steps (a step is
 # complete when an attempt passes or its retry has run). {step, measured}: measured false when the ladder stopped
@@ -114,10 +130,14 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
 . as $all
 | (($all | map(.compare.settings // empty) | first) // {} | with_entries(.value = (.value | tonumber? // .))) as $s
 | ({rate: $s.RATE, senders: $s.SENDERS, members: $s.MEMBERS, directClients: $s.DIRECT_CLIENTS,
-    directRate: $s.DIRECT_RATE, maxP99Ms: 100, quick: ($s.QUICK == 1),
+    directRate: $s.DIRECT_RATE, direct1kRate: $s.DIRECT_1K_RATE, direct1kPerSender: $s.DIRECT_1K_PER_SENDER,
+    maxP99Ms: 100, quick: ($s.QUICK == 1),
     notes: [$all[] | .compare.notes // empty | .[]]} + ($ARGS.named.cfg // {})) as $cfg
 | ($cfg.maxP99Ms // 100) as $maxp99
 | (p_fixed) as $pf | (p_fixed_pm) as $pm | (p_summary) as $ps | (p_direct) as $pd | (p_idle) as $pi
+| (p_direct_1k) as $pk
+| (floor_line(1)) as $fl1 | (floor_line(4)) as $fl4
+| ($fl1.writerCpuUsPerDelivery | num) as $f1 | ($fl4.writerCpuUsPerDelivery | num) as $f4
 | ["socketio", "quarkus-raw"] as $peers
 | ($peers | map(. as $t | {
       key: $t,
@@ -135,11 +155,17 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
   def wu: if .fixed != null and .fixed.measured == false then " (warm-up)" else "" end;
   def best_cell: if .ladder == null then "–" elif .ladder.best == null then "0" else (.ladder.best.deliveries_per_s | fmt) + (if .ladder.capped then " (ladder top)" else "" end) end;
   def best_val: .ladder.best.deliveries_per_s;
-  def row($name; $cells): "| " + $name + " | " + ($cells | join(" | ")) + " |";
+  # six cells after the title (Parley, the two peers, Parley ÷ each, Parley ÷ floor): missing ones are left empty
+  def row($name; $cells): "| " + $name + " | " + (($cells + [range(0; 6 - ($cells | length)) | ""]) | join(" | ")) + " |";
   # Parley's figure and the two peers', then Parley ÷ each
   def figure($name; $pv; $peerv): row($name; [($pv | fmt)] + ($peerv | map(fmt)) + ($peerv | map(ratio($pv; .))));
+  # Parley ÷ the one-write floor (÷ the four-frames-per-write floor)
+  def floor_ratio($pv): if ($pv | num) == null or $f1 == null then "–" else ratio($pv; $f1) + " (" + ratio($pv; $f4) + ")" end;
   def figure_fixed($name; $pv; $peerv):
-    row($name; [($pv | fmt)] + ([$peerv, col(wu)] | transpose | map((.[0] | fmt) + .[1])) + ($peerv | map(ratio($pv; .))));
+    row($name; [($pv | fmt)] + ([$peerv, col(wu)] | transpose | map((.[0] | fmt) + .[1])) + ($peerv | map(ratio($pv; .)))
+               + [floor_ratio($pv)]);
+  # Parley only: the references have no such figure (—)
+  def parley_only($name; $cell): row($name; [$cell, "—", "—"]);
 
   ($pf | p_cpu_per_delivery) as $p_cpu
 | (col(.fixed.step | peer_cpu_per_delivery)) as $x_cpu
@@ -149,9 +175,12 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
 | (if ($cfg.senders | num) != null and ($cfg.rate | num) != null then $cfg.senders * $cfg.rate * (($cfg.members // 100) - 1) else null end) as $offered
 | [
     (if $cfg.quick then "**QUICK RUN** (`--quick`: small scale, short windows; Parley's topology is smaller than the references' — it checks the plumbing, its ratios mean nothing)\n" else empty end),
-    "| figure | Parley | Socket.IO | quarkus-raw | Parley ÷ Socket.IO | Parley ÷ quarkus-raw |",
-    "| --- | --- | --- | --- | --- | --- |",
+    "| figure | Parley | Socket.IO | quarkus-raw | Parley ÷ Socket.IO | Parley ÷ quarkus-raw | Parley ÷ floor |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
     figure_fixed("server CPU µs per fan-out delivery at \($offered | count) deliveries/s offered (\($cfg.senders // "–") senders × \($cfg.rate // "–") msg/s) ↓"; $p_cpu; $x_cpu),
+    # the machine's, the same under every server: one figure in each server's column
+    row("floor: CPU µs per delivery, one write per delivery (four frames per write)\(if $fl1 != null then ", \($fl1.sockets | count) sockets × \($fl1.frameBytes // "–")-byte frames" else "" end) ↓";
+        [range(0; 3) | if $f1 == null and $f4 == null then "–" else ($f1 | fmt) + " (" + ($f4 | fmt) + ")" end]),
     row("delivery p50 / p99 ms at that rate ↓";
         [pair($pf.deliveryP50Ms; $pf.deliveryP99Ms)]
         + col(pair(.fixed.step.p50_ms; .fixed.step.p99_ms) + wu)
@@ -160,13 +189,17 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
         [(if $ps == null then "–" elif $ps.bestDeliveriesPerSec == null then "0" else ($ps.bestDeliveriesPerSec | fmt) + (if ($ps | p_ladder_capped) then " (ladder top)" else "" end) end)]
         + col(best_cell) + col(ratio($ps.bestDeliveriesPerSec; best_val))),
     figure("server CPU µs per 1:1 message (\($cfg.directClients | count) clients × \($cfg.directRate // "–") msg/s) ↓"; $pd_cpu; $xd_cpu),
+    figure("Redis CPU µs per 1:1 message ↓"; ($pd | p_redis_per_message); col(.direct | peer_redis_per_message)),
     row("1:1 delivery p50 / p99 ms ↓";
         [pair($pd.deliveryP50Ms; $pd.deliveryP99Ms)]
         + col(pair(.direct.p50_ms; .direct.p99_ms))
         + col(ratiopair($pd.deliveryP50Ms; $pd.deliveryP99Ms; .direct.p50_ms; .direct.p99_ms))),
+    parley_only("1:1 durable `sent` p50 / p99 ms ↓"; pair($pd.sentP50Ms; $pd.sentP99Ms)),
     row("1:1 loss ↓";
         [(if $pd == null then "–" else "\($pd.lossPct | fmtpct) % (\($pd.lost | count) lost)" end)]
-        + col(if .direct == null then "–" else "\(.direct.loss_pct | fmtpct) %" end) + ["", ""]),
+        + col(if .direct == null then "–" else "\(.direct.loss_pct | fmtpct) %" end)),
+    parley_only("durable `sent` p50 / p99 ms at \(($cfg.direct1kRate // $pk.compare.totalRate) | count) msg/s (1:1: \($cfg.directClients | count) clients × \(($cfg.direct1kPerSender // $pk.compare.ratePerSender) // "–") msg/s) ↓";
+        pair($pk.sentP50Ms; $pk.sentP99Ms)),
     figure("RSS kB per idle connection, one node ↓"; ($pi | p_rss_kb); col(.idle.kb_per_conn)),
     figure("authenticated connections/s, one node ↑"; ($pi | p_conn_per_s); col(.idle.conns_per_s)),
     figure_fixed("server CPU µs per fan-out delivery, Parley acking every message (peers: no acks; as above) ↓"; $pm_cpu; $x_cpu),
@@ -193,6 +226,18 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
         else "\($x.fixed.step.deliveries_per_s | fmt) deliveries/s, loss \($x.fixed.step.loss_pct | fmtpct) %, generator \($x.fixed.step.cpu_pct.loadgen | fmt) % of a core"
           + (if $x.fixed.measured then "" else " — **the ladder stopped during the warm-up step; this is the warm-up's figure**" end)
         end)) | join("; ")) + "): bench.sh's S1 has its rate fixed at 50 msg/s per publisher, so the references' fixed-rate run is its S4 with `S4_STEPS` = the rate repeated (the first step(s) unmeasured warm-up) and `S4_STEP_S` = the window."),
+ ("- **Floor** (`floor/run.sh`: one process writes a pre-encoded frame to each of N loopback TCP sockets, a forked reader drains them): "
+      + (if $fl1 == null and $fl4 == null then "no result"
+         else ([$fl1, $fl4] | map(select(. != null) | "\(.framesPerWrite) frame\(if .framesPerWrite == 1 then "" else "s" end) per write: writer \(.writerCpuUsPerDelivery | fmt) µs, reader \(.readerCpuUsPerDelivery | fmt) µs, whole machine \(.machineCpuUsPerDelivery | fmt) µs per delivery over \(.deliveries | count) deliveries"
+             + (if (.bytesReceived | num) != null and (.deliveries | num) != null and (.frameBytes | num) != null and .bytesReceived != .deliveries * .frameBytes
+                then " (**incomplete: the reader got \(.bytesReceived | count) of \(.deliveries * .frameBytes | count) bytes**)" else "" end)) | join("; "))
+           + "; fan-out server CPU ÷ the one-write floor: Parley \(ratio($p_cpu; $f1)), " + ([$peers, $x_cpu] | transpose | map("\(.[0]) \(ratio(.[1]; $f1))") | join(", "))
+         end) + "."),
+    ("- **1:1 at \(($cfg.direct1kRate // $pk.compare.totalRate) | count) msg/s** (Parley's `direct-1k`): " + (if $pk == null then "no result" else
+        "measured \($pk.messagesPerSec | fmt) msg/s from \($pk.senders // $pk.clients | count) senders, durable `sent` p50 / p99 / max \($pk.sentP50Ms | fmt) / \($pk.sentP99Ms | fmt) / \($pk.sentMaxMs | fmt) ms"
+        + ", delivery p50 / p99 \($pk.deliveryP50Ms | fmt) / \($pk.deliveryP99Ms | fmt) ms, lost \($pk.lost | count)"
+        + ", server CPU \($pk | p_cpu_per_delivery | fmt) µs and Redis CPU \($pk | p_redis_per_message | fmt) µs per message, durability `\($pk.env.durability // "–")`"
+      end) + "."),
     ("- **Ladder**: Parley " + (if $ps == null then "no result" else "best \($ps.bestRatePerSender // "–") msg/s per sender; stopped at \($ps.stoppedAt // "–")" end)
       + "; " + ($peers | map(. as $t | $P[$t] as $x | "\($t) " + (if $x.ladder == null then "no result" else
           "best \($x.ladder.best.rate_per_pub // "–") msg/s per publisher; stopped at " + ($x.ladder.stop // "the top of the ladder")
@@ -211,7 +256,7 @@ def peer_suite($t; $suffix): lines($t; "suite") | map(select((.scenario // "") |
       + "; the references' own `cpu_pct.other` in their windows: "
       + ($peers | map(. as $t | $P[$t] | [.fixed.step.cpu_pct.other, .ladder.best.cpu_pct.other, .direct.cpu_pct.other] | map(fmt) | "\($t) \(join(" / "))") | join(", "))
       + " (fixed / best ladder step / 1:1)."),
-    ("- **Definitions** (the same for the three): CPU per delivery = the two server processes' CPU over the measured window ÷ deliveries in it (Parley: `cpuSeconds` of chat-1 + chat-2 × 10⁶ ÷ `deliveries`; peers: (srv1 + srv2 `cpu_pct`) / 100 × 10⁶ ÷ `deliveries_per_s`); Redis, MariaDB, auth and the generators are not counted. Latency = sender's timestamp → the receiving client read the frame, same machine clock. 1:1 CPU per message = per delivery (one recipient each). RSS per connection = (server RSS after the hold − before connecting) ÷ connections held, kB = 1024 bytes. Connections/s = upgrades that succeeded ÷ time from the first attempt to the last success (Parley: Bearer token verified, presence, subscriptions; Socket.IO: HMAC token + namespace connect; quarkus-raw: HMAC token in the query). Peer loss is load.js's `loss_pct`, rounded to 0.001 %."),
+    ("- **Definitions** (the same for the three): CPU per delivery = the two server processes' CPU over the measured window ÷ deliveries in it (Parley: `cpuSeconds` of chat-1 + chat-2 × 10⁶ ÷ `deliveries`; peers: (srv1 + srv2 `cpu_pct`) / 100 × 10⁶ ÷ `deliveries_per_s`); Redis, MariaDB, auth and the generators are not counted. Latency = sender's timestamp → the receiving client read the frame, same machine clock. 1:1 CPU per message = per delivery (one recipient each). Redis CPU per 1:1 message = Redis's CPU over the window ÷ messages (Parley: `cpuSeconds.redis` × 10⁶ ÷ `messagesConfirmed`; peers: `cpu_pct.redis` / 100 × 10⁶ ÷ `deliveries_per_s`). Durable `sent` = the sender wrote its `send` → it read the `sent` frame (Parley only: the references acknowledge nothing durable, —). Floor = the floor program's writer CPU (user + sys) ÷ deliveries, one frame per write (four per write in brackets); Parley ÷ floor divides by each. RSS per connection = (server RSS after the hold − before connecting) ÷ connections held, kB = 1024 bytes. Connections/s = upgrades that succeeded ÷ time from the first attempt to the last success (Parley: Bearer token verified, presence, subscriptions; Socket.IO: HMAC token + namespace connect; quarkus-raw: HMAC token in the query). Peer loss is load.js's `loss_pct`, rounded to 0.001 %."),
     ($all[] | select(.error != null) | "- **error** in \(.compare.server) \(.compare.phase): \(.error)"),
     ($cfg.notes // [] | .[] | "- " + .)
   ]

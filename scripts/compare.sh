@@ -7,8 +7,14 @@
 #              COMPARE_GROUPS groups of COMPARE_CLIENTS/COMPARE_GROUPS members
 #     ladder   saturation over COMPARE_STEPS (stops at the first step with p99 > 100 ms or any loss)
 #     direct   1:1, COMPARE_DIRECT_CLIENTS clients x COMPARE_DIRECT_RATE msg/s
+#     direct-1k  1:1 at COMPARE_DIRECT_1K_RATE msg/s in total (COMPARE_DIRECT_CLIENTS clients x the total / clients
+#              msg/s each, e.g. 2,000 x 0.5): the durable `sent` p50 / p99 at a moderate load, a row of its own
 #     idle     COMPARE_IDLE_CLIENTS authenticated idle connections on one node
 #     fixed-ack-per-message   the fixed-rate fanout again with --ack per-message (skipped if the generator has no --ack)
+#   the floor (PARLEY_PEERS_DIR/floor/run.sh, compiled with cc; a few seconds): the CPU µs one process spends handing
+#     one pre-encoded COMPARE_FLOOR_FRAME_BYTES frame to the kernel for each of COMPARE_FLOOR_SOCKETS loopback sockets,
+#     one frame per write and four per write — the physical floor of a fan-out delivery on this machine; the table
+#     gives it a row and Parley's fan-out CPU ÷ it (skipped, with a note, without cc or without floor/)
 #   Socket.IO and quarkus-raw (the references' bench.sh, found in PARLEY_PEERS_DIR):
 #     fixed    bench.sh S4 with S4_STEPS = COMPARE_RATE repeated (COMPARE_PEER_WARMUP_STEPS unmeasured steps first)
 #              and S4_STEP_S = COMPARE_DURATION: S1's topology at Parley's rate (bench.sh's S1 is fixed at 50 msg/s)
@@ -17,8 +23,8 @@
 # then prints ONE Markdown table on stdout (progress goes to stderr) and keeps every JSON line, tagged with
 # "compare": {server, phase, ...}, in one results file (path printed); the table is saved next to it (.md).
 #
-#   ./parley loadtest compare                 the full run (about 30-40 minutes on a quiet 2-core machine)
-#   ./parley loadtest compare --quick         small and short, for checking the plumbing (about 10 minutes)
+#   ./parley loadtest compare                 the full run (about 35-45 minutes on a quiet 2-core machine)
+#   ./parley loadtest compare --quick         small and short, for checking the plumbing (about 12 minutes)
 #   ./parley loadtest compare --table FILE    print the table of an earlier results file again
 #
 # Environment (full default / --quick default):
@@ -30,9 +36,14 @@
 #   COMPARE_PEER_STEPS (4,6,8,10,12,14,16,18,20,22,25,30 / 4,12,25)  the references' ladder (S4_STEPS)
 #   COMPARE_STEP_S (10/3)     seconds per ladder step
 #   COMPARE_DIRECT_CLIENTS (2000/400) COMPARE_DIRECT_RATE (2/2)   Parley's 1:1 (the references' S2 is 2000 x 2)
+#   COMPARE_DIRECT_1K_RATE (1000/1000)   msg/s in total of direct-1k, spread over COMPARE_DIRECT_CLIENTS senders
+#   COMPARE_FLOOR_SOCKETS (COMPARE_CLIENTS)   the floor's sockets (one delivery to each per round)
+#   COMPARE_FLOOR_ROUNDS (100/100)   the floor's rounds, a multiple of 4 (its second run writes four frames at a time)
+#   COMPARE_FLOOR_FRAME_BYTES (body + 180 = 280)   the floor's frame: Parley's message frame for the generator's
+#                             body (--body-bytes in COMPARE_LOADGEN_FLAGS, default 100) with the WebSocket header
 #   COMPARE_IDLE_CLIENTS (18000/2000) COMPARE_IDLE_HOLD (10/3)   Parley's idle (the references' S3: 20,000, 5 s)
-#   COMPARE_TARGETS (parley,socketio,quarkus-raw)   which servers to run
-#   COMPARE_PARLEY_PHASES (fixed,ladder,direct,idle,fixed-ack-per-message)   which of Parley's phases
+#   COMPARE_TARGETS (parley,floor,socketio,quarkus-raw)   which servers to run (floor: the floor program)
+#   COMPARE_PARLEY_PHASES (fixed,ladder,direct,direct-1k,idle,fixed-ack-per-message)   which of Parley's phases
 #   COMPARE_LOADGEN_FLAGS     extra generator flags for every Parley phase
 #   COMPARE_OUT_DIR (.parley/compare)   results file, table and logs
 #   PARLEY_PEERS_DIR (../shared/peers from the repository root)   the reference servers
@@ -92,9 +103,19 @@ DIRECT_CLIENTS="${COMPARE_DIRECT_CLIENTS:-$(q 2000 400)}"
 DIRECT_RATE="${COMPARE_DIRECT_RATE:-2}"
 IDLE_CLIENTS="${COMPARE_IDLE_CLIENTS:-$(q 18000 2000)}"
 IDLE_HOLD="${COMPARE_IDLE_HOLD:-$(q 10 3)}"
-TARGETS="${COMPARE_TARGETS:-parley,socketio,quarkus-raw}"
-PARLEY_PHASES="${COMPARE_PARLEY_PHASES:-fixed,ladder,direct,idle,fixed-ack-per-message}"
+DIRECT_1K_RATE="${COMPARE_DIRECT_1K_RATE:-1000}"
+TARGETS="${COMPARE_TARGETS:-parley,floor,socketio,quarkus-raw}"
+PARLEY_PHASES="${COMPARE_PARLEY_PHASES:-fixed,ladder,direct,direct-1k,idle,fixed-ack-per-message}"
 read -r -a EXTRA_FLAGS <<< "${COMPARE_LOADGEN_FLAGS:-}"
+BODY_BYTES=100                 # the generator's default; the last --body-bytes of COMPARE_LOADGEN_FLAGS wins
+for ((i = 0; i + 1 < ${#EXTRA_FLAGS[@]}; i++)); do
+  [ "${EXTRA_FLAGS[i]}" = --body-bytes ] && BODY_BYTES="${EXTRA_FLAGS[i + 1]}"
+done
+FLOOR_SOCKETS="${COMPARE_FLOOR_SOCKETS:-$CLIENTS}"
+FLOOR_ROUNDS="${COMPARE_FLOOR_ROUNDS:-100}"
+# Parley's message frame around the body: {"type":"message","id":..,"conversation":..,"seq":..,"from":..,"to":{..},
+# "body":..,"kind":"text","ts":..} is about 176 bytes of JSON besides the body, plus the 4-byte WebSocket header
+FLOOR_FRAME_BYTES="${COMPARE_FLOOR_FRAME_BYTES:-$((BODY_BYTES + 180))}"
 OUT_DIR="${COMPARE_OUT_DIR:-$ROOT/.parley/compare}"
 PEERS_DIR="${PARLEY_PEERS_DIR:-$ROOT/../shared/peers}"
 QRAW_OPTS="${QRAW_OPTS:--Dquarkus.vertx.event-loops-pool-size=1}"
@@ -106,6 +127,8 @@ MEMBERS=$((CLIENTS / GROUPS_N))
 
 want_target() { [[ ",$TARGETS," == *",$1,"* ]]; }
 want_phase() { [[ ",$PARLEY_PHASES," == *",$1,"* ]]; }
+# direct-1k: the total rate spread over the 1:1 phase's clients (the generator's --rate is per sender, fractional)
+DIRECT_1K_PER_SENDER="$(awk -v t="$DIRECT_1K_RATE" -v c="$DIRECT_CLIENTS" 'BEGIN { if (t + 0 > 0 && c + 0 > 0) printf "%.6g", t / c }')"
 
 require_packages jq:jq >&2
 
@@ -118,6 +141,17 @@ if [ -n "$TABLE_ONLY" ]; then
   [ -f "$TABLE_ONLY" ] || die "no such results file: $TABLE_ONLY"
   render_table "$TABLE_ONLY" >&3
   exit 0
+fi
+
+if want_target parley && want_phase direct-1k; then
+  [ -n "$DIRECT_1K_PER_SENDER" ] || die "COMPARE_DIRECT_1K_RATE=$DIRECT_1K_RATE and COMPARE_DIRECT_CLIENTS=$DIRECT_CLIENTS must be positive numbers"
+fi
+if want_target floor; then
+  for v in FLOOR_SOCKETS FLOOR_ROUNDS FLOOR_FRAME_BYTES; do
+    [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "COMPARE_$v=${!v} is not a positive whole number"
+  done
+  [ $((FLOOR_ROUNDS % 4)) -eq 0 ] || die "COMPARE_FLOOR_ROUNDS=$FLOOR_ROUNDS must be a multiple of 4 (the floor's second run writes four frames at a time)"
+  [ "$FLOOR_FRAME_BYTES" -ge 8 ] || die "COMPARE_FLOOR_FRAME_BYTES=$FLOOR_FRAME_BYTES: a frame has at least its 4-byte header"
 fi
 
 # ---------------------------------------------------------------- one benchmark at a time
@@ -159,7 +193,9 @@ SETTINGS_JSON="$(jq -c -n --arg CLIENTS "$CLIENTS" --arg GROUPS_N "$GROUPS_N" --
   --arg MEMBERS "$MEMBERS" --arg DIRECT_CLIENTS "$DIRECT_CLIENTS" --arg DIRECT_RATE "$DIRECT_RATE" --arg QUICK "$QUICK" \
   --arg DURATION "$DURATION" --arg WARMUP "$WARMUP" --arg STEPS "$STEPS" --arg PEER_STEPS "$PEER_STEPS" \
   --arg STEP_S "$STEP_S" --arg IDLE_CLIENTS "$IDLE_CLIENTS" --arg IDLE_HOLD "$IDLE_HOLD" --arg QRAW_OPTS "$QRAW_OPTS" \
-  --arg PEER_WARMUP_STEPS "$PEER_WARMUP_STEPS" '$ARGS.named')"
+  --arg PEER_WARMUP_STEPS "$PEER_WARMUP_STEPS" --arg DIRECT_1K_RATE "$DIRECT_1K_RATE" \
+  --arg DIRECT_1K_PER_SENDER "$DIRECT_1K_PER_SENDER" --arg FLOOR_SOCKETS "$FLOOR_SOCKETS" --arg FLOOR_ROUNDS "$FLOOR_ROUNDS" \
+  --arg FLOOR_FRAME_BYTES "$FLOOR_FRAME_BYTES" --arg BODY_BYTES "$BODY_BYTES" '$ARGS.named')"
 log "results -> $RESULTS (logs in $RUN_DIR)"
 
 # Every process this run starts carries this variable (environments are inherited, even by daemons), which is how
@@ -324,14 +360,25 @@ if want_target socketio || want_target quarkus-raw; then
 fi
 parley_phases=()
 if want_target parley; then
-  for p in fixed ladder direct idle fixed-ack-per-message; do want_phase "$p" && parley_phases+=("$p"); done
+  for p in fixed ladder direct direct-1k idle fixed-ack-per-message; do want_phase "$p" && parley_phases+=("$p"); done
+fi
+# the floor: run (FLOOR=run), skipped with a reason (FLOOR=the reason), or not wanted (FLOOR empty)
+FLOOR=""
+if want_target floor; then
+  if [ ! -f "$PEERS_DIR/floor/run.sh" ] || [ ! -f "$PEERS_DIR/floor/floor.c" ]; then
+    FLOOR="there is no floor/ (run.sh, floor.c) in $PEERS_DIR (the reference servers' folder; PARLEY_PEERS_DIR to point elsewhere)"
+  elif ! command -v cc >/dev/null 2>&1; then
+    FLOOR="no C compiler: floor/run.sh compiles floor.c with cc (install one, e.g. apt-get install gcc)"
+  else
+    FLOOR=run
+  fi
 fi
 peer_targets=()
 if [ "$PEERS_OK" = 1 ]; then
   for t in socketio quarkus-raw; do want_target "$t" && peer_targets+=("$t"); done
 fi
-PHASES_TOTAL=$(( ${#parley_phases[@]} + 2 * ${#peer_targets[@]} ))
-log "$( [ "$QUICK" = 1 ] && echo "QUICK run" || echo "full run"): ${#parley_phases[@]} Parley phases (${parley_phases[*]:-none}), references: ${peer_targets[*]:-none}"
+PHASES_TOTAL=$(( ${#parley_phases[@]} + 2 * ${#peer_targets[@]} + (${#FLOOR} > 0 ? 1 : 0) ))
+log "$( [ "$QUICK" = 1 ] && echo "QUICK run" || echo "full run"): ${#parley_phases[@]} Parley phases (${parley_phases[*]:-none}), floor: $( [ -z "$FLOOR" ] && echo "not wanted" || { [ "$FLOOR" = run ] && echo "yes" || echo "skipped"; }), references: ${peer_targets[*]:-none}"
 
 # ---------------------------------------------------------------- Parley
 
@@ -361,6 +408,11 @@ if [ ${#parley_phases[@]} -gt 0 ]; then
       direct) wait_quiet
         run_phase parley direct '{}' "$ROOT/scripts/loadtest.sh" direct --clients "$DIRECT_CLIENTS" --rate "$DIRECT_RATE" \
           --duration "$DURATION" --warmup "$WARMUP" ${EXTRA_FLAGS[@]+"${EXTRA_FLAGS[@]}"} ;;
+      direct-1k) wait_quiet
+        run_phase parley direct-1k "$(jq -c -n --arg t "$DIRECT_1K_RATE" --arg r "$DIRECT_1K_PER_SENDER" \
+            '{totalRate: ($t | tonumber? // $t), ratePerSender: ($r | tonumber? // $r)}')" \
+          "$ROOT/scripts/loadtest.sh" direct --clients "$DIRECT_CLIENTS" --rate "$DIRECT_1K_PER_SENDER" \
+          --duration "$DURATION" --warmup "$WARMUP" ${EXTRA_FLAGS[@]+"${EXTRA_FLAGS[@]}"} ;;
       idle) wait_quiet
         run_phase parley idle '{}' "$ROOT/scripts/loadtest.sh" idle --clients "$IDLE_CLIENTS" --duration "$IDLE_HOLD" \
           ${EXTRA_FLAGS[@]+"${EXTRA_FLAGS[@]}"} ;;
@@ -374,6 +426,17 @@ if [ ${#parley_phases[@]} -gt 0 ]; then
         fi ;;
     esac
   done
+fi
+
+# ---------------------------------------------------------------- the floor
+
+if [ "$FLOOR" = run ]; then
+  wait_quiet
+  # FLOOR_BIN: compiled afresh into this run's folder (run.sh's default is a shared /tmp path)
+  run_phase floor floor "{\"sockets\":$FLOOR_SOCKETS,\"rounds\":$FLOOR_ROUNDS,\"frameBytes\":$FLOOR_FRAME_BYTES}" \
+    env FLOOR_BIN="$RUN_DIR/floor-bin" bash "$PEERS_DIR/floor/run.sh" "$FLOOR_SOCKETS" "$FLOOR_ROUNDS" "$FLOOR_FRAME_BYTES"
+elif [ -n "$FLOOR" ]; then
+  skip_phase floor floor "$FLOOR"
 fi
 
 # ---------------------------------------------------------------- the references
