@@ -163,20 +163,16 @@ public class MessageStore {
                 }
             }
         });
-        for (String[] command : alsoSend) {
-            pipeline.send((reply, failure) -> {
-                if (failure != null) {
-                    join.fail(failure);
-                } else {
-                    join.countDown();
-                }
-            }, command);
-        }
+        sendJoined(alsoSend, join);
     }
 
     private void sendThen(List<String[]> commands, AppendResult result, AppendHandler then) {
         AppendJoin join = new AppendJoin(1 + commands.size(), then);
         join.result(result);
+        sendJoined(commands, join);
+    }
+
+    private void sendJoined(List<String[]> commands, AppendJoin join) {
         for (String[] command : commands) {
             pipeline.send((reply, failure) -> {
                 if (failure != null) {
