@@ -28,8 +28,7 @@ import java.util.stream.Collectors;
 /**
  * Answers "does this user exist?" by asking auth-service ({@code GET /api/v1/users?ids=…}: the users asked about
  * within a couple of milliseconds go in one call) with an asking client's own token, behind a cache: a yes is kept
- * long and a no
- * briefly.
+ * long and a no briefly.
  */
 @ApplicationScoped
 public class UserDirectory {

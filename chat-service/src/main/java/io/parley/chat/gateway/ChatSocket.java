@@ -46,7 +46,6 @@ public class ChatSocket {
     private final LocalConnections connections;
     private final Outbound outbound;
     private final FrameParser parser;
-    private final ServerFrames frames;
     private final SendService sends;
     private final SyncService syncs;
     private final AckService acks;
@@ -61,7 +60,7 @@ public class ChatSocket {
     private final InboundFastPath fastPath;
     private final InboundAdmission admission;
 
-    public ChatSocket(LocalConnections connections, Outbound outbound, FrameParser parser, ServerFrames frames,
+    public ChatSocket(LocalConnections connections, Outbound outbound, FrameParser parser,
                       SendService sends, SyncService syncs, AckService acks, NodeIdentity node,
                       ReadService reads, TopicSubscriptions topics, PresenceService presence, BinaryFrames binaryFrames,
                       ChatConfig config, InboundFastPath fastPath,
@@ -75,7 +74,6 @@ public class ChatSocket {
         this.connections = connections;
         this.outbound = outbound;
         this.parser = parser;
-        this.frames = frames;
         this.sends = sends;
         this.syncs = syncs;
         this.acks = acks;
@@ -148,9 +146,10 @@ public class ChatSocket {
         } catch (FrameException e) {
             return reject(session, e);
         }
-        return handled.onFailure().recoverWithUni(failure -> failure instanceof FrameException rejected
-                ? reject(session, rejected)
-                : unexpected(session, failure, ref));
+        return handled.onFailure().recoverWithUni(failure -> {
+            admission.failed(session, failure, ref);
+            return DONE;
+        });
     }
 
     private Uni<Void> dispatch(ClientSession session, ClientFrame frame) {
@@ -210,11 +209,6 @@ public class ChatSocket {
 
     private Uni<Void> reject(ClientSession session, FrameException e) {
         admission.reject(session, e);
-        return DONE;
-    }
-
-    private Uni<Void> unexpected(ClientSession session, Throwable failure, String ref) {
-        admission.unexpected(session, failure, ref);
         return DONE;
     }
 }

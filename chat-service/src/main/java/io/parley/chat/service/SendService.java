@@ -20,6 +20,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -70,12 +71,7 @@ public class SendService {
      * Plain callbacks, no Mutiny, on the common path: this is the hot path of every chat message.
      */
     public void send(ClientSession sender, ClientFrame.Send frame, Outcome outcome) {
-        Outcome tracked = tracked(outcome);
-        try {
-            sendNow(sender, frame, tracked);
-        } catch (RuntimeException e) {
-            tracked.done(null, e);
-        }
+        tracked(outcome, answer -> sendNow(sender, frame, answer));
     }
 
     /** {@link #send(ClientSession, ClientFrame.Send, Outcome)} as a {@link Uni} of the {@code sent} frame. */
@@ -88,22 +84,21 @@ public class SendService {
      * conversation (so a later {@code sync} sees it), checked and appended by the same one-round-trip script.
      */
     public Uni<String> change(ClientSession sender, ClientFrame.Change change) {
-        return Uni.createFrom().emitter(emitter -> {
-            Outcome tracked = tracked(complete(emitter));
-            try {
-                changeNow(sender, change, tracked);
-            } catch (RuntimeException e) {
-                tracked.done(null, e);
-            }
-        });
+        return Uni.createFrom().emitter(emitter -> tracked(complete(emitter), answer -> changeNow(sender, change, answer)));
     }
 
-    private Outcome tracked(Outcome outcome) {
+    /** Runs the work counted in {@link #inFlight} until its outcome; a check that throws is its outcome too. */
+    private void tracked(Outcome outcome, Consumer<Outcome> work) {
         inFlight.incrementAndGet();
-        return (sent, failure) -> {
+        Outcome tracked = (sent, failure) -> {
             inFlight.decrementAndGet();
             outcome.done(sent, failure);
         };
+        try {
+            work.accept(tracked);
+        } catch (RuntimeException e) {
+            tracked.done(null, e);
+        }
     }
 
     private static Outcome complete(io.smallrye.mutiny.subscription.UniEmitter<? super String> emitter) {

@@ -90,45 +90,37 @@ public class MessageStore {
     public void append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
                        List<String> channels, String echoChannel, String ownReadKey, List<String> indexKeys,
                        AppendHandler then) {
-        boolean inScript = oneShard && config.durability().level() != ChatConfig.Durability.Level.REPLICA;
-        List<String[]> alsoSend = new ArrayList<>(indexKeys.size());
-        if (!inScript) {
-            for (String index : indexKeys) {
-                alsoSend.add(new String[]{"ZADD", index, Long.toString(draft.ts()), draft.conversation()});
-            }
+        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel);
+        boolean replica = config.durability().level() == ChatConfig.Durability.Level.REPLICA;
+        if (oneShard && !replica) {
+            List<String> keys = new ArrayList<>(keys(draft));
+            keys.add(RedisKeys.presenceConnections(draft.from()));
+            keys.add(ownReadKey);
+            keys.addAll(indexKeys);
+            runAppend(keys, args, List.of(), then);
+            return;
         }
-        AppendHandler raiseOwnCursor = inScript ? then : (result, failure) -> {
+        // the lists and the cursor apart: keys of other slots on a Cluster, and after the WAIT with replicas
+        List<String[]> lists = new ArrayList<>(indexKeys.size());
+        for (String index : indexKeys) {
+            lists.add(new String[]{"ZADD", index, Long.toString(draft.ts()), draft.conversation()});
+        }
+        AppendHandler raiseOwnCursor = (result, failure) -> {
             if (result instanceof AppendResult.Stored stored) {
                 CursorScripts.advance(pipeline, ownReadKey, draft.conversation(), stored.seq(), (moved, e) -> { });
             }
             then.done(result, failure);
         };
-        if (!inScript) {
-            append(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, alsoSend, raiseOwnCursor);
+        if (replica) {
+            appendAndWait(keys(draft), args).subscribe().with(
+                    result -> sendThen(lists, result, raiseOwnCursor), failure -> then.done(null, failure));
             return;
         }
-        List<String> keys = new ArrayList<>(keys(draft));
-        keys.add(RedisKeys.presenceConnections(draft.from()));
-        keys.add(ownReadKey);
-        keys.addAll(indexKeys);
-        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel);
-        pipeline.run(APPEND, keys.size(), concat(keys, args), (reply, failure) -> {
-            if (failure != null) {
-                then.done(null, failure);
-                return;
-            }
-            AppendResult result;
-            try {
-                result = toResult(reply);
-            } catch (RuntimeException e) {
-                then.done(null, e);
-                return;
-            }
-            then.done(result, null);
-        });
+        runAppend(keys(draft), args, lists, raiseOwnCursor);
     }
 
-    private static String[] concat(List<String> keys, List<String> args) {
+    /** The script, and {@code alsoSend} right behind it; {@code then} once every reply is in. */
+    private void runAppend(List<String> keys, List<String> args, List<String[]> alsoSend, AppendHandler then) {
         String[] keysAndArgs = new String[keys.size() + args.size()];
         int i = 0;
         for (String key : keys) {
@@ -137,31 +129,21 @@ public class MessageStore {
         for (String arg : args) {
             keysAndArgs[i++] = arg;
         }
-        return keysAndArgs;
-    }
-
-    /** The append with its extra commands sent apart (a Cluster, or durability {@code replica}). */
-    private void append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
-                        List<String> channels, String echoChannel, List<String[]> alsoSend, AppendHandler then) {
-        if (config.durability().level() == ChatConfig.Durability.Level.REPLICA) {
-            append(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel).subscribe().with(
-                    result -> sendThen(alsoSend, result, then), failure -> then.done(null, failure));
-            return;
-        }
-        List<String> keys = keys(draft);
-        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel);
         // one join for the script and what follows it: replies may come in any order on the shared (cluster) client
         AppendJoin join = new AppendJoin(1 + alsoSend.size(), then);
-        pipeline.run(APPEND, keys.size(), concat(keys, args), (reply, failure) -> {
+        pipeline.run(APPEND, keys.size(), keysAndArgs, (reply, failure) -> {
             if (failure != null) {
                 join.fail(failure);
-            } else {
-                try {
-                    join.result(toResult(reply));
-                } catch (RuntimeException e) {
-                    join.fail(e);
-                }
+                return;
             }
+            AppendResult result;
+            try {
+                result = toResult(reply);
+            } catch (RuntimeException e) {
+                join.fail(e);
+                return;
+            }
+            join.result(result);
         });
         sendJoined(alsoSend, join);
     }

@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,9 +57,9 @@ import org.jboss.logging.Logger;
  * <p>Guarantees: commands issued on one loop reach Redis in issue order, on one connection, so a later command sees
  * the effects of an earlier one — except behind a script Redis has forgotten while the connection was up
  * ({@code SCRIPT FLUSH}): its {@code EVAL} retry runs after what was issued behind it (a new connection loads every
- * script it has run before anything else). A handler is called exactly once: with the reply (an error reply as a failure), or
- * with a failure when the connection is lost or the reply does not come within {@code parley.chat.redis.timeout} —
- * then the command may or may not have run (as with any client).
+ * script it has run before anything else). A handler is called exactly once: with the reply (an error reply as a
+ * failure), or with a failure when the connection is lost or the reply does not come within
+ * {@code parley.chat.redis.timeout} — then the command may or may not have run (as with any client).
  */
 @Singleton
 public class RedisPipeline {
@@ -189,38 +188,6 @@ public class RedisPipeline {
                 emitter.complete(reply);
             }
         }, args));
-    }
-
-    /**
-     * Several commands, for callers that wait (worker threads): on the pipeline they go out together in one write.
-     * Completes with every reply (a failed command's slot holds its exception, so one failure hides no other reply).
-     */
-    public CompletableFuture<List<Object>> sendAll(List<String[]> batch) {
-        CompletableFuture<List<Object>> done = new CompletableFuture<>();
-        if (batch.isEmpty()) {
-            done.complete(List.of());
-            return done;
-        }
-        Object[] replies = new Object[batch.size()];
-        AtomicInteger left = new AtomicInteger(batch.size());
-        Runnable issue = () -> {
-            for (int i = 0; i < batch.size(); i++) {
-                int slot = i;
-                send((reply, failure) -> {
-                    replies[slot] = failure != null ? failure : reply;
-                    if (left.decrementAndGet() == 0) {
-                        done.complete(java.util.Arrays.asList(replies));
-                    }
-                }, batch.get(i));
-            }
-        };
-        if (lanes.length == 0 || laneOfThisThread() != null) {
-            issue.run();
-        } else {
-            Lane lane = lanes[Math.floorMod(nextLane.getAndIncrement(), lanes.length)];
-            lane.loop.execute(issue); // one lane, one write for the whole batch
-        }
-        return done;
     }
 
     void stop(@Observes ShutdownEvent event) {

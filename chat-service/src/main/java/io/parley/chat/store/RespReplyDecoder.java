@@ -51,16 +51,12 @@ final class RespReplyDecoder extends ByteToMessageDecoder {
             return INCOMPLETE;
         }
         byte type = in.readByte();
-        int lineEnd = in.indexOf(in.readerIndex(), Math.min(in.writerIndex(), in.readerIndex() + MAX_LINE + 1), (byte) '\r');
+        boolean textLine = type == '+' || type == '-'; // status and error lines may be long; number lines are not
+        int searchEnd = textLine ? in.writerIndex() : Math.min(in.writerIndex(), in.readerIndex() + MAX_LINE + 1);
+        int lineEnd = in.indexOf(in.readerIndex(), searchEnd, (byte) '\r');
         if (lineEnd < 0 || lineEnd + 1 >= in.writerIndex()) {
-            if (in.readableBytes() > MAX_LINE && type != '+' && type != '-') {
+            if (!textLine && in.readableBytes() > MAX_LINE) {
                 throw new DecoderException("RESP header line too long");
-            }
-            if (type == '+' || type == '-') { // status and error lines may be long: look further
-                lineEnd = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\r');
-                if (lineEnd >= 0 && lineEnd + 1 < in.writerIndex()) {
-                    return line(in, type, lineEnd);
-                }
             }
             return INCOMPLETE;
         }
