@@ -11,7 +11,7 @@
 #   redis-cli ARGS...        redis-cli against the platform's Redis
 #   sql STATEMENT            on chat-service's schema; tab-separated rows, no header
 #   redis-stats              "name value" lines: usedMemory, keys, logStreams, logEntries, logMaxLength,
-#                            persistEntries (write-behind streams), outboxEntries (notify:outbox)
+#                            dirtyConversations (conversations the write-behind has yet to write), outboxEntries (notify:outbox)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 exec 3>&1 1>&2
@@ -62,7 +62,7 @@ case "$action" in
       echo "usedMemory $(r info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')"
       echo "keys $(r dbsize)"
       r --scan --pattern 'chat:*:log' | awk '{print "XLEN " $0}' | r | awk '{n++; s+=$1; if ($1>m) m=$1} END {print "logStreams " n+0; print "logEntries " s+0; print "logMaxLength " m+0}'
-      r --scan --pattern 'chat:*:persist' | awk '{print "XLEN " $0}' | r | awk '{s+=$1} END {print "persistEntries " s+0}'
+      r --scan --pattern 'chat:*:dirty' | awk '{print "SCARD " $0}' | r | awk '{s+=$1} END {print "dirtyConversations " s+0}'
       echo "outboxEntries $(r xlen notify:outbox)"
     } | tr -d '\r' >&3 ;;
   *) die "unknown action '$action'" ;;

@@ -1,21 +1,32 @@
 -- Appends one chat message in a single round trip: de-duplicate, check membership, (for an edit or delete) check
--- the target is the sender's and still editable, assign the next seq, append to the conversation log and the
--- write-behind queue, remember the answer, publish the frame.
--- With the optional KEYS[8..11] also: the sender's read cursor and a direct chat's conversation lists, and the copy
+-- the target is the sender's and still editable, assign the next seq, append to the conversation log (the
+-- write-behind reads it from there: the conversation joins its bucket's dirty set), remember the answer, publish
+-- the frame.
+-- With the optional KEYS[10..13] also: the sender's read cursor and a direct chat's conversation lists, and the copy
 -- for the sender's other devices only when it has some.
 -- Returns {'ok', seq} | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing)
---       | {'not-editable'} (unknown target, or its edit window closed) | {'not-yours'}.
-local dedupe_key = KEYS[1]
-local seq_key = KEYS[2]
-local log_key = KEYS[3]
-local members_key = KEYS[4]
-local persist_key = KEYS[5]
-local editable_key = KEYS[6] -- new message: its own; edit/delete: the target's
+--       | {'not-editable'} (unknown target, or its edit window closed) | {'not-yours'}
+--       | {'no-seq'} (the conversation's counter is missing: seed it from MySQL and call again with ARGV[17]).
+--
+-- What the sender sent lately in this conversation is one small hash per (conversation, sender), in two generations
+-- (KEYS[5] current, KEYS[6] previous): 'c<clientMsgId>' -> 'id|seq|ts' for de-duplication, 'm<id>' -> ts for edits.
+-- When the current one holds ARGV[18] messages it becomes the previous one, so Redis keeps between ARGV[18] and
+-- twice as many per sender and conversation, each generation for at most the de-duplication time after its last
+-- write: memory follows the senders who are active, not the message rate times a day.
+local seq_key = KEYS[1]
+local log_key = KEYS[2]
+local members_key = KEYS[3]
+local dirty_key = KEYS[4] -- the bucket's conversations with messages MySQL may lack
+local recent_key = KEYS[5]
+local recent_previous_key = KEYS[6]
 local changes_key = KEYS[7]
+-- edit/delete: the target's sender's two generations (whose id names the sender); otherwise KEYS[5] and KEYS[6] again
+local target_recent_key = KEYS[8]
+local target_recent_previous_key = KEYS[9]
 -- Optional, on a one-shard Redis only (a Cluster refuses keys of other slots; there the caller sends these apart):
-local sender_conns_key = KEYS[8] -- the sender's open connections (presence): is there another device to tell?
-local own_read_key = KEYS[9] -- the sender's read cursors: own messages are read
-local index_keys = {KEYS[10], KEYS[11]} -- a direct chat's two participants' conversation lists (score: ts)
+local sender_conns_key = KEYS[10] -- the sender's open connections (presence): is there another device to tell?
+local own_read_key = KEYS[11] -- the sender's read cursors: own messages are read
+local index_keys = {KEYS[12], KEYS[13]} -- a direct chat's two participants' conversation lists (score: ts)
 
 local conversation = ARGV[1]
 local id = ARGV[2]
@@ -31,11 +42,14 @@ local check_members = ARGV[11]
 local frame_head = ARGV[12]
 local frame_tail = ARGV[13]
 local exclude = ARGV[14]
-local edit_window_ms = ARGV[15]
+local edit_window_ms = tonumber(ARGV[15])
 local echo_channel = ARGV[16] -- the sender's own channel, for its other devices ('' for none)
--- ARGV[17..] are the channels to publish to
+local seq_floor = ARGV[17] -- '' normally; after {'no-seq'}: the highest seq MySQL holds for the conversation
+local generation_size = tonumber(ARGV[18])
+-- ARGV[19..] are the channels to publish to
 
-local original = redis.call('GET', dedupe_key)
+local dedupe_field = 'c' .. client_msg_id
+local original = redis.call('HGET', recent_key, dedupe_field) or redis.call('HGET', recent_previous_key, dedupe_field)
 if original then
   return {'dup', original}
 end
@@ -47,29 +61,61 @@ if check_members == '1' and redis.call('SISMEMBER', members_key, sender) == 0 th
 end
 
 local change = kind == 'edit' or kind == 'delete'
+local target_field = 'm' .. target
 if change then
-  local owner = redis.call('GET', editable_key)
-  if not owner then
+  local sent_at = redis.call('HGET', target_recent_key, target_field)
+      or redis.call('HGET', target_recent_previous_key, target_field)
+  if not sent_at then
     return {'not-editable'}
   end
-  if owner ~= sender then
+  if target_recent_key ~= recent_key then
     return {'not-yours'}
+  end
+  if tonumber(ts) - tonumber(sent_at) > edit_window_ms then
+    return {'not-editable'}
   end
 end
 
-local seq = redis.call('INCR', seq_key)
+local seq
+if seq_floor ~= '' then
+  -- Re-seed a lost counter: never below what MySQL holds, nor below what the log still holds (its entries are never
+  -- trimmed above the persisted mark, and it is the write-behind's queue: nothing else holds messages MySQL lacks).
+  local floor = tonumber(seq_floor)
+  local last = redis.call('XREVRANGE', log_key, '+', '-', 'COUNT', 1)[1]
+  if last then
+    floor = math.max(floor, tonumber(string.match(last[1], '^(%d+)')))
+  end
+  redis.call('SET', seq_key, floor, 'NX')
+  seq = redis.call('INCR', seq_key)
+else
+  seq = redis.call('INCR', seq_key)
+  if seq == 1 then
+    -- a new conversation, or Redis lost its counter: only MySQL can tell, so nothing is written until it has
+    redis.call('DEL', seq_key)
+    return {'no-seq'}
+  end
+end
 redis.call('XADD', log_key, seq .. '-0', 'id', id, 'from', sender, 'to', recipient, 'kind', kind,
   'body', body, 'ts', ts, 'target', target, 'cmid', client_msg_id)
-redis.call('XADD', persist_key, '*', 'cid', conversation, 'seq', seq, 'id', id, 'from', sender,
-  'to', recipient, 'kind', kind, 'body', body, 'ts', ts, 'target', target, 'cmid', client_msg_id)
-redis.call('SET', dedupe_key, id .. '|' .. seq .. '|' .. ts, 'PX', dedupe_ttl_ms)
+redis.call('SADD', dirty_key, conversation)
+
+local answer = id .. '|' .. seq .. '|' .. ts
 if kind == 'edit' then
   redis.call('HSET', changes_key, target, 'edit|' .. seq .. '|' .. body)
+  redis.call('HSET', recent_key, dedupe_field, answer)
 elseif kind == 'delete' then
   redis.call('HSET', changes_key, target, 'delete|' .. seq .. '|')
-  redis.call('DEL', editable_key)
+  redis.call('HDEL', recent_previous_key, target_field)
+  redis.call('HDEL', recent_key, target_field)
+  redis.call('HSET', recent_key, dedupe_field, answer)
 else
-  redis.call('SET', editable_key, sender, 'PX', edit_window_ms)
+  redis.call('HSET', recent_key, dedupe_field, answer, 'm' .. id, ts)
+end
+-- two fields per message; a full generation becomes the previous one (RENAME keeps its expiry)
+if redis.call('HLEN', recent_key) >= 2 * generation_size then
+  redis.call('RENAME', recent_key, recent_previous_key)
+else
+  redis.call('PEXPIRE', recent_key, dedupe_ttl_ms)
 end
 
 if own_read_key then
@@ -84,7 +130,7 @@ end
 
 -- envelope: '<exclude> <conversation> <seq>' on the first line, then the frame (see fanout/Envelope.java)
 local payload = exclude .. ' ' .. conversation .. ' ' .. seq .. '\n' .. frame_head .. seq .. frame_tail
-for i = 17, #ARGV do
+for i = 19, #ARGV do
   redis.call('PUBLISH', ARGV[i], payload)
 end
 -- the sending connection has its `sent`: the copy on its own channel is only for its other devices, if any

@@ -301,9 +301,20 @@ public interface ChatConfig {
         @WithDefault("5")
         int retransmitAttempts();
 
-        /** How long a {@code clientMsgId} is remembered for de-duplication. */
+        /**
+         * How long a {@code clientMsgId} is remembered for de-duplication (after the sender's last message in the
+         * conversation).
+         */
         @WithDefault("24H")
         Duration dedupeTtl();
+
+        /**
+         * How many of a sender's latest messages per conversation are remembered at least, for de-duplication and
+         * edits (up to twice as many are): a resend, edit or delete of an older one is not recognised. Bounds Redis
+         * memory by the active senders instead of the message rate times {@link #dedupeTtl()}.
+         */
+        @WithDefault("256")
+        int dedupeWindow();
 
         /** Most messages one {@code sync} sends per conversation; {@code synced} says {@code more:true} past it. */
         @WithDefault("1000")
@@ -316,11 +327,14 @@ public interface ChatConfig {
         @WithDefault("500")
         int batchSize();
 
-        /** How often each node polls the persist streams. */
+        /** How often each node looks for conversations with messages MySQL lacks, when the last round left none. */
         @WithDefault("200ms")
         Duration pollInterval();
 
-        /** Entries pending this long with a consumer (a crashed node) are claimed by another. */
+        /**
+         * The lease on a bucket of conversations that one node writes to MySQL: a node that dies leaves its buckets
+         * to the others after this long (a clean stop frees them at once).
+         */
         @WithDefault("30S")
         Duration claimIdle();
 

@@ -118,6 +118,21 @@ public class HistoryRepository {
                 conversation, beforeSeq, limit);
     }
 
+    /** The highest seq MySQL holds for the conversation, 0 for none (the floor of a lost seq counter). */
+    public long maxSeq(String conversation) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(
+                     "SELECT MAX(seq) FROM messages WHERE conversation_id = ?")) {
+            statement.setString(1, conversation);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1); // NULL (no row) reads as 0
+            }
+        } catch (SQLException e) {
+            throw new HistoryException("reading the last seq of " + conversation + " failed", e);
+        }
+    }
+
     /**
      * How many messages of the conversation MySQL holds with {@code fromSeq <= seq <= toSeq}: equal to
      * {@code toSeq - fromSeq + 1} when that range has no hole. A primary-key range count.
@@ -135,6 +150,46 @@ public class HistoryRepository {
             }
         } catch (SQLException e) {
             throw new HistoryException("counting messages of " + conversation + " failed", e);
+        }
+    }
+
+    /**
+     * Those of {@code messages} that MySQL does not hold by id: after an {@code INSERT IGNORE} that inserted fewer
+     * rows than it was given, the rows skipped for holding a (conversation, seq) already taken by another message —
+     * a seq assigned twice, which must never pass silently — rather than replays of rows already stored.
+     */
+    public List<ChatMessage> missingByIdAmong(List<ChatMessage> messages) {
+        List<ChatMessage> missing = new ArrayList<>();
+        for (int from = 0; from < messages.size(); from += ROWS_PER_STATEMENT) {
+            List<ChatMessage> chunk = messages.subList(from, Math.min(messages.size(), from + ROWS_PER_STATEMENT));
+            java.util.Set<String> stored = storedIds(chunk.stream().map(ChatMessage::id).toList());
+            for (ChatMessage m : chunk) {
+                if (!stored.contains(m.id())) {
+                    missing.add(m);
+                }
+            }
+        }
+        return missing;
+    }
+
+    private java.util.Set<String> storedIds(List<String> ids) {
+        String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(
+                     "SELECT id FROM messages WHERE id IN (" + marks + ")")) {
+            int p = 1;
+            for (String id : ids) {
+                statement.setString(p++, id);
+            }
+            java.util.Set<String> out = new java.util.HashSet<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    out.add(rows.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new HistoryException("reading stored message ids failed", e);
         }
     }
 

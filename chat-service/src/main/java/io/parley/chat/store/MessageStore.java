@@ -7,7 +7,9 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
+import io.parley.common.id.Id34;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -55,6 +57,13 @@ public class MessageStore {
         /** Stored on the primary, but not on enough replicas within the timeout (durability {@code replica}). */
         record NotReplicated(long replicas) implements AppendResult {
         }
+
+        /**
+         * The conversation's counter is missing (a new conversation, or Redis lost it): nothing was written; the
+         * append is run again with the highest seq MySQL holds as its floor. Handled inside {@link MessageStore}.
+         */
+        record SeqMissing() implements AppendResult {
+        }
     }
 
     /** How an append ended: its result, or the failure that left it unknown (the client resends; no double store). */
@@ -65,17 +74,20 @@ public class MessageStore {
 
     private final ReactiveRedisDataSource redis;
     private final RedisPipeline pipeline;
+    private final HistoryRepository history;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final ChatConfig config;
 
     /** Standalone Redis: one script may touch any key (on a Cluster only keys of one slot). */
     private final boolean oneShard;
 
-    public MessageStore(ReactiveRedisDataSource redis, RedisPipeline pipeline, ChatConfig config,
+    public MessageStore(ReactiveRedisDataSource redis, RedisPipeline pipeline, HistoryRepository history,
+                        ChatConfig config,
                         @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
         this.oneShard = "standalone".equalsIgnoreCase(clientType);
         this.redis = redis;
         this.pipeline = pipeline;
+        this.history = history;
         this.streams = redis.stream(String.class);
         this.config = config;
     }
@@ -90,7 +102,81 @@ public class MessageStore {
     public void append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
                        List<String> channels, String echoChannel, String ownReadKey, List<String> indexKeys,
                        AppendHandler then) {
-        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel);
+        append(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, ownReadKey, indexKeys, null,
+                (result, failure) -> {
+                    if (!(result instanceof AppendResult.SeqMissing)) {
+                        then.done(result, failure);
+                        return;
+                    }
+                    withSeqFloor(draft.conversation(), then, floor -> append(draft, checkMembers, frameAroundSeq,
+                            exclude, channels, echoChannel, ownReadKey, indexKeys, floor, then));
+                });
+    }
+
+    /**
+     * A conversation without a counter in Redis: the highest seq MySQL holds is read once (on a worker thread), then
+     * every append that found the counter missing meanwhile runs again, in the order Redis refused them, from the
+     * event loop of the first — one sender's messages keep their order (a connection's commands go out on one loop,
+     * and its replies come back in order). Seqs never go backwards, whatever Redis lost.
+     */
+    private void withSeqFloor(String conversation, AppendHandler then, java.util.function.LongConsumer retry) {
+        boolean[] first = {false};
+        seedings.compute(conversation, (cid, waiting) -> {
+            if (waiting == null) {
+                waiting = new ArrayList<>();
+                first[0] = true;
+            }
+            waiting.add(new SeedWaiter(then, retry));
+            return waiting;
+        });
+        if (!first[0]) {
+            return;
+        }
+        java.util.concurrent.Executor back = pipeline.loopOfThisThread();
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            long floor = -1;
+            RuntimeException failure = null;
+            try {
+                floor = history.maxSeq(conversation);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            long found = floor;
+            RuntimeException failed = failure;
+            Runnable resume = () -> {
+                // taken on the loop itself: a refusal read after this point starts a seeding of its own, whose
+                // appends go out after these
+                for (SeedWaiter waiter : seedings.remove(conversation)) {
+                    if (failed != null) {
+                        waiter.then().done(null, failed);
+                        continue;
+                    }
+                    try {
+                        waiter.retry().accept(found);
+                    } catch (RuntimeException e) { // answered, and the others still run
+                        waiter.then().done(null, e);
+                    }
+                }
+            };
+            if (back == null) {
+                resume.run();
+            } else {
+                back.execute(resume);
+            }
+        });
+    }
+
+    private record SeedWaiter(AppendHandler then, java.util.function.LongConsumer retry) {
+    }
+
+    /** Conversations whose seq floor is being read from MySQL: the appends waiting for it, in refusal order. */
+    private final java.util.concurrent.ConcurrentHashMap<String, List<SeedWaiter>> seedings =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
+                        List<String> channels, String echoChannel, String ownReadKey, List<String> indexKeys,
+                        Long seqFloor, AppendHandler then) {
+        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, seqFloor);
         boolean replica = config.durability().level() == ChatConfig.Durability.Level.REPLICA;
         if (oneShard && !replica) {
             List<String> keys = new ArrayList<>(keys(draft));
@@ -221,8 +307,18 @@ public class MessageStore {
     /** As above; {@code echoChannel} (may be null) gets the frame too, for the sender's other devices. */
     public Uni<AppendResult> append(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq,
                                     String exclude, List<String> channels, String echoChannel) {
+        return appendOnce(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, null)
+                .flatMap(result -> !(result instanceof AppendResult.SeqMissing) ? Uni.createFrom().item(result)
+                        : Uni.createFrom().item(() -> history.maxSeq(draft.conversation()))
+                                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                                .flatMap(floor -> appendOnce(draft, checkMembers, frameAroundSeq, exclude, channels,
+                                        echoChannel, floor)));
+    }
+
+    private Uni<AppendResult> appendOnce(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq,
+                                         String exclude, List<String> channels, String echoChannel, Long seqFloor) {
         List<String> keys = keys(draft);
-        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel);
+        List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, seqFloor);
         if (config.durability().level() != ChatConfig.Durability.Level.REPLICA) {
             return APPEND.run(redis, keys, args).map(reply -> toResult(reply.getDelegate()));
         }
@@ -231,20 +327,38 @@ public class MessageStore {
 
     private List<String> keys(ChatMessage draft) {
         String cid = draft.conversation();
+        // an edit or delete looks its target up among the sends of the user its id names: found elsewhere than
+        // among the sender's own, it is someone else's message
+        long targetSender = draft.target() == null ? draft.from() : senderOfMessageId(draft.target(), draft.from());
         return List.of(
-                RedisKeys.dedupe(cid, draft.from(), draft.clientMsgId()),
                 RedisKeys.seq(cid),
                 RedisKeys.log(cid),
                 RedisKeys.members(cid),
-                RedisKeys.persistQueue(persistShard(cid)),
-                RedisKeys.editable(cid, draft.target() != null ? draft.target() : draft.id()),
-                RedisKeys.changes(cid));
+                RedisKeys.dirty(RedisKeys.bucket(cid)),
+                RedisKeys.recentSends(cid, draft.from(), false),
+                RedisKeys.recentSends(cid, draft.from(), true),
+                RedisKeys.changes(cid),
+                RedisKeys.recentSends(cid, targetSender, false),
+                RedisKeys.recentSends(cid, targetSender, true));
+    }
+
+    /** The user a 34-character message id names (its digits 14–23), or {@code fallback} for anything else. */
+    static long senderOfMessageId(String id, long fallback) {
+        if (id.length() != Id34.LENGTH) {
+            return fallback;
+        }
+        for (int i = 0; i < Id34.LENGTH; i++) {
+            if (id.charAt(i) < '0' || id.charAt(i) > '9') {
+                return fallback;
+            }
+        }
+        return Long.parseLong(id, 14, 24, 10);
     }
 
     private List<String> args(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
-                              List<String> channels, String echoChannel) {
+                              List<String> channels, String echoChannel, Long seqFloor) {
         String cid = draft.conversation();
-        List<String> args = new ArrayList<>(15 + channels.size());
+        List<String> args = new ArrayList<>(18 + channels.size());
         args.add(cid);
         args.add(draft.id());
         args.add(Long.toString(draft.from()));
@@ -261,6 +375,8 @@ public class MessageStore {
         args.add(exclude);
         args.add(Long.toString(config.limits().editWindow().toMillis()));
         args.add(echoChannel == null ? "" : echoChannel);
+        args.add(seqFloor == null ? "" : seqFloor.toString());
+        args.add(Integer.toString(config.delivery().dedupeWindow()));
         args.addAll(channels);
         return args;
     }
@@ -300,6 +416,7 @@ public class MessageStore {
             case "no-members" -> new AppendResult.MembersNotCached();
             case "not-editable" -> new AppendResult.NotEditable();
             case "not-yours" -> new AppendResult.NotYours();
+            case "no-seq" -> new AppendResult.SeqMissing();
             default -> throw new IllegalStateException("message_append answered " + status);
         };
     }
@@ -316,16 +433,17 @@ public class MessageStore {
                 });
     }
 
-    /** The conversation's last seq (0 when it has none). */
+    /**
+     * The conversation's last seq as Redis counts it, or {@link #SEQ_UNKNOWN} when Redis has no counter (a quiet
+     * conversation, or Redis lost it): then only MySQL knows.
+     */
     public Uni<Long> lastSeq(String conversation) {
         return redis.value(String.class).get(RedisKeys.seq(conversation))
-                .map(v -> v == null ? 0L : Long.parseLong(v));
+                .map(v -> v == null ? SEQ_UNKNOWN : Long.parseLong(v));
     }
 
-    /** The write-behind queue of the conversation: its bucket's (see {@link RedisKeys#bucket}). */
-    public int persistShard(String conversation) {
-        return RedisKeys.bucket(conversation);
-    }
+    /** See {@link #lastSeq}. */
+    public static final long SEQ_UNKNOWN = Long.MAX_VALUE;
 
     /** The seq of a log entry id ({@code <seq>-0}). */
     public static long seqOf(String streamId) {

@@ -4,7 +4,7 @@ import io.parley.common.redis.SharedKeys;
 
 /**
  * Every Redis key and channel chat-service uses, in one place. Conversations are spread over
- * {@value #CONVERSATION_BUCKETS} buckets; every key of a conversation and its bucket's write-behind queue share the
+ * {@value #CONVERSATION_BUCKETS} buckets; every key of a conversation and its bucket's write-behind keys share the
  * bucket's hash tag {@code {s<bucket>}}, so the one-round-trip append script touches a single Redis Cluster slot.
  * A user's keys share {@code {u:<user>}}.
  */
@@ -27,7 +27,7 @@ public final class RedisKeys {
 
     /** {@code chat:{s<bucket>}:<conversation>}: the prefix of every key of the conversation. */
     private static String conversationKey(String conversation) {
-        return "chat:{s" + bucket(conversation) + "}:" + conversation;
+        return bucketPrefix(bucket(conversation)) + conversation;
     }
 
     /** The conversation's message log: a stream whose entry ids are {@code <seq>-0}. */
@@ -45,9 +45,13 @@ public final class RedisKeys {
         return conversationKey(conversation) + ":persisted";
     }
 
-    /** A sent message's original answer, under its sender and {@code clientMsgId}, for de-duplication. */
-    public static String dedupe(String conversation, long sender, String clientMsgId) {
-        return conversationKey(conversation) + ":cmid:" + sender + ":" + clientMsgId;
+    /**
+     * What one sender sent lately in the conversation (a hash: {@code c<clientMsgId>} → {@code id|seq|ts} for
+     * de-duplication, {@code m<id>} → ts for edits), {@code previous}: the generation before (see
+     * {@code message_append.lua}).
+     */
+    public static String recentSends(String conversation, long sender, boolean previous) {
+        return conversationKey(conversation) + ":sent:" + sender + (previous ? ":old" : "");
     }
 
     /** A group conversation's members (a cache of MySQL's {@code group_members}). */
@@ -56,14 +60,30 @@ public final class RedisKeys {
     }
 
     /**
-     * The write-behind queue of one conversation bucket (a stream read by the {@value #PERSIST_GROUP} consumer
-     * group), in the bucket's slot so the append script can add to it.
+     * The conversations of one bucket that may have messages MySQL lacks (a set, added to by the append script and
+     * emptied by the write-behind, which reads the messages from the conversations' logs).
      */
-    public static String persistQueue(int bucket) {
-        return "chat:{s" + bucket + "}:persist";
+    public static String dirty(int bucket) {
+        return bucketPrefix(bucket) + "dirty";
     }
 
-    public static final String PERSIST_GROUP = "mysql-writer";
+    /** Which node writes one bucket's conversations to MySQL: its name, with an expiry the node renews. */
+    public static String writerLease(int bucket) {
+        return bucketPrefix(bucket) + "writer";
+    }
+
+    /**
+     * The write-behind stream of one bucket in versions before the log became the write-behind's queue: drained once
+     * (its conversations are marked dirty; their messages are in their logs).
+     */
+    public static String legacyPersistQueue(int bucket) {
+        return bucketPrefix(bucket) + "persist";
+    }
+
+    /** {@code chat:{s<bucket>}:}: what every key of the bucket and of its conversations starts with. */
+    public static String bucketPrefix(int bucket) {
+        return "chat:{s" + bucket + "}:";
+    }
 
     /** The user's direct conversations, scored by last activity (epoch ms). */
     public static String userConversations(long user) {
@@ -131,11 +151,6 @@ public final class RedisKeys {
     /** The group of a {@link #groupChannel} (see {@link #isGroupChannel}). */
     public static String groupOfChannel(String channel) {
         return channel.substring(GROUP_CHANNEL.length());
-    }
-
-    /** Present while a message may still be edited or deleted: its sender; expires with the edit window. */
-    public static String editable(String conversation, String messageId) {
-        return conversationKey(conversation) + ":m:" + messageId;
     }
 
     /** The latest edit or delete of each changed message: target id → {@code <kind>|<seq>|<body>}. */

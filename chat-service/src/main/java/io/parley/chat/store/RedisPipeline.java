@@ -197,6 +197,15 @@ public class RedisPipeline {
         }
     }
 
+    /**
+     * The event loop of the calling thread when it is one of the pipeline's (to come back to it after blocking work
+     * elsewhere), else {@code null}.
+     */
+    public java.util.concurrent.Executor loopOfThisThread() {
+        Lane lane = laneOfThisThread();
+        return lane == null ? null : lane.loop;
+    }
+
     private Lane laneOfThisThread() {
         for (Lane lane : lanes) {
             if (lane.loop.inEventLoop()) {

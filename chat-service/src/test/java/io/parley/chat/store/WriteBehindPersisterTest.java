@@ -2,7 +2,6 @@ package io.parley.chat.store;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.chat.protocol.ChatMessage;
@@ -13,21 +12,23 @@ import io.parley.chat.support.TestUsers;
 import io.parley.testsupport.MariaDbTestResource;
 import io.parley.testsupport.RedisTestResource;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
-import io.quarkus.redis.datasource.stream.XPendingSummary;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The write-behind against real Redis and MariaDB: durable, exactly once in MySQL, crash-safe, trims safely. */
+/**
+ * The write-behind against real Redis and MariaDB: every message reaches MySQL exactly once, read from the
+ * conversations' logs; a log is never trimmed over what MySQL lacks; a node's buckets pass to another when it stops;
+ * the write-behind stream of an older version is drained; a seq MySQL holds with another message is reported.
+ */
 @QuarkusTest
 @TestProfile(ShortPersistenceProfile.class)
 @QuarkusTestResource(RedisTestResource.class)
@@ -37,25 +38,18 @@ class WriteBehindPersisterTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String[] FRAME = {"{\"seq\":", "}"};
-    /**
-     * Writes log and persist-queue entries as the append script does, for chosen seqs; with a ghost consumer
-     * name, that consumer then reads every undelivered entry of the queue and never acknowledges (a crashed node).
-     */
-    private static final String WRITE_ENTRIES = """
-            local log, persist = KEYS[1], KEYS[2]
-            local cid, from, to, ghost, with_log = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-            pcall(redis.call, 'XGROUP', 'CREATE', persist, 'mysql-writer', '0', 'MKSTREAM')
-            for i = 6, #ARGV, 2 do
+    /** Writes log entries as the append script does (seqs and ids in ARGV[5..]); marks the conversation dirty if asked. */
+    private static final String WRITE_LOG = """
+            local log, seq_key, dirty = KEYS[1], KEYS[2], KEYS[3]
+            local cid, from, to, mark_dirty = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+            for i = 5, #ARGV, 2 do
               local seq, id = ARGV[i], ARGV[i + 1]
-              if with_log == '1' then
-                redis.call('XADD', log, seq .. '-0', 'id', id, 'from', from, 'to', to, 'kind', 'text',
-                  'body', 'm' .. seq, 'ts', '1700000000000', 'target', '', 'cmid', 'c' .. seq)
-              end
-              redis.call('XADD', persist, '*', 'cid', cid, 'seq', seq, 'id', id, 'from', from, 'to', to,
-                'kind', 'text', 'body', 'm' .. seq, 'ts', '1700000000000', 'target', '', 'cmid', 'c' .. seq)
+              redis.call('XADD', log, seq .. '-0', 'id', id, 'from', from, 'to', to, 'kind', 'text',
+                'body', 'm' .. seq, 'ts', '1700000000000', 'target', '', 'cmid', 'c' .. seq)
+              redis.call('SET', seq_key, seq)
             end
-            if ghost ~= '' then
-              redis.call('XREADGROUP', 'GROUP', 'mysql-writer', ghost, 'COUNT', 100000, 'STREAMS', persist, '>')
+            if mark_dirty == '1' then
+              redis.call('SADD', dirty, cid)
             end
             return 1
             """;
@@ -73,7 +67,7 @@ class WriteBehindPersisterTest {
     WriteBehindPersister persister;
 
     @Test
-    void shouldMoveAppendedMessagesToMySqlThenAcknowledgeAndTrimTheLog() {
+    void shouldMoveAppendedMessagesToMySqlThenTrimTheLog() {
         long a = TestUsers.newUserId();
         long b = TestUsers.newUserId();
         String cid = ConversationId.direct(a, b).value();
@@ -88,13 +82,10 @@ class WriteBehindPersisterTest {
         }
 
         await().atMost(WAIT).until(() -> history.countIds(ids) == 12);
-        await().atMost(WAIT).until(() -> "12".equals(persisted(cid)));
+        await().atMost(WAIT).until(() -> "12".equals(persisted(cid)) && !dirty(cid));
         // the log keeps the hot messages (5): seqs 8..12
-        await().atMost(WAIT).until(() -> xlen(RedisKeys.log(cid)) == ShortPersistenceProfile.HOT_MESSAGES);
+        assertEquals(ShortPersistenceProfile.HOT_MESSAGES, xlen(RedisKeys.log(cid)));
         assertEquals("8-0", redis.stream(String.class).xrange(RedisKeys.log(cid), StreamRange.of("-", "+"), 1).get(0).id());
-        // acknowledged and deleted from the persist queue
-        String queue = RedisKeys.persistQueue(store.persistShard(cid));
-        assertTrue(entriesOf(queue, cid).isEmpty(), "persist entries of " + cid + " left in " + queue);
         List<ChatMessage> stored = history.range(cid, 0, 100);
         assertEquals(12, stored.size());
         for (int i = 0; i < 12; i++) {
@@ -110,114 +101,125 @@ class WriteBehindPersisterTest {
     }
 
     @Test
-    void shouldClaimEntriesLeftPendingByACrashedConsumer() {
+    void shouldTakeOverTheBucketOfANodeThatStoppedAndNeverTrimOverWhatMySqlLacks() {
         long a = TestUsers.newUserId();
         long b = TestUsers.newUserId();
         String cid = ConversationId.direct(a, b).value();
-        String queue = RedisKeys.persistQueue(store.persistShard(cid));
-        String ghost = "crashed-node-" + a;
-        List<String> ids = writeEntries(cid, a, b, ghost, 1, 4);
+        // another node holds the bucket and stops writing (died): its lease runs out after 1.5 s
+        String lease = RedisKeys.writerLease(RedisKeys.bucket(cid));
+        redis.execute("SET", lease, "stopped-node-" + a, "PX", "1500");
+        List<String> ids = writeLog(cid, a, b, 1, 8);
 
-        assertEquals(4, pendingOf(queue, ghost), "the crashed consumer holds the entries");
-        assertEquals(0, history.countIds(ids), "nothing is written before the claim");
+        assertEquals(0, history.countIds(ids), "nothing is written while the other node holds the bucket");
+        assertEquals(8, xlen(RedisKeys.log(cid)), "the log keeps every message MySQL lacks");
+        assertEquals(null, persisted(cid));
 
-        await().atMost(WAIT).until(() -> history.countIds(ids) == 4);
-        await().atMost(WAIT).until(() -> pendingOf(queue, ghost) == 0 && entriesOf(queue, cid).isEmpty());
-        await().atMost(WAIT).until(() -> "4".equals(persisted(cid)));
-        assertEquals(List.of(1L, 2L, 3L, 4L), history.range(cid, 0, 10).stream().map(ChatMessage::seq).toList());
+        await().atMost(WAIT).until(() -> history.countIds(ids) == 8);
+        await().atMost(WAIT).until(() -> "8".equals(persisted(cid)) && !dirty(cid));
+        assertEquals(ShortPersistenceProfile.HOT_MESSAGES, xlen(RedisKeys.log(cid)));
+        assertEquals(persister.consumer(), redis.value(String.class).get(lease), "this node writes the bucket now");
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L),
+                history.range(cid, 0, 10).stream().map(ChatMessage::seq).toList());
     }
 
     @Test
-    void shouldNeverTrimTheLogOverMessagesMySqlDoesNotHoldYet() throws InterruptedException {
+    void shouldWriteAReplayedMessageOnce() {
         long a = TestUsers.newUserId();
         long b = TestUsers.newUserId();
         String cid = ConversationId.direct(a, b).value();
-        String ghost = "crashed-node-" + a;
-        // seqs 1-2 are held (un-committed) by a crashed consumer; 3-8 reach this node's write-behind
-        List<String> held = writeEntries(cid, a, b, ghost, 1, 2);
-        List<String> later = writeEntries(cid, a, b, "", 3, 8);
+        List<String> ids = writeLog(cid, a, b, 1, 1);
+        await().atMost(WAIT).until(() -> "1".equals(persisted(cid)) && !dirty(cid));
+        double conflicts = metric("parley_chat_persist_seq_conflicts_total");
 
-        await().atMost(WAIT).until(() -> history.countIds(later) == 6);
-        Thread.sleep(300); // the batch's marks are set right after its commit
-        assertNotEquals("8", persisted(cid), "the mark may not pass seqs MySQL lacks");
-        assertEquals(8, xlen(RedisKeys.log(cid)), "the log keeps every message MySQL may lack");
-
-        // once claimed and written, the holes are filled; the next batch raises the mark and trims
-        await().atMost(WAIT).until(() -> history.countIds(held) == 2);
-        writeEntries(cid, a, b, "", 9, 9);
-        await().atMost(WAIT).until(() -> "9".equals(persisted(cid)));
-        await().atMost(WAIT).until(() -> xlen(RedisKeys.log(cid)) == ShortPersistenceProfile.HOT_MESSAGES);
-        assertEquals(9, history.range(cid, 0, 100).size());
-    }
-
-    @Test
-    void shouldWriteAReplayedEntryOnce() {
-        long a = TestUsers.newUserId();
-        long b = TestUsers.newUserId();
-        String cid = ConversationId.direct(a, b).value();
-        String queue = RedisKeys.persistQueue(store.persistShard(cid));
-        String id = TestUsers.messageId(a);
-        // the same entry twice, as after a node that committed but died before XACK
-        for (int i = 0; i < 2; i++) {
-            runWriteEntries(cid, a, b, "", i == 0, List.of("1", id));
-        }
-        await().atMost(WAIT).until(() -> entriesOf(queue, cid).isEmpty());
+        // as after a node that committed but died before moving the mark: read and inserted again
+        redis.key().del(RedisKeys.persisted(cid));
+        redis.set(String.class).sadd(RedisKeys.dirty(RedisKeys.bucket(cid)), cid);
+        await().atMost(WAIT).until(() -> "1".equals(persisted(cid)) && !dirty(cid));
         assertEquals(1, history.countRange(cid, 1, 100));
-        assertEquals(1, history.countIds(List.of(id)));
+        assertEquals(1, history.countIds(ids));
+        assertEquals(conflicts, metric("parley_chat_persist_seq_conflicts_total"), "a replay is no conflict");
     }
 
     @Test
-    void shouldUseAConsumerNameUniqueToTheNodeAndExposeMetrics() {
+    void shouldReportASeqMySqlHoldsWithAnotherMessage() {
+        long a = TestUsers.newUserId();
+        long b = TestUsers.newUserId();
+        String cid = ConversationId.direct(a, b).value();
+        String kept = TestUsers.messageId(a);
+        history.insertBatch(List.of(new ChatMessage(kept, cid, 1, a, b, null, "kept", "text", 1L, null, "k1")));
+        double conflicts = metric("parley_chat_persist_seq_conflicts_total");
+
+        List<String> clashing = writeLog(cid, a, b, 1, 1); // seq 1 again, another id: a seq assigned twice
+        await().atMost(WAIT).until(() -> metric("parley_chat_persist_seq_conflicts_total") == conflicts + 1);
+        assertEquals(0, history.countIds(clashing));
+        assertEquals(kept, history.range(cid, 0, 10).get(0).id(), "what MySQL held is never written over");
+    }
+
+    @Test
+    void shouldDrainTheWriteBehindStreamOfAnOlderVersion() {
+        long a = TestUsers.newUserId();
+        long b = TestUsers.newUserId();
+        String cid = ConversationId.direct(a, b).value();
+        // as an older version left it: the messages in the log and in the bucket's stream, the conversation not dirty
+        List<String> ids = writeLog(cid, a, b, 1, 3, false);
+        int bucket = RedisKeys.bucket(cid);
+        redis.execute("XADD", RedisKeys.legacyPersistQueue(bucket), "*", "cid", cid, "seq", "3", "id", ids.get(2));
+
+        await().atMost(WAIT).until(() -> history.countIds(ids) == 3);
+        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.legacyPersistQueue(bucket)) == false);
+    }
+
+    @Test
+    void shouldUseANameUniqueToTheNodeAndExposeMetrics() {
         assertTrue(persister.consumer().matches(".+-[0-9a-f]{8}"), persister.consumer());
-        io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200)
+        RestAssured.given().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("parley_chat_persist_messages_total"))
                 .body(org.hamcrest.Matchers.containsString("parley_chat_persist_batch_seconds_count"))
                 .body(org.hamcrest.Matchers.containsString("parley_chat_persist_pending"))
+                .body(org.hamcrest.Matchers.containsString("parley_chat_persist_seq_conflicts_total"))
                 .body(org.hamcrest.Matchers.containsString("parley_chat_persist_failures_total"));
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private List<String> writeEntries(String cid, long from, long to, String ghost, int firstSeq, int lastSeq) {
+    private List<String> writeLog(String cid, long from, long to, int firstSeq, int lastSeq) {
+        return writeLog(cid, from, to, firstSeq, lastSeq, true);
+    }
+
+    private List<String> writeLog(String cid, long from, long to, int firstSeq, int lastSeq, boolean markDirty) {
         List<String> ids = new ArrayList<>();
-        List<String> args = new ArrayList<>();
+        List<String> command = new ArrayList<>(List.of(WRITE_LOG, "3", RedisKeys.log(cid), RedisKeys.seq(cid),
+                RedisKeys.dirty(RedisKeys.bucket(cid)), cid, Long.toString(from), Long.toString(to),
+                markDirty ? "1" : "0"));
         for (int seq = firstSeq; seq <= lastSeq; seq++) {
             String id = TestUsers.messageId(from);
             ids.add(id);
-            args.add(Integer.toString(seq));
-            args.add(id);
+            command.add(Integer.toString(seq));
+            command.add(id);
         }
-        runWriteEntries(cid, from, to, ghost, true, args);
-        redis.value(String.class).set(RedisKeys.seq(cid), Integer.toString(lastSeq));
-        return ids;
-    }
-
-    private void runWriteEntries(String cid, long from, long to, String ghost, boolean withLog, List<String> seqAndIds) {
-        List<String> command = new ArrayList<>(List.of(WRITE_ENTRIES, "2", RedisKeys.log(cid),
-                RedisKeys.persistQueue(store.persistShard(cid)), cid, Long.toString(from), Long.toString(to), ghost,
-                withLog ? "1" : "0"));
-        command.addAll(seqAndIds);
         redis.execute("EVAL", command.toArray(String[]::new));
+        return ids;
     }
 
     private String persisted(String cid) {
         return redis.value(String.class).get(RedisKeys.persisted(cid));
     }
 
+    private boolean dirty(String cid) {
+        return redis.set(String.class).sismember(RedisKeys.dirty(RedisKeys.bucket(cid)), cid);
+    }
+
     private long xlen(String key) {
         return redis.execute("XLEN", key).toLong();
     }
 
-    private long pendingOf(String queue, String consumer) {
-        XPendingSummary summary = redis.stream(String.class).xpending(queue, RedisKeys.PERSIST_GROUP);
-        Map<String, Long> consumers = summary.getConsumers();
-        Long count = consumers == null ? null : consumers.get(consumer);
-        return count == null ? 0 : count;
-    }
-
-    private List<StreamMessage<String, String, String>> entriesOf(String queue, String cid) {
-        return redis.stream(String.class).xrange(queue, StreamRange.of("-", "+")).stream()
-                .filter(e -> e.payload() != null && cid.equals(e.payload().get("cid")))
-                .toList();
+    private static double metric(String name) {
+        String text = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
     }
 }

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Write-behind and group limits small enough to observe in a test: 5 hot messages kept in each Redis log (so
- * history pages span Redis and MySQL after a handful of messages), pending entries claimed after 2 s, groups of
+ * history pages span Redis and MySQL after a handful of messages), a dead node's write-behind buckets taken over after 2 s, groups of
  * at most 5 members. A profile rather than {@code %test.} lines so the gateway tests keep the defaults.
  */
 public class ShortPersistenceProfile implements QuarkusTestProfile {
