@@ -1,13 +1,16 @@
 -- After MySQL committed what persist_take.lua returned: per conversation, raise the persisted mark to the top seq
 -- written (never lower it), trim the log below it keeping ARGV[1] recent entries, and take the conversation off its
--- bucket's dirty set unless a message came in meanwhile (its counter is past the mark).
--- KEYS: per conversation: persisted mark, log, seq counter, the bucket's dirty set. ARGV: keep, then per conversation:
--- cid, top seq written.
+-- bucket's dirty set unless a message came in meanwhile (its counter is past the mark); a conversation MySQL now holds
+-- whole is noted in the bucket's quiet set at ARGV[2] (persist_take.lua forgets it from Redis once it stayed quiet).
+-- KEYS: per conversation: persisted mark, log, seq counter, the bucket's dirty set, the bucket's quiet set.
+-- ARGV: keep, now (ms), then per conversation: cid, top seq written.
 local keep = tonumber(ARGV[1])
-for i = 1, #KEYS / 4 do
-  local persisted_key, log_key, seq_key, dirty_key = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
-  local cid = ARGV[2 * i]
-  local top = tonumber(ARGV[2 * i + 1])
+local now = ARGV[2]
+for i = 1, #KEYS / 5 do
+  local persisted_key, log_key, seq_key = KEYS[5 * i - 4], KEYS[5 * i - 3], KEYS[5 * i - 2]
+  local dirty_key, quiet_key = KEYS[5 * i - 1], KEYS[5 * i]
+  local cid = ARGV[2 * i + 1]
+  local top = tonumber(ARGV[2 * i + 2])
   local mark = tonumber(redis.call('GET', persisted_key) or '0')
   if top > mark then
     redis.call('SET', persisted_key, top)
@@ -18,6 +21,7 @@ for i = 1, #KEYS / 4 do
   end
   if tonumber(redis.call('GET', seq_key) or '0') <= mark then
     redis.call('SREM', dirty_key, cid)
+    redis.call('ZADD', quiet_key, now, cid)
   end
 end
 return 1

@@ -1,19 +1,25 @@
 -- The write-behind's read: for each bucket this node may write (its lease is free or ours), the conversations with
 -- messages above their persisted mark and those messages, read from the conversations' own logs (the log is the
 -- queue: it is never trimmed above the mark, so nothing waits anywhere else).
--- KEYS: per bucket: its writer lease, its dirty set (conversations with messages MySQL may lack), and the write-behind
---       stream of versions before this one (drained once: its conversations become dirty).
--- ARGV: node name, lease ms, most entries to return, then per bucket the prefix of its conversations' keys.
+-- Also forgets, from Redis, conversations that stayed quiet since MySQL got all of them (their log, counter and mark:
+-- history and sync then read MySQL, and the next message seeds the counter from it).
+-- KEYS: per bucket: its writer lease, its dirty set (conversations with messages MySQL may lack), the write-behind
+--       stream of versions before this one (drained once: its conversations become dirty), its quiet set
+--       (conversations MySQL holds whole, scored by when it did).
+-- ARGV: node name, lease ms, most entries to return, quiet since (ms: forget what was quiet before), then per bucket
+--       the prefix of its conversations' keys.
 -- Returns {conversations waiting in the buckets read, leases taken, then per conversation: cid, mark, entries}.
 local node = ARGV[1]
 local lease_ms = tonumber(ARGV[2])
 local budget = tonumber(ARGV[3])
+local quiet_since = ARGV[4]
+local forget_budget = 100 -- conversations forgotten per call at most: the sweep never holds Redis for long
 local waiting = 0
 local taken = 0
 local out = {0, 0}
-for b = 1, #KEYS / 3 do
-  local lease_key, dirty_key, legacy_key = KEYS[3 * b - 2], KEYS[3 * b - 1], KEYS[3 * b]
-  local prefix = ARGV[3 + b]
+for b = 1, #KEYS / 4 do
+  local lease_key, dirty_key, legacy_key, quiet_key = KEYS[4 * b - 3], KEYS[4 * b - 2], KEYS[4 * b - 1], KEYS[4 * b]
+  local prefix = ARGV[4 + b]
   local owner = redis.call('GET', lease_key)
   if not owner or owner == node then
     -- renewed at half-life only: an idle round writes nothing
@@ -34,6 +40,17 @@ for b = 1, #KEYS / 3 do
         end
       end
       redis.call('DEL', legacy_key)
+    end
+    if forget_budget > 0 then
+      for _, cid in ipairs(redis.call('ZRANGE', quiet_key, '-inf', '(' .. quiet_since, 'BYSCORE', 'LIMIT', 0, forget_budget)) do
+        forget_budget = forget_budget - 1
+        redis.call('ZREM', quiet_key, cid)
+        local seq = tonumber(redis.call('GET', prefix .. cid .. ':seq') or '0')
+        local mark = tonumber(redis.call('GET', prefix .. cid .. ':persisted') or '0')
+        if seq <= mark and redis.call('SISMEMBER', dirty_key, cid) == 0 then
+          redis.call('DEL', prefix .. cid .. ':log', prefix .. cid .. ':seq', prefix .. cid .. ':persisted')
+        end
+      end
     end
     waiting = waiting + redis.call('SCARD', dirty_key)
     if budget > 0 then

@@ -341,5 +341,13 @@ public interface ChatConfig {
         /** Recent messages kept in each conversation's Redis stream after MySQL holds them (fast sync). */
         @WithDefault("1000")
         int hotMessages();
+
+        /**
+         * A conversation MySQL holds whole and that stays quiet this long leaves Redis (its log, counter and mark):
+         * Redis then holds the conversations that are active, not every conversation there ever was; a later sync or
+         * history reads MySQL, and the next message seeds the counter from it.
+         */
+        @WithDefault("6H")
+        Duration quietAfter();
     }
 }

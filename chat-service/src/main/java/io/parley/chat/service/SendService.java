@@ -71,7 +71,7 @@ public class SendService {
      * Plain callbacks, no Mutiny, on the common path: this is the hot path of every chat message.
      */
     public void send(ClientSession sender, ClientFrame.Send frame, Outcome outcome) {
-        tracked(outcome, answer -> sendNow(sender, frame, answer));
+        tracked(sender, outcome, answer -> sendNow(sender, frame, answer));
     }
 
     /** {@link #send(ClientSession, ClientFrame.Send, Outcome)} as a {@link Uni} of the {@code sent} frame. */
@@ -84,20 +84,35 @@ public class SendService {
      * conversation (so a later {@code sync} sees it), checked and appended by the same one-round-trip script.
      */
     public Uni<String> change(ClientSession sender, ClientFrame.Change change) {
-        return Uni.createFrom().emitter(emitter -> tracked(complete(emitter), answer -> changeNow(sender, change, answer)));
+        return Uni.createFrom().emitter(emitter -> tracked(sender, complete(emitter),
+                answer -> changeNow(sender, change, answer)));
     }
 
-    /** Runs the work counted in {@link #inFlight} until its outcome; a check that throws is its outcome too. */
-    private void tracked(Outcome outcome, Consumer<Outcome> work) {
+    /**
+     * Runs the work counted in {@link #inFlight} until its outcome; a check that throws is its outcome too. The
+     * outcome runs on the sender's event loop, whichever thread finished the work (a reload of a group's members, an
+     * id block or a recipient lookup finishes elsewhere): the connection's writes and state belong to its loop.
+     */
+    private void tracked(ClientSession sender, Outcome outcome, Consumer<Outcome> work) {
         inFlight.incrementAndGet();
-        Outcome tracked = (sent, failure) -> {
+        Outcome tracked = (sent, failure) -> onLoop(sender, () -> {
             inFlight.decrementAndGet();
             outcome.done(sent, failure);
-        };
+        });
         try {
             work.accept(tracked);
         } catch (RuntimeException e) {
             tracked.done(null, e);
+        }
+    }
+
+    /** Runs {@code task} on the sender's event loop: now if already there. */
+    private static void onLoop(ClientSession sender, Runnable task) {
+        io.netty.channel.EventLoop loop = sender.loop();
+        if (loop == null || loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
         }
     }
 
@@ -127,7 +142,7 @@ public class SendService {
             return;
         }
         users.exists(send.toUser(), sender.accessToken()).subscribe().with(
-                known -> recipientChecked(sender, send, conversation, known, outcome),
+                known -> onLoop(sender, () -> recipientChecked(sender, send, conversation, known, outcome)),
                 failure -> outcome.done(null, failure));
     }
 
@@ -170,7 +185,8 @@ public class SendService {
             return;
         }
         ids.nextMessageId(sender.userId()).subscribe().with(
-                id -> appendWithId(sender, send, conversation, group, mayReloadMembers, target, id, started, outcome),
+                id -> onLoop(sender, () -> appendWithId(sender, send, conversation, group, mayReloadMembers, target, id,
+                        started, outcome)),
                 failure -> outcome.done(null, failure));
     }
 
@@ -241,7 +257,8 @@ public class SendService {
         }
         groups.reloadMembersCache(send.toGroup()).subscribe().with(found -> {
             if (found) {
-                append(sender, send, conversation, true, false, draft.target(), outcome);
+                // again from the sender's loop: its appends go out on that loop's Redis connection, in order
+                onLoop(sender, () -> append(sender, send, conversation, true, false, draft.target(), outcome));
             } else {
                 outcome.done(null, new FrameException(ErrorCode.NOT_FOUND, "no group " + send.toGroup(), send.clientMsgId()));
             }

@@ -67,6 +67,14 @@ public final class RedisKeys {
         return bucketPrefix(bucket) + "dirty";
     }
 
+    /**
+     * The conversations of one bucket that MySQL holds whole, scored by when it did (epoch ms): those quiet for
+     * {@code quietAfter} leave Redis.
+     */
+    public static String quiet(int bucket) {
+        return bucketPrefix(bucket) + "quiet";
+    }
+
     /** Which node writes one bucket's conversations to MySQL: its name, with an expiry the node renews. */
     public static String writerLease(int bucket) {
         return bucketPrefix(bucket) + "writer";

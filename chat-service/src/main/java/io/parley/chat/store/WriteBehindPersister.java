@@ -38,6 +38,9 @@ import org.jboss.logging.Logger;
  * before the marks move is simply read again. Nothing is copied into a second stream (the message was written to
  * Redis once, not twice), and there is nothing to acknowledge or delete.
  *
+ * <p>A conversation MySQL holds whole that stays quiet for {@code quietAfter} leaves Redis (log, counter, mark): Redis
+ * holds what is active. Its next message seeds the counter from MySQL; sync and history read MySQL meanwhile.
+ *
  * <p>One node writes a bucket at a time: it holds the bucket's lease ({@link RedisKeys#writerLease}), renewed at
  * half-life while it runs, released on a clean stop, and taken over by another node {@code claimIdle} after a node
  * died. Two writers overlapping (a pause longer than the lease) only insert the same rows twice, which MySQL ignores.
@@ -155,16 +158,18 @@ public class WriteBehindPersister {
     }
 
     private Taken take(int[] buckets) {
-        List<String> keys = new ArrayList<>(buckets.length * 3);
-        String[] args = new String[3 + buckets.length];
+        List<String> keys = new ArrayList<>(buckets.length * 4);
+        String[] args = new String[4 + buckets.length];
         args[0] = consumer;
         args[1] = Long.toString(config.claimIdle().toMillis());
         args[2] = Integer.toString(config.batchSize());
+        args[3] = Long.toString(System.currentTimeMillis() - config.quietAfter().toMillis());
         for (int i = 0; i < buckets.length; i++) {
             keys.add(RedisKeys.writerLease(buckets[i]));
             keys.add(RedisKeys.dirty(buckets[i]));
             keys.add(RedisKeys.legacyPersistQueue(buckets[i]));
-            args[3 + i] = RedisKeys.bucketPrefix(buckets[i]);
+            keys.add(RedisKeys.quiet(buckets[i]));
+            args[4 + i] = RedisKeys.bucketPrefix(buckets[i]);
         }
         Response reply = TAKE.run(redis, keys, args);
         long taken = reply.get(1).toLong();
@@ -199,15 +204,17 @@ public class WriteBehindPersister {
         }
         persisted.onPersisted(taken.messages); // the offline relay, before the marks move
         persistedCounter.increment(taken.messages.size());
-        List<String> keys = new ArrayList<>(taken.tops.size() * 4);
-        List<String> args = new ArrayList<>(taken.tops.size() * 2 + 1);
+        List<String> keys = new ArrayList<>(taken.tops.size() * 5);
+        List<String> args = new ArrayList<>(taken.tops.size() * 2 + 2);
         args.add(Integer.toString(config.hotMessages()));
+        args.add(Long.toString(System.currentTimeMillis()));
         for (Map.Entry<String, Long> top : taken.tops.entrySet()) {
             String cid = top.getKey();
             keys.add(RedisKeys.persisted(cid));
             keys.add(RedisKeys.log(cid));
             keys.add(RedisKeys.seq(cid));
             keys.add(RedisKeys.dirty(RedisKeys.bucket(cid)));
+            keys.add(RedisKeys.quiet(RedisKeys.bucket(cid)));
             args.add(cid);
             args.add(Long.toString(top.getValue()));
         }

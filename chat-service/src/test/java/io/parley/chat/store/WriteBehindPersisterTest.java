@@ -170,6 +170,29 @@ class WriteBehindPersisterTest {
     }
 
     @Test
+    void shouldForgetAQuietConversationFromRedisAndCarryOnFromMySql() {
+        long a = TestUsers.newUserId();
+        long b = TestUsers.newUserId();
+        String cid = ConversationId.direct(a, b).value();
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(new MessageStore.AppendResult.Stored(i), append(cid, a, b, "q" + i));
+        }
+        String quiet = RedisKeys.quiet(RedisKeys.bucket(cid));
+        await().atMost(WAIT).until(() -> "3".equals(persisted(cid)) && !dirty(cid)
+                && redis.sortedSet(String.class).zscore(quiet, cid) != null);
+
+        // as if it had been quiet longer than quiet-after (6 h): it leaves Redis
+        redis.sortedSet(String.class).zadd(quiet, 1, cid);
+        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.seq(cid),
+                RedisKeys.persisted(cid)) == 0);
+
+        // the next message carries on from MySQL's seqs, and reaches MySQL as usual
+        assertEquals(new MessageStore.AppendResult.Stored(4), append(cid, a, b, "q4"));
+        await().atMost(WAIT).until(() -> "4".equals(persisted(cid)));
+        assertEquals(List.of(1L, 2L, 3L, 4L), history.range(cid, 0, 10).stream().map(ChatMessage::seq).toList());
+    }
+
+    @Test
     void shouldUseANameUniqueToTheNodeAndExposeMetrics() {
         assertTrue(persister.consumer().matches(".+-[0-9a-f]{8}"), persister.consumer());
         RestAssured.given().get("/q/metrics").then().statusCode(200)
@@ -199,6 +222,12 @@ class WriteBehindPersisterTest {
         }
         redis.execute("EVAL", command.toArray(String[]::new));
         return ids;
+    }
+
+    private MessageStore.AppendResult append(String cid, long from, long to, String clientMsgId) {
+        ChatMessage draft = new ChatMessage(TestUsers.messageId(from), cid, 0, from, to, null, "body " + clientMsgId,
+                "text", System.currentTimeMillis(), null, clientMsgId);
+        return store.append(draft, false, FRAME, "test", List.of()).await().atMost(WAIT);
     }
 
     private String persisted(String cid) {
