@@ -9,6 +9,9 @@ PARLEY_AUTH_PORT="${PARLEY_AUTH_PORT:-8081}"
 PARLEY_ID_PORT="${PARLEY_ID_PORT:-8084}"
 PARLEY_CHAT_PORT="${PARLEY_CHAT_PORT:-8080}"
 PARLEY_NOTIFY_PORT="${PARLEY_NOTIFY_PORT:-8083}"
+# the local mail sink (GreenMail: SMTP in, IMAP out); not started when QUARKUS_MAILER_HOST names a real relay
+PARLEY_SMTP_PORT="${PARLEY_SMTP_PORT:-2525}"
+PARLEY_IMAP_PORT="${PARLEY_IMAP_PORT:-3143}"
 SERVICES=(auth-service id-service chat-service notify-service)
 
 RUN_DIR="$PARLEY_HOME/run"
@@ -40,6 +43,7 @@ service_port() {
     chat-service) echo "$PARLEY_CHAT_PORT" ;;
     notify-service) echo "$PARLEY_NOTIFY_PORT" ;;
     redis) echo "$PARLEY_REDIS_PORT" ;;
+    mail-sink) echo "$PARLEY_SMTP_PORT" ;;
     mariadb) echo "$PARLEY_DB_PORT" ;;
   esac
 }
@@ -91,6 +95,37 @@ start_redis() {
     > "$LOG_DIR/redis.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/redis.pid"
   wait_until 30 redis redis-cli -p "$PARLEY_REDIS_PORT" ping || die "redis did not start; see $LOG_DIR/redis.log"
+}
+
+real_smtp_relay() { [ -n "${QUARKUS_MAILER_HOST:-}" ]; }
+
+# The local SMTP sink notify-service relays email to (tools/mail-sink: GreenMail, a real SMTP and IMAP server in
+# memory). Skipped when QUARKUS_MAILER_HOST names a real relay (README: "Email").
+start_mail_sink() {
+  if real_smtp_relay; then say "email goes to the SMTP relay $QUARKUS_MAILER_HOST (no local mail sink)"; return; fi
+  if [ -n "$(pid_of mail-sink)" ]; then say "mail-sink already running (pid $(pid_of mail-sink))"; return; fi
+  port_busy "$PARLEY_SMTP_PORT" && die "port $PARLEY_SMTP_PORT is taken by something 'up' did not start; set PARLEY_SMTP_PORT"
+  port_busy "$PARLEY_IMAP_PORT" && die "port $PARLEY_IMAP_PORT is taken by something 'up' did not start; set PARLEY_IMAP_PORT"
+  local sink="$ROOT/tools/mail-sink/target"
+  [ -d "$sink/lib" ] || die "$sink/lib is missing; run without PARLEY_SKIP_BUILD"
+  say "starting the mail sink: SMTP 127.0.0.1:$PARLEY_SMTP_PORT, IMAP 127.0.0.1:$PARLEY_IMAP_PORT"
+  PARLEY_SMTP_PORT="$PARLEY_SMTP_PORT" PARLEY_IMAP_PORT="$PARLEY_IMAP_PORT" \
+    nohup "${PARLEY_JAVA_BIN:-java}" -Xmx64m -cp "$sink/classes:$sink/lib/*" io.parley.mailsink.MailSink \
+    > "$LOG_DIR/mail-sink.log" 2>&1 < /dev/null &
+  echo $! > "$RUN_DIR/mail-sink.pid"
+  wait_until 30 mail-sink port_busy "$PARLEY_IMAP_PORT" || die "the mail sink did not start; see $LOG_DIR/mail-sink.log"
+}
+
+# show_mail ADDRESS — every message the local sink holds for ADDRESS (IMAP, any password), oldest first
+show_mail() {
+  local address="$1" url="imap://127.0.0.1:$PARLEY_IMAP_PORT/INBOX" count i
+  [ -n "$(pid_of mail-sink)" ] || die "the mail sink is not running (./parley up starts it)"
+  count="$(curl -s --user "$address:any" "$url" -X 'SEARCH ALL' | tr -d '\r' | sed -n 's/^\* SEARCH *//p' | wc -w)"
+  [ "$count" -gt 0 ] || { say "no mail for $address yet"; return 0; }
+  for i in $(seq 1 "$count"); do
+    printf '\033[1m--- %s, message %d of %d\033[0m\n' "$address" "$i" "$count"
+    curl -s --user "$address:any" "$url;MAILINDEX=$i" | tr -d '\r'
+  done
 }
 
 db_sql() { mariadb --no-defaults --socket="$PARLEY_HOME/mariadb/mysqld.sock" -uroot -e "$1"; }
@@ -157,6 +192,8 @@ start_service() {
       PARLEY_NOTIFY_CHAT_URL="http://127.0.0.1:$PARLEY_CHAT_PORT" \
       PARLEY_AUTH_CORS_ORIGINS="${PARLEY_AUTH_CORS_ORIGINS:-http://localhost:$PARLEY_CHAT_PORT,http://127.0.0.1:$PARLEY_CHAT_PORT}" \
       PARLEY_NOTIFY_EGRESS_ALLOW="${PARLEY_NOTIFY_EGRESS_ALLOW-127.0.0.1,::1}" \
+      QUARKUS_MAILER_HOST="${QUARKUS_MAILER_HOST:-127.0.0.1}" \
+      QUARKUS_MAILER_PORT="${QUARKUS_MAILER_PORT:-$PARLEY_SMTP_PORT}" \
       nohup "${PARLEY_JAVA_BIN:-java}" ${PARLEY_JAVA_HEAP:--Xmx384m} $jvm_opts -jar "$jar" > "$LOG_DIR/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/$name.pid"
 }
@@ -181,6 +218,7 @@ platform_up() {
   start_redis
   start_mariadb
   build_jars
+  start_mail_sink
   local name
   for name in "${SERVICES[@]}"; do start_service "$name"; done
   for name in "${SERVICES[@]}"; do await_service "$name"; done
@@ -192,6 +230,7 @@ Parley is up.
   auth-service    http://localhost:$PARLEY_AUTH_PORT
   id-service      http://localhost:$PARLEY_ID_PORT
   notify-service  http://localhost:$PARLEY_NOTIFY_PORT
+  email           $(real_smtp_relay && echo "relayed to $QUARKUS_MAILER_HOST" || echo "kept by the local mail sink (SMTP :$PARLEY_SMTP_PORT): read it with ./parley mail ADDRESS")
   health          http://localhost:<port>/q/health/ready   metrics: /q/metrics
   admin key       $PARLEY_HOME/secrets.env (PARLEY_AUTH_ADMIN_KEY)
   logs            $LOG_DIR/
@@ -212,14 +251,14 @@ stop_pid() { # stop_pid NAME — SIGTERM, wait up to 30 s, then SIGKILL
 
 platform_down() {
   local name
-  for name in chat-service notify-service auth-service id-service mariadb redis; do stop_pid "$name"; done
+  for name in chat-service notify-service auth-service id-service mail-sink mariadb redis; do stop_pid "$name"; done
   say "stopped"
 }
 
 platform_status() {
   local name pid port state
   printf '%-15s %-8s %-7s %-10s %s\n' COMPONENT PID PORT STATE LOG
-  for name in redis mariadb "${SERVICES[@]}"; do
+  for name in redis mariadb mail-sink "${SERVICES[@]}"; do
     pid="$(pid_of "$name")"; port="$(service_port "$name")"
     if [ -z "$pid" ]; then state=stopped
     elif [[ "$name" == *-service ]]; then

@@ -1,6 +1,7 @@
 // The web chat page: wiring between the user, the page's state, the REST calls (api.js), the DOM (views.js)
 // and the WebSocket (the JavaScript client, /parley-client.js). Protocol: docs/protocol.md.
 import { ParleyClient, Timeline, TypingThrottle, TypingTracker, UserDirectory } from '/parley-client.js';
+import { defaultAuthUrl } from '/auth-url.js';
 import { api, ApiError, authPost, accessToken, currentSession, forgetSession, saveLogin, onSessionEnded } from '/api.js';
 import { $, el, toast, renderConnection, renderConversations, renderContacts, renderRoomHeader, renderMessages, renderTyping } from '/views.js';
 
@@ -148,7 +149,7 @@ function showState({ state, delayMs, code, reason }) {
 }
 
 // ---- sign in / out -------------------------------------------------------------------------------------
-$('auth-url').value = localStorage.getItem('parley.authUrl') || `${location.protocol}//${location.hostname}:8081`;
+$('auth-url').value = localStorage.getItem('parley.authUrl') || defaultAuthUrl(location);
 
 function deviceId() { // one per browser, so a reload resumes from the cursors stored for it
   let id = localStorage.getItem('parley.deviceId');

@@ -1,5 +1,6 @@
 package io.parley.chat.gateway;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.delivery.ClientSession;
@@ -9,6 +10,7 @@ import io.parley.chat.notify.NotifyConnections;
 import io.parley.chat.protocol.CloseCodes;
 import io.parley.chat.service.SendService;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,6 +29,7 @@ import org.jboss.logging.Logger;
  * fraction of the connections the same way with 4006, so new nodes take load.
  */
 @ApplicationScoped
+@Startup // created at start, not at the first drain: its gauge and shed counter exist before anything happens (alerts)
 public class GatewayShutdown {
 
     private static final Logger LOG = Logger.getLogger(GatewayShutdown.class);
@@ -40,6 +43,7 @@ public class GatewayShutdown {
     private final Vertx vertx;
     private final Duration window;
     private volatile boolean draining;
+    private final Counter shed;
 
     public GatewayShutdown(LocalConnections connections, NotifyConnections notify, Outbound outbound, SendService sends,
                            Vertx vertx, ChatConfig config, MeterRegistry metrics) {
@@ -50,6 +54,8 @@ public class GatewayShutdown {
         this.vertx = vertx;
         this.window = config.drain().window();
         metrics.gauge("parley.chat.draining", this, g -> g.draining ? 1 : 0);
+        this.shed = Counter.builder("parley.chat.shed.connections")
+                .description("connections this node closed with 4006 to shed load").register(metrics);
     }
 
     /** While draining, upgrades are refused: a client retries and the load balancer picks a ready node. */
@@ -84,6 +90,7 @@ public class GatewayShutdown {
         int count = (int) Math.ceil(all.size() * Math.max(0, Math.min(1, fraction)));
         List<ClientSession> chosen = all.subList(0, count);
         LOG.infof("shedding %d of %d connections over %d ms", count, all.size(), spread.toMillis());
+        shed.increment(count);
         closeSpread(new ArrayList<>(chosen), CloseCodes.SHED, "node shedding load; reconnect and sync", spread.toMillis());
         return count;
     }

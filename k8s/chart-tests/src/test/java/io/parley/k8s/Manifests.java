@@ -20,7 +20,7 @@ final class Manifests {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     /** Kinds without a fabric8 model class here (custom resources): they parse as GenericKubernetesResource. */
-    static final Set<String> CUSTOM_KINDS = Set.of("ServiceMonitor");
+    static final Set<String> CUSTOM_KINDS = Set.of("ServiceMonitor", "PrometheusRule");
 
     private Manifests() {
     }

@@ -2,16 +2,32 @@ package io.parley.notify.delivery;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.notify.channel.ChannelType;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.stream.Stream;
 
 /** Counters by channel type: {@code parley_notify_{sent,failed,dead,relayed}_total{channel=…}}. */
 @ApplicationScoped
+@Startup // created at start so every channel's series exists at 0 before the first delivery (alerts on increase())
 public class DeliveryMetrics {
+
+    /** What {@code Delivery.channelType()} can be: the bindable channel types and the in-app inbox. */
+    private static final List<String> CHANNELS = Stream.concat(Stream.of(ChannelType.values()).map(ChannelType::wire),
+            Stream.of(Delivery.INAPP)).toList();
 
     private final MeterRegistry registry;
 
     public DeliveryMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // every series exists from the start at 0: an alert on increase() misses the first dead letter of a
+        // series that appears only when it is counted (docs/operations.md, ParleyDeadLettersGrowing)
+        for (String channel : CHANNELS) {
+            counter("parley.notify.sent", "deliveries that went through", channel);
+            counter("parley.notify.failed", "failed attempts (retried or dead)", channel);
+            counter("parley.notify.dead", "deliveries that became dead letters", channel);
+        }
     }
 
     public void sent(Delivery d) {
@@ -30,6 +46,10 @@ public class DeliveryMetrics {
     }
 
     private void count(String name, String description, String channel) {
-        Counter.builder(name).description(description).tag("channel", channel).register(registry).increment();
+        counter(name, description, channel).increment();
+    }
+
+    private Counter counter(String name, String description, String channel) {
+        return Counter.builder(name).description(description).tag("channel", channel).register(registry);
     }
 }
