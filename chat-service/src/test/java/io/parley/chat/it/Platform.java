@@ -79,6 +79,14 @@ public final class Platform {
         return new Platform(redis, null, db, "", Map.of("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "30S"));
     }
 
+    /**
+     * A platform of its own with extra environment for auth-service and id-service (e.g. a token key set file), on
+     * databases named with {@code suffix}; the caller closes its processes.
+     */
+    public static Platform withEnv(String suffix, Map<String, String> env) {
+        return new Platform(RedisServer.shared(), null, MariaDbServer.shared(), suffix, env);
+    }
+
     /** The auth-service process (to stop and start it again). */
     public ServiceProcess auth() {
         return auth;
