@@ -63,6 +63,7 @@ public final class Platform {
                 "QUARKUS_DATASOURCE_USERNAME", MariaDbServer.USER,
                 "QUARKUS_DATASOURCE_PASSWORD", MariaDbServer.PASSWORD,
                 "PARLEY_AUTH_ADMIN_KEY", "test-admin-key",
+                "PARLEY_AUTH_ADMIN_API_ENABLED", "true",
                 "PARLEY_AUTH_BCRYPT_COST", "4",
                 "PARLEY_AUTH_LOGIN_PER_ADDRESS", "100000",
                 "PARLEY_AUTH_LOGIN_PER_USER", "1000"));
