@@ -120,6 +120,13 @@ Job (a Job's pod template cannot be changed in place) and the same release keeps
     secretKeyRef:
       name: {{ $root.Values.secrets.adminKey.existingSecret }}
       key: {{ $root.Values.secrets.adminKey.key }}
+{{- if and $root.Values.auth.adminApi.enabled $root.Values.secrets.adminApiKeys.existingSecret }}
+- name: PARLEY_AUTH_ADMIN_API_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.secrets.adminApiKeys.existingSecret }}
+      key: {{ $root.Values.secrets.adminApiKeys.key }}
+{{- end }}
 {{- end }}
 {{- if $svc.database }}
 - name: QUARKUS_DATASOURCE_USERNAME
