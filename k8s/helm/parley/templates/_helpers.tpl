@@ -103,17 +103,30 @@ Job (a Job's pod template cannot be changed in place) and the same release keeps
 {{- $root := index . 0 -}}
 {{- $key := index . 1 -}}
 {{- $svc := fromYaml (include "parley.svc" (list $root $key)) -}}
+{{- if $root.Values.secrets.tokenKeys.existingSecret }}
+# the token key set, re-read while running (a mounted Secret changes under the pod): keys rotate without a restart
+- name: PARLEY_TOKEN_KEYS_FILE
+  value: {{ include "parley.tokenKeysFile" $root }}
+{{- else }}
 - name: PARLEY_TOKEN_KEY
   valueFrom:
     secretKeyRef:
       name: {{ $root.Values.secrets.tokenKey.existingSecret }}
       key: {{ $root.Values.secrets.tokenKey.key }}
+{{- end }}
 {{- if eq $key "auth" }}
 - name: PARLEY_AUTH_ADMIN_KEY
   valueFrom:
     secretKeyRef:
       name: {{ $root.Values.secrets.adminKey.existingSecret }}
       key: {{ $root.Values.secrets.adminKey.key }}
+{{- if and $root.Values.auth.adminApi.enabled $root.Values.secrets.adminApiKeys.existingSecret }}
+- name: PARLEY_AUTH_ADMIN_API_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.secrets.adminApiKeys.existingSecret }}
+      key: {{ $root.Values.secrets.adminApiKeys.key }}
+{{- end }}
 {{- end }}
 {{- if $svc.database }}
 - name: QUARKUS_DATASOURCE_USERNAME
@@ -145,6 +158,31 @@ Job (a Job's pod template cannot be changed in place) and the same release keeps
     secretKeyRef:
       name: {{ $root.Values.notify.mail.existingSecret }}
       key: QUARKUS_MAILER_PASSWORD
+{{- end }}
+{{- end }}
+
+{{/* Where a pod reads the token key set (secrets.tokenKeys), mounted by "parley.tokenKeysVolumeMount". */}}
+{{- define "parley.tokenKeysFile" -}}
+/etc/parley/token-keys/token-keys.json
+{{- end }}
+
+{{/* The token key set's mount (no subPath: a subPath mount never sees the Secret change). */}}
+{{- define "parley.tokenKeysVolumeMount" -}}
+{{- if .Values.secrets.tokenKeys.existingSecret }}
+- name: token-keys
+  mountPath: /etc/parley/token-keys
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "parley.tokenKeysVolume" -}}
+{{- if .Values.secrets.tokenKeys.existingSecret }}
+- name: token-keys
+  secret:
+    secretName: {{ .Values.secrets.tokenKeys.existingSecret }}
+    items:
+      - key: {{ .Values.secrets.tokenKeys.key }}
+        path: token-keys.json
 {{- end }}
 {{- end }}
 

@@ -3,6 +3,8 @@ package io.parley.auth.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** auth-service settings (environment: {@code PARLEY_AUTH_*}). Token lifetimes live in {@code parley.token}. */
 @ConfigMapping(prefix = "parley.auth")
@@ -10,6 +12,28 @@ public interface AuthConfig {
 
     /** The key that guards {@code POST /api/v1/apps} ({@code X-Admin-Key}); from a Secret in production. */
     String adminKey();
+
+    /** The operator's admin API ({@code /api/v1/admin}). */
+    AdminApi adminApi();
+
+    interface AdminApi {
+        /** Off by default: every admin path answers 404 until an operator turns it on. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * The keys that open the admin API ({@code X-Admin-Key}), comma-separated, so a key can be replaced without
+         * a moment without one (add the new, move callers, remove the old). Unset: the {@link #adminKey()}.
+         */
+        Optional<List<String>> keys();
+
+        /**
+         * How often the Redis copy of the send blocks is put back in line with MySQL (after Redis lost its data; the
+         * blocks themselves reach chat nodes at once).
+         */
+        @WithDefault("30S")
+        Duration blockResyncInterval();
+    }
 
     /** bcrypt cost factor (log2 rounds) for password hashes. */
     @WithDefault("10")

@@ -8,6 +8,7 @@ public final class RedisScripts {
     public static final RedisScript SESSION_REFRESH = RedisScript.load("session_refresh");
     public static final RedisScript SESSION_END = RedisScript.load("session_end");
     public static final RedisScript RATELIMIT_HIT = RedisScript.load("ratelimit_hit");
+    public static final RedisScript SEND_BLOCK = RedisScript.load("send_block");
 
     private RedisScripts() {
     }

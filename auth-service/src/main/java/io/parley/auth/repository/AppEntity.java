@@ -24,4 +24,16 @@ public class AppEntity {
 
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public Instant createdAt;
+
+    /** When the operator disabled the app (its API key and tokens refused), or {@code null}. */
+    @Column(name = "disabled_at")
+    public Instant disabledAt;
+
+    /** Bumped on every disable: app tokens of an older generation stay refused after the app is enabled again. */
+    @Column(name = "token_generation", nullable = false)
+    public int tokenGeneration;
+
+    public boolean isDisabled() {
+        return disabledAt != null;
+    }
 }

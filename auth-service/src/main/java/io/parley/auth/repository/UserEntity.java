@@ -32,6 +32,10 @@ public class UserEntity {
     @Column(name = "deleted_at")
     public Instant deletedAt;
 
+    /** When the operator blocked the user from sending, or {@code null}. */
+    @Column(name = "send_blocked_at")
+    public Instant sendBlockedAt;
+
     public boolean isDeleted() {
         return deletedAt != null;
     }

@@ -138,13 +138,20 @@ public class SessionService {
         revocations.invalidate(sessionId);
     }
 
-    /** Ends every session of the user (the account was deleted): each is announced like a logout. */
-    public void endAll(long userId) {
+    /**
+     * Ends every session of the user (the account was deleted, or the operator asked): each is announced like a
+     * logout. Returns how many were still live.
+     */
+    public int endAll(long userId) {
         String index = RedisKeys.userSessions(userId);
+        int ended = 0;
         for (String sessionId : redis.set(String.class).smembers(index)) {
-            logout(userId, sessionId);
+            ended += RedisScripts.SESSION_END.run(redis, List.of(SessionKeys.session(sessionId)), SessionKeys.ENDED_CHANNEL,
+                    SessionKeys.endedMessage(userId, sessionId)).toInteger();
+            revocations.invalidate(sessionId);
         }
         redis.key().del(index);
+        return ended;
     }
 
     /** RFC 7662-style introspection: the claims of a live token, or empty. */

@@ -54,6 +54,7 @@ public class SendService {
     }
 
     private final AtomicInteger inFlight = new AtomicInteger();
+    @jakarta.inject.Inject SendBlocks sendBlocks; // field-injected: one line beside the hot path's constructor
 
     /** How a send, edit or delete ends: the {@code sent} frame, or a failure ({@link FrameException}: the client's). */
     @FunctionalInterface
@@ -170,6 +171,7 @@ public class SendService {
     }
 
     private void checkRate(ClientSession sender, String clientMsgId) {
+        sendBlocks.check(sender, clientMsgId); // the operator's send block (admin API)
         if (!sendRate.tryTake(sender.userId())) {
             throw new FrameException(ErrorCode.RATE_LIMITED, "sending faster than " + sendRate.describe()
                     + "; resend this clientMsgId later", clientMsgId);

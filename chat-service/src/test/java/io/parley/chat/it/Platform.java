@@ -63,6 +63,7 @@ public final class Platform {
                 "QUARKUS_DATASOURCE_USERNAME", MariaDbServer.USER,
                 "QUARKUS_DATASOURCE_PASSWORD", MariaDbServer.PASSWORD,
                 "PARLEY_AUTH_ADMIN_KEY", "test-admin-key",
+                "PARLEY_AUTH_ADMIN_API_ENABLED", "true",
                 "PARLEY_AUTH_BCRYPT_COST", "4",
                 "PARLEY_AUTH_LOGIN_PER_ADDRESS", "100000",
                 "PARLEY_AUTH_LOGIN_PER_USER", "1000"));
@@ -77,6 +78,14 @@ public final class Platform {
     public static Platform dedicated(RedisServer redis, MariaDbServer db) {
         // restarted services meet a MariaDB that may be restarting too, on a busy machine: wait for a connection
         return new Platform(redis, null, db, "", Map.of("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "30S"));
+    }
+
+    /**
+     * A platform of its own with extra environment for auth-service and id-service (e.g. a token key set file), on
+     * databases named with {@code suffix}; the caller closes its processes.
+     */
+    public static Platform withEnv(String suffix, Map<String, String> env) {
+        return new Platform(RedisServer.shared(), null, MariaDbServer.shared(), suffix, env);
     }
 
     /** The auth-service process (to stop and start it again). */

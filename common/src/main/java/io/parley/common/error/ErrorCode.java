@@ -23,6 +23,8 @@ public enum ErrorCode {
     // 403 — known, but not allowed
     FORBIDDEN(403, "not allowed"),
     EDIT_WINDOW_CLOSED(403, "the message can no longer be edited or deleted"),
+    APP_DISABLED(403, "the app is disabled by the operator"),
+    SEND_BLOCKED(403, "the operator has blocked this user from sending"),
     // 404
     NOT_FOUND(404, "no such resource"),
     // 405 / 406 / 415 — the HTTP verb or media type does not fit

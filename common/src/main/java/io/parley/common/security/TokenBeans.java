@@ -1,32 +1,33 @@
 package io.parley.common.security;
 
-import io.parley.common.config.TokenConfig;
 import io.parley.common.token.AccessTokenIssuer;
 import io.parley.common.token.AccessTokenVerifier;
-import io.parley.common.token.TokenKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-import javax.crypto.SecretKey;
+import java.time.Clock;
 
-/** Makes the token key, issuer and verifier injectable; the key is read and checked once at start. */
+/**
+ * Makes the token issuer and verifier injectable. Both read the keys from {@link TokenKeyRing} on every call, so a
+ * reloaded key set takes effect at once; the keys are read and checked at start.
+ */
 @ApplicationScoped
 public class TokenBeans {
 
-    private final SecretKey key;
+    private final TokenKeyRing keys;
 
-    public TokenBeans(TokenConfig config) {
-        this.key = TokenKey.fromBase64(config.key());
+    public TokenBeans(TokenKeyRing keys) {
+        this.keys = keys;
     }
 
     @Produces
     @ApplicationScoped
     AccessTokenVerifier verifier() {
-        return new AccessTokenVerifier(key);
+        return new AccessTokenVerifier(keys, Clock.systemUTC());
     }
 
     @Produces
     @ApplicationScoped
     AccessTokenIssuer issuer() {
-        return new AccessTokenIssuer(key);
+        return new AccessTokenIssuer(keys, Clock.systemUTC());
     }
 }

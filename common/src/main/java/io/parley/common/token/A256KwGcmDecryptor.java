@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Key;
+import java.time.Instant;
 import java.util.Base64;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -30,14 +31,22 @@ final class A256KwGcmDecryptor {
     private static final ThreadLocal<Cipher> KEY_UNWRAP = ThreadLocal.withInitial(() -> cipher("AESWrap"));
     private static final ThreadLocal<Cipher> CONTENT = ThreadLocal.withInitial(() -> cipher("AES/GCM/NoPadding"));
 
-    private final SecretKey keyEncryptionKey;
-
-    A256KwGcmDecryptor(SecretKey keyEncryptionKey) {
-        this.keyEncryptionKey = keyEncryptionKey;
+    /** A token sealed with a key that is retired: refused, but told apart from a forged one (the client refreshes). */
+    static final class RetiredKeyException extends GeneralSecurityException {
+        RetiredKeyException(String kid) {
+            super("key " + kid + " is retired");
+        }
     }
 
-    /** The plaintext, or an exception when the token is malformed, uses other algorithms, or fails the tag. */
-    byte[] decrypt(String compact) throws GeneralSecurityException {
+    private A256KwGcmDecryptor() {
+    }
+
+    /**
+     * The plaintext, or an exception when the token is malformed, uses other algorithms, names a key the set does not
+     * know (or a retired one: {@link RetiredKeyException}), or fails the tag. A token without {@code kid} (sealed
+     * before keys had names) is tried with every key not retired.
+     */
+    static byte[] decrypt(String compact, TokenKeySet keys, Instant now) throws GeneralSecurityException {
         int d1 = compact.indexOf('.');
         int d2 = compact.indexOf('.', d1 + 1);
         int d3 = compact.indexOf('.', d2 + 1);
@@ -46,7 +55,7 @@ final class A256KwGcmDecryptor {
             throw new GeneralSecurityException("not a compact JWE");
         }
         String protectedHeader = compact.substring(0, d1);
-        checkHeader(decode(protectedHeader));
+        String kid = checkHeader(decode(protectedHeader));
         byte[] encryptedKey = decode(compact.substring(d1 + 1, d2));
         byte[] iv = decode(compact.substring(d2 + 1, d3));
         byte[] ciphertext = decode(compact.substring(d3 + 1, d4));
@@ -55,9 +64,32 @@ final class A256KwGcmDecryptor {
             throw new GeneralSecurityException("unexpected JWE part sizes");
         }
 
-        Cipher unwrap = KEY_UNWRAP.get();
-        unwrap.init(Cipher.UNWRAP_MODE, keyEncryptionKey);
-        Key contentKey = unwrap.unwrap(encryptedKey, "AES", Cipher.SECRET_KEY);
+        Key contentKey = null;
+        if (kid != null) {
+            TokenKeySet.Entry entry = keys.byKid(kid);
+            if (entry == null) {
+                throw new GeneralSecurityException("unknown key id");
+            }
+            if (entry.retiredAt(now)) {
+                throw new RetiredKeyException(kid);
+            }
+            contentKey = unwrap(encryptedKey, entry.key());
+        } else {
+            // A wrong key fails AES key wrap's integrity check: a few AES blocks per try, and only kid-less tokens try.
+            for (TokenKeySet.Entry entry : keys.entries()) {
+                if (!entry.retiredAt(now)) {
+                    try {
+                        contentKey = unwrap(encryptedKey, entry.key());
+                        break;
+                    } catch (GeneralSecurityException wrongKey) {
+                        // the next key
+                    }
+                }
+            }
+            if (contentKey == null) {
+                throw new GeneralSecurityException("no key unwraps the token");
+            }
+        }
 
         Cipher content = CONTENT.get();
         content.init(Cipher.DECRYPT_MODE, contentKey, new GCMParameterSpec(GCM_TAG_BITS, iv));
@@ -82,7 +114,14 @@ final class A256KwGcmDecryptor {
         return BASE64URL.decode(part);
     }
 
-    private static void checkHeader(byte[] header) throws GeneralSecurityException {
+    private static Key unwrap(byte[] encryptedKey, SecretKey keyEncryptionKey) throws GeneralSecurityException {
+        Cipher unwrap = KEY_UNWRAP.get();
+        unwrap.init(Cipher.UNWRAP_MODE, keyEncryptionKey);
+        return unwrap.unwrap(encryptedKey, "AES", Cipher.SECRET_KEY);
+    }
+
+    /** Checks the algorithms; the header's {@code kid}, or {@code null} when it has none. */
+    private static String checkHeader(byte[] header) throws GeneralSecurityException {
         JsonNode json;
         try {
             json = JSON.readTree(header);
@@ -93,6 +132,14 @@ final class A256KwGcmDecryptor {
                 || json.has("zip") || json.has("crit")) {
             throw new GeneralSecurityException("JWE must be alg=A256KW, enc=A256GCM, without zip or crit");
         }
+        JsonNode kid = json.get("kid");
+        if (kid == null) {
+            return null;
+        }
+        if (!kid.isTextual()) {
+            throw new GeneralSecurityException("JWE kid must be text");
+        }
+        return kid.asText();
     }
 
     private static Cipher cipher(String transformation) {

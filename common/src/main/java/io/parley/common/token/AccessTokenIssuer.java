@@ -4,6 +4,9 @@ import io.smallrye.jwt.algorithm.ContentEncryptionAlgorithm;
 import io.smallrye.jwt.algorithm.KeyEncryptionAlgorithm;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.build.JwtClaimsBuilder;
+import io.smallrye.jwt.build.JwtEncryptionBuilder;
+import java.time.Clock;
+import java.util.function.Supplier;
 import javax.crypto.SecretKey;
 
 /**
@@ -13,10 +16,21 @@ import javax.crypto.SecretKey;
  */
 public final class AccessTokenIssuer {
 
-    private final SecretKey key;
+    private final Supplier<TokenKeySet> keys;
+    private final Clock clock;
 
     public AccessTokenIssuer(SecretKey key) {
-        this.key = key;
+        this(TokenKeySet.single(key));
+    }
+
+    public AccessTokenIssuer(TokenKeySet keys) {
+        this(() -> keys, Clock.systemUTC());
+    }
+
+    /** Seals with the newest active key of whatever set {@code keys} holds at the time (see {@link TokenKeySet}). */
+    public AccessTokenIssuer(Supplier<TokenKeySet> keys, Clock clock) {
+        this.keys = keys;
+        this.clock = clock;
     }
 
     public String issue(TokenClaims claims) {
@@ -31,9 +45,13 @@ public final class AccessTokenIssuer {
         if (claims.appId() != null) {
             builder.claim(TokenClaimNames.APP, claims.appId());
         }
-        return builder.jwe()
+        TokenKeySet.Entry key = keys.get().sealingKey(clock.instant());
+        JwtEncryptionBuilder jwe = builder.jwe()
                 .keyAlgorithm(KeyEncryptionAlgorithm.A256KW)
-                .contentAlgorithm(ContentEncryptionAlgorithm.A256GCM)
-                .encrypt(key);
+                .contentAlgorithm(ContentEncryptionAlgorithm.A256GCM);
+        if (key.kid() != null) {
+            jwe.keyId(key.kid()); // verifiers pick the key by it
+        }
+        return jwe.encrypt(key.key());
     }
 }

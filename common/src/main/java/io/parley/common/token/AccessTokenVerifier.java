@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.function.Supplier;
 import javax.crypto.SecretKey;
 
 /**
@@ -21,7 +22,7 @@ public final class AccessTokenVerifier {
     /** Compact JWE tokens we issue are ~300 characters; anything far larger is refused before any crypto. */
     private static final int MAX_TOKEN_LENGTH = 4096;
 
-    private final A256KwGcmDecryptor decryptor;
+    private final Supplier<TokenKeySet> keys;
     private final Clock clock;
 
     public AccessTokenVerifier(SecretKey key) {
@@ -29,7 +30,16 @@ public final class AccessTokenVerifier {
     }
 
     public AccessTokenVerifier(SecretKey key, Clock clock) {
-        this.decryptor = new A256KwGcmDecryptor(key);
+        this(TokenKeySet.single(key), clock);
+    }
+
+    public AccessTokenVerifier(TokenKeySet keys, Clock clock) {
+        this(() -> keys, clock);
+    }
+
+    /** Verifies with whatever key set {@code keys} holds at the time (it may be replaced while running). */
+    public AccessTokenVerifier(Supplier<TokenKeySet> keys, Clock clock) {
+        this.keys = keys;
         this.clock = clock;
     }
 
@@ -39,7 +49,10 @@ public final class AccessTokenVerifier {
         }
         JsonNode claims;
         try {
-            claims = JSON.readTree(decryptor.decrypt(token));
+            claims = JSON.readTree(A256KwGcmDecryptor.decrypt(token, keys.get(), clock.instant()));
+        } catch (A256KwGcmDecryptor.RetiredKeyException e) {
+            // TOKEN_EXPIRED, not INVALID: clients answer it by refreshing, which seals a new token with a current key
+            throw new TokenRejectedException(ErrorCode.TOKEN_EXPIRED, "access token was sealed with a retired key: refresh it");
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
             throw new TokenRejectedException(ErrorCode.TOKEN_INVALID, "access token is invalid");
         }

@@ -34,8 +34,12 @@ final class ChartRules {
 
     static final String LIVE = "/q/health/live";
     static final String READY = "/q/health/ready";
-    /** Environment names that carry secrets: they must come from a Secret, never a literal or a ConfigMap. */
-    static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|TOKEN_KEY|ADMIN_KEY|API_KEY|SECRET).*");
+    /**
+     * Environment names that carry secrets: they must come from a Secret, never a literal or a ConfigMap. A name
+     * ending in {@code _FILE} (the path of a mounted Secret) or {@code _INTERVAL} (a duration) carries none.
+     */
+    static final Pattern SECRET_NAME =
+            Pattern.compile("(?!.*(_FILE|_INTERVAL)$).*(PASSWORD|TOKEN_KEY|ADMIN_KEY|API_KEY|SECRET).*");
 
     private ChartRules() {
     }
