@@ -77,6 +77,10 @@ public interface ChatConfig {
          */
         @WithDefault("24H")
         Duration indexCheckedFor();
+
+        /** How often read cursors gathered from read receipts are written behind to MySQL. */
+        @WithDefault("1S")
+        Duration readCursorFlushInterval();
     }
 
     interface Retention {

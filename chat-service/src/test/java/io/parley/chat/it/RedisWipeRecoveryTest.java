@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agroal.api.AgroalDataSource;
 import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.store.RedisKeys;
 import io.parley.chat.support.IdServiceTestResource;
@@ -28,6 +29,10 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.net.URL;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +62,9 @@ class RedisWipeRecoveryTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    AgroalDataSource db;
+
     @Test
     void shouldListTheSameConversationsAfterRedisLostItsData() {
         List<Long> users = Platform.get().registerUsers(5);
@@ -76,6 +84,9 @@ class RedisWipeRecoveryTest {
                     .body(Map.of("name", "wipe club", "members", List.of(bob))).post("/api/v1/groups")
                     .then().statusCode(201).extract().path("id");
             send(a, a.sendToGroup(group, cmid(), "hello group"));
+            // alice reads what dave sent: a read receipt, kept in MySQL behind Redis
+            a.send(ChatClient.frame("read").put("conversation", ConversationId.direct(alice, dave).value()).put("seq", 1));
+            await().atMost(WAIT).until(() -> readCursorInMySql(alice, ConversationId.direct(alice, dave).value()) == 1);
         }
         awaitPersisted(ConversationId.direct(alice, bob).value(), 2);
         awaitPersisted(ConversationId.direct(alice, carol).value(), 1);
@@ -83,6 +94,7 @@ class RedisWipeRecoveryTest {
         awaitPersisted(ConversationId.group(group).value(), 1);
         JsonPath before = conversations(token(alice));
         assertEquals(4, before.getList("conversations").size(), before.prettify());
+        assertEquals(List.of(0, 0, 0, 0), before.getList("conversations.unread"), "read or sent by alice: " + before.prettify());
 
         wipeRedis();
 
@@ -91,6 +103,8 @@ class RedisWipeRecoveryTest {
         assertEquals(before.getList("conversations.id"), after.getList("conversations.id"));
         assertEquals(before.getList("conversations.lastSeq"), after.getList("conversations.lastSeq"));
         assertEquals(before.getList("conversations.lastActivity"), after.getList("conversations.lastActivity"));
+        assertEquals(before.getList("conversations.unread"), after.getList("conversations.unread"),
+                "what alice read (or sent) is not unread again: " + after.prettify());
         JsonPath bobs = conversations(token(bob));
         assertEquals(List.of(ConversationId.group(group).value(), ConversationId.direct(alice, bob).value()),
                 bobs.getList("conversations.id"));
@@ -158,6 +172,18 @@ class RedisWipeRecoveryTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private long readCursorInMySql(long user, String conversation) throws SQLException {
+        try (Connection connection = db.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT seq FROM read_cursors WHERE user_id = ? AND conversation_id = ?")) {
+            select.setLong(1, user);
+            select.setString(2, conversation);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : 0;
+            }
+        }
+    }
 
     private void wipeRedis() {
         assertEquals("+OK", RedisServer.shared().command("FLUSHALL"));
