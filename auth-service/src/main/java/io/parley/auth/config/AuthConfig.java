@@ -45,6 +45,35 @@ public interface AuthConfig {
     /** User look-ups. */
     UserLookups users();
 
+    /** What is kept of deleted accounts, and for how long (docs/operations.md, "Retention"). */
+    Retention retention();
+
+    interface Retention {
+        /**
+         * A deleted account's personal data (display name, password hash, devices) is erased this long after the
+         * deletion; {@code 0} keeps it. The row and its username stay: ids in history resolve, and nobody can take
+         * the name to impersonate the old account.
+         */
+        @WithDefault("30D")
+        Duration deletedAccountDataAge();
+
+        /** How often the purge looks for accounts due. */
+        @WithDefault("1H")
+        Duration interval();
+
+        /** Accounts erased per statement (each its own short transaction). */
+        @WithDefault("200")
+        int batchSize();
+
+        /** Pause between two batches. */
+        @WithDefault("100ms")
+        Duration pauseBetweenBatches();
+
+        /** At most this many batches per round. */
+        @WithDefault("1000")
+        int maxBatchesPerRound();
+    }
+
     interface UserLookups {
         /** The most ids one {@code GET /api/v1/users?ids=…} may ask for (distinct ids; more is a 400). */
         @WithDefault("200")

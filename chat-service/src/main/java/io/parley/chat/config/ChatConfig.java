@@ -64,6 +64,56 @@ public interface ChatConfig {
     /** The hot path's Redis connections ({@code store/RedisPipeline}). */
     RedisClient redis();
 
+    /** Getting back from MySQL what Redis lost (docs/operations.md, "What lives where"). */
+    Recovery recovery();
+
+    /** How long history is kept, and the background purge of what is older (docs/operations.md, "Retention"). */
+    Retention retention();
+
+    interface Recovery {
+        /**
+         * How long a user's conversation index counts as reconciled with MySQL's history; after a Redis wipe (or
+         * this long) the next conversation list compares it with MySQL again (one indexed query).
+         */
+        @WithDefault("24H")
+        Duration indexCheckedFor();
+
+        /** How often read cursors gathered from read receipts are written behind to MySQL. */
+        @WithDefault("1S")
+        Duration readCursorFlushInterval();
+    }
+
+    interface Retention {
+        /**
+         * Messages older than this (by their time) are purged from MySQL's history; {@code 0} keeps history for
+         * ever. Chat messages belong to one tenant ({@code chat}); per kind of conversation below.
+         */
+        @WithDefault("0S")
+        Duration messageAge();
+
+        /** Overrides {@link #messageAge()} for direct conversations; absent: the global age. */
+        Optional<Duration> directMessageAge();
+
+        /** Overrides {@link #messageAge()} for group conversations; absent: the global age. */
+        Optional<Duration> groupMessageAge();
+
+        /** How often the purge looks for expired history. */
+        @WithDefault("10M")
+        Duration interval();
+
+        /** Rows deleted per statement (each its own short transaction, so no lock is held for long). */
+        @WithDefault("500")
+        int batchSize();
+
+        /** Pause between two batches, so a large backlog does not keep MySQL busy. */
+        @WithDefault("100ms")
+        Duration pauseBetweenBatches();
+
+        /** At most this many batches per round; the rest waits for the next round. */
+        @WithDefault("1000")
+        int maxBatchesPerRound();
+    }
+
     interface RedisClient {
         /**
          * Pipeline hot-path commands on one connection per event loop (one write per loop turn). Needs a plain

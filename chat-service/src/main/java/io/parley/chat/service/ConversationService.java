@@ -3,6 +3,7 @@ package io.parley.chat.service;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.parley.chat.protocol.ChatMessage;
 import io.parley.chat.protocol.ConversationId;
+import io.parley.chat.store.DirectConversationRepository;
 import io.parley.chat.store.GroupRepository;
 import io.parley.chat.store.HistoryRepository;
 import io.parley.chat.store.RedisKeys;
@@ -90,17 +91,23 @@ public class ConversationService {
     private final ReactiveRedisDataSource reactiveRedis;
     private final HistoryRepository history;
     private final GroupService groups;
+    private final ConversationIndexRecovery indexRecovery;
+    private final DirectConversationRepository conversationHistory;
 
     public ConversationService(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, HistoryRepository history,
-                               GroupService groups) {
+                               GroupService groups, ConversationIndexRecovery indexRecovery,
+                               DirectConversationRepository conversationHistory) {
         this.redis = redis;
         this.reactiveRedis = reactiveRedis;
         this.history = history;
         this.groups = groups;
+        this.indexRecovery = indexRecovery;
+        this.conversationHistory = conversationHistory;
     }
 
     /** The user's direct conversations and groups, most recently active first. */
     public ConversationList list(long user) {
+        indexRecovery.ensure(user); // after a Redis wipe: the direct conversations MySQL's history knows
         List<ScoredValue<String>> direct = redis.sortedSet(String.class)
                 .zrangeWithScores(RedisKeys.userConversations(user), 0, MAX_DIRECT - 1, new ZRangeArgs().rev());
         Set<String> groupIds = groups.groupsOfBlocking(user);
@@ -116,7 +123,8 @@ public class ConversationService {
         for (GroupRepository.GroupInfo g : infos) {
             cids.add(ConversationId.group(g.id()).value());
         }
-        List<String> lastSeqs = RedisWindows.run(cids, cid -> reactiveRedis.value(String.class).get(RedisKeys.seq(cid)));
+        List<String> lastSeqs = withStoredLastSeqs(cids,
+                RedisWindows.run(cids, cid -> reactiveRedis.value(String.class).get(RedisKeys.seq(cid))));
         // the other user's read cursor of each direct conversation (their key, their slot: one pipelined HGET each)
         List<String> peerReads = RedisWindows.run(cids.subList(0, direct.size()), cid -> {
             ConversationId id = ConversationId.parse(cid);
@@ -205,6 +213,31 @@ public class ConversationService {
             }
         }
         return new HistoryPage(withChanges(cid, page), low > 1);
+    }
+
+    /**
+     * The last seqs, with MySQL's newest seq where Redis has no counter (Redis lost it; the next send re-seeds it):
+     * a list after a wipe shows the conversation where it was, not at 0.
+     */
+    private List<String> withStoredLastSeqs(List<String> cids, List<String> lastSeqs) {
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < cids.size(); i++) {
+            if (lastSeqs.get(i) == null) {
+                missing.add(cids.get(i));
+            }
+        }
+        if (missing.isEmpty()) {
+            return lastSeqs;
+        }
+        Map<String, DirectConversationRepository.Newest> stored = conversationHistory.newest(missing);
+        List<String> out = new ArrayList<>(lastSeqs);
+        for (int i = 0; i < cids.size(); i++) {
+            DirectConversationRepository.Newest newest = stored.get(cids.get(i));
+            if (out.get(i) == null && newest != null) {
+                out.set(i, Long.toString(newest.seq()));
+            }
+        }
+        return out;
     }
 
     /** History shows each message's latest version: edits applied, deleted ones as tombstones. */

@@ -27,11 +27,13 @@ public class ReadService {
     private final ReactiveRedisDataSource redis;
     private final Publisher publisher;
     private final ServerFrames frames;
+    private final ReadCursorKeeper kept;
 
-    public ReadService(ReactiveRedisDataSource redis, Publisher publisher, ServerFrames frames) {
+    public ReadService(ReactiveRedisDataSource redis, Publisher publisher, ServerFrames frames, ReadCursorKeeper kept) {
         this.redis = redis;
         this.publisher = publisher;
         this.frames = frames;
+        this.kept = kept;
     }
 
     public Uni<Void> read(ClientSession session, ClientFrame.Read read) {
@@ -40,7 +42,11 @@ public class ReadService {
         // clamped to the conversation's last seq: nobody has read past what exists (a cursor there hides later messages)
         return redis.value(String.class).get(RedisKeys.seq(cid))
                 .map(last -> Math.min(read.seq(), last == null ? 0L : Long.parseLong(last)))
-                .flatMap(seq -> advance(session.userId(), cid, seq).flatMap(moved -> moved == 0
+                .flatMap(seq -> advance(session.userId(), cid, seq).invoke(moved -> {
+                    if (moved > 0) {
+                        kept.record(session.userId(), cid, seq); // written behind to MySQL: survives a Redis wipe
+                    }
+                }).flatMap(moved -> moved == 0
                 ? Uni.createFrom().voidItem()
                 : publisher.publish(ConversationChannels.othersOf(read.conversation(), session.userId()),
                         Envelope.transientFrame(session.userId(), frames.read(cid, session.userId(), seq)))));

@@ -98,6 +98,11 @@ public final class RedisKeys {
         return "chat:{u:" + user + "}:convs";
     }
 
+    /** Present once {@link #userConversations} was reconciled with MySQL's history (absent after Redis lost it). */
+    public static String userConversationsChecked(long user) {
+        return "chat:{u:" + user + "}:convs:checked";
+    }
+
     /** The groups the user belongs to (a cache of MySQL's {@code group_members}). */
     public static String userGroups(long user) {
         return "chat:{u:" + user + "}:groups";

@@ -182,6 +182,8 @@ class ConversationResourceTest {
         redis.sortedSet(String.class).zadd(RedisKeys.userConversations(user), 3_000, d2);
         redis.hash(String.class).hset(RedisKeys.userRead(user), Map.of(d1, "2", d2, "1"));
         redis.hash(String.class).hset(RedisKeys.userRead(p1), Map.of(d1, "3")); // p2 has read nothing
+        // Redis has lost nothing: the index counts as checked against MySQL (RedisWipeRecoveryTest covers the other case)
+        redis.value(String.class).set(RedisKeys.userConversationsChecked(user), "1");
 
         JsonPath list = given().auth().oauth2(token(user)).get("/api/v1/conversations")
                 .then().statusCode(200).extract().jsonPath();

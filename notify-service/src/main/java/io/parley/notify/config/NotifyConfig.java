@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** notify-service settings (environment: {@code PARLEY_NOTIFY_*}). Every limit and timing is here. */
@@ -35,6 +36,42 @@ public interface NotifyConfig {
 
     /** Where webhook and third-party calls may go (server-side request forgery guard). */
     Egress egress();
+
+    /** How long the delivery log is kept (docs/operations.md, "Retention"). */
+    Retention retention();
+
+    interface Retention {
+        /**
+         * Finished deliveries (delivered, dead, no channel, skipped) older than this are deleted with their
+         * notification once it has none left; {@code 0} keeps the log for ever. Never a delivery still due.
+         */
+        @WithDefault("0S")
+        Duration deliveryLogAge();
+
+        /** Per app (tenant) overrides: {@code parley.notify.retention.apps."<appId>".delivery-log-age}. */
+        Map<String, AppRetention> apps();
+
+        interface AppRetention {
+            /** This app's delivery log age; {@code 0} keeps its log for ever. */
+            Duration deliveryLogAge();
+        }
+
+        /** How often the purge looks for expired rows. */
+        @WithDefault("10M")
+        Duration interval();
+
+        /** Rows looked at per batch (each batch its own short statements). */
+        @WithDefault("500")
+        int batchSize();
+
+        /** Pause between two batches. */
+        @WithDefault("100ms")
+        Duration pauseBetweenBatches();
+
+        /** At most this many batches per round. */
+        @WithDefault("1000")
+        int maxBatchesPerRound();
+    }
 
     interface Egress {
         /**
