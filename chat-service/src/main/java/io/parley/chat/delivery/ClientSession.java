@@ -41,6 +41,13 @@ public final class ClientSession {
     /** Acknowledged seqs not yet written to Redis: cursors are flushed about once a second, not per ack. */
     private volatile Map<String, Long> acksToFlush = new ConcurrentHashMap<>();
     private final TokenBucket inboundBudget;
+    /**
+     * Sends that arrived while an earlier one of this connection waited for something before reaching Redis (an id
+     * block, a recipient lookup): they go on after it, in arrival order, so a connection's messages keep their order.
+     * Touched on the socket's event loop only.
+     */
+    private java.util.ArrayDeque<Runnable> parkedSends;
+    private boolean sendAway;
     private volatile long lastHeardNanos = System.nanoTime();
     /** When the server last pinged this socket (event loop only); starts at the upgrade, so pings spread out. */
     long lastPingNanos = System.nanoTime();
@@ -74,6 +81,29 @@ public final class ClientSession {
 
     ChannelPromise quietWrites() {
         return quietWrites;
+    }
+
+    /** Whether a send of this connection is waiting before Redis, or sends are parked behind one. Event loop only. */
+    public boolean sendsWait() {
+        return sendAway || (parkedSends != null && !parkedSends.isEmpty());
+    }
+
+    /** Parks a send behind the one that is away (run by {@link #nextParkedSend}). Event loop only. */
+    public void parkSend(Runnable send) {
+        if (parkedSends == null) {
+            parkedSends = new java.util.ArrayDeque<>(4);
+        }
+        parkedSends.add(send);
+    }
+
+    /** Marks a send as away (waiting before Redis) or back. Event loop only. */
+    public void sendAway(boolean away) {
+        sendAway = away;
+    }
+
+    /** The next parked send, or null when one is away or none is parked. Event loop only. */
+    public Runnable nextParkedSend() {
+        return sendAway || parkedSends == null ? null : parkedSends.poll();
     }
 
     /** The event loop that owns the socket (null without a channel). */

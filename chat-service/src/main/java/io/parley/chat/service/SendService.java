@@ -128,8 +128,48 @@ public class SendService {
     }
 
     private void sendNow(ClientSession sender, ClientFrame.Send frame, Outcome outcome) {
-        long from = sender.userId();
         checkRate(sender, frame.clientMsgId());
+        inOrder(sender, outcome, () -> sendInOrder(sender, frame, outcome));
+    }
+
+    /**
+     * Runs {@code send} now, or after the sends of the connection that wait before Redis (an id block, a recipient
+     * lookup): a connection's messages reach Redis, and get their seqs, in the order they arrived.
+     */
+    private void inOrder(ClientSession sender, Outcome outcome, Runnable send) {
+        if (sender.sendsWait()) {
+            sender.parkSend(() -> guarded(outcome, send));
+        } else {
+            send.run();
+        }
+    }
+
+    /** {@code send} away (waiting before Redis) until {@code then} runs on the sender's loop; then the parked ones. */
+    private <T> void away(ClientSession sender, Outcome outcome, Uni<T> wait, Consumer<T> then) {
+        sender.sendAway(true);
+        wait.subscribe().with(
+                value -> onLoop(sender, () -> back(sender, outcome, () -> then.accept(value))),
+                failure -> onLoop(sender, () -> back(sender, outcome, () -> outcome.done(null, failure))));
+    }
+
+    private static void back(ClientSession sender, Outcome outcome, Runnable rest) {
+        sender.sendAway(false);
+        guarded(outcome, rest);
+        for (Runnable next = sender.nextParkedSend(); next != null; next = sender.nextParkedSend()) {
+            next.run();
+        }
+    }
+
+    private static void guarded(Outcome outcome, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            outcome.done(null, e);
+        }
+    }
+
+    private void sendInOrder(ClientSession sender, ClientFrame.Send frame, Outcome outcome) {
+        long from = sender.userId();
         ClientFrame.Send send = new ClientFrame.Send(frame.clientMsgId(), frame.toUser(), frame.toGroup(),
                 filter.chatText(frame.body(), frame.clientMsgId()), frame.kind());
         if (send.toGroupChat()) {
@@ -142,9 +182,8 @@ public class SendService {
             recipientChecked(sender, send, conversation, exists, outcome);
             return;
         }
-        users.exists(send.toUser(), sender.accessToken()).subscribe().with(
-                known -> onLoop(sender, () -> recipientChecked(sender, send, conversation, known, outcome)),
-                failure -> outcome.done(null, failure));
+        away(sender, outcome, users.exists(send.toUser(), sender.accessToken()),
+                known -> recipientChecked(sender, send, conversation, known, outcome));
     }
 
     private void recipientChecked(ClientSession sender, ClientFrame.Send send, ConversationId conversation,
@@ -167,7 +206,8 @@ public class SendService {
         ClientFrame.Send asSend = conversation.group()
                 ? new ClientFrame.Send(change.clientMsgId(), 0, conversation.groupId(), body, change.kind())
                 : new ClientFrame.Send(change.clientMsgId(), conversation.peerOf(sender.userId()), null, body, change.kind());
-        append(sender, asSend, conversation, conversation.group(), true, change.target(), outcome);
+        inOrder(sender, outcome,
+                () -> append(sender, asSend, conversation, conversation.group(), true, change.target(), outcome));
     }
 
     private void checkRate(ClientSession sender, String clientMsgId) {
@@ -186,10 +226,8 @@ public class SendService {
             appendWithId(sender, send, conversation, group, mayReloadMembers, target, ready, started, outcome);
             return;
         }
-        ids.nextMessageId(sender.userId()).subscribe().with(
-                id -> onLoop(sender, () -> appendWithId(sender, send, conversation, group, mayReloadMembers, target, id,
-                        started, outcome)),
-                failure -> outcome.done(null, failure));
+        away(sender, outcome, ids.nextMessageId(sender.userId()),
+                id -> appendWithId(sender, send, conversation, group, mayReloadMembers, target, id, started, outcome));
     }
 
     private void appendWithId(ClientSession sender, ClientFrame.Send send, ConversationId conversation, boolean group,
