@@ -85,9 +85,15 @@ public final class SnowflakeGenerator {
         return last;
     }
 
-    /** The base for the next reservation: the clock, or the logical clock when it runs ahead. */
+    /**
+     * The base for the next reservation: the clock, or the logical clock when it runs ahead — but never more than
+     * {@code maxClockStepBack} above the clock (ids are refused beyond that anyway). So a reservation never
+     * reaches further than clock + max-clock-step-back + the reservation, the bound the fence after a Redis loss
+     * rests on (see {@link io.parley.id.repository.RedisWorkerLeases#fenceMillis}).
+     */
     public synchronized long reservationBase() {
-        return Math.max(clock.millis(), last);
+        long now = clock.millis();
+        return Math.min(Math.max(now, last), now + maxStepBackMillis);
     }
 
     /** How many times the clock was seen stepping back. */

@@ -1,5 +1,6 @@
 package io.parley.id.service;
 
+import io.parley.common.id.Id34;
 import io.parley.common.node.NodeName;
 import io.parley.id.config.IdConfig;
 import io.parley.id.repository.RedisWorkerLeases;
@@ -26,6 +27,11 @@ public class WorkerLeaseKeeper {
 
     private static final Logger LOG = Logger.getLogger(WorkerLeaseKeeper.class);
     static final String JOB = "snowflake-worker-lease";
+    /**
+     * How long a leased sequence block may stay in use, for the wrap check: a day. Numbers in use at one moment
+     * then span at most max-lead + floor-rate x this, which must stay below the 10-digit modulus.
+     */
+    static final long SEQUENCE_SPAN_SECONDS = 86_400;
 
     private final RedisWorkerLeases leases;
     private final SnowflakeGenerator generator;
@@ -37,6 +43,7 @@ public class WorkerLeaseKeeper {
     private boolean renewalFailing;
     private boolean noFreeWorkerLogged;
     private long leasesLost;
+    private long leasesFenced;
 
     public WorkerLeaseKeeper(RedisWorkerLeases leases, SnowflakeGenerator generator, Scheduler scheduler,
                              IdConfig config) {
@@ -116,6 +123,11 @@ public class WorkerLeaseKeeper {
         }
     }
 
+    /** How many worker ids were leased without a high-water mark, behind the fence. */
+    public synchronized long leasesFenced() {
+        return leasesFenced;
+    }
+
     /** The id this instance holds leases under. */
     public String owner() {
         return owner;
@@ -127,7 +139,8 @@ public class WorkerLeaseKeeper {
     }
 
     private void acquire() {
-        Optional<Lease> lease = leases.acquire(owner, generator.reservationBase());
+        long base = generator.reservationBase();
+        Optional<Lease> lease = leases.acquire(owner, base);
         if (lease.isEmpty()) {
             if (!noFreeWorkerLogged) {
                 noFreeWorkerLogged = true;
@@ -138,7 +151,15 @@ public class WorkerLeaseKeeper {
         }
         noFreeWorkerLogged = false;
         Lease l = lease.get();
-        generator.activate(l.workerId(), l.floor(), l.ceiling());
+        // Never reserve further than base + reservation (see SnowflakeGenerator.reservationBase): a fenced floor
+        // lies beyond that, so the generator waits for a renewal once its clock is near the floor.
+        generator.activate(l.workerId(), l.floor(), Math.min(l.ceiling(), base + reserveMillis));
+        if (l.fenced()) {
+            leasesFenced++;
+            LOG.warnf("Snowflake worker id %d had no high-water mark in Redis (first start, or Redis lost its data): "
+                    + "fenced, timestamps start above %d, %d ms ahead of this clock", l.workerId(), l.floor(),
+                    l.floor() - base);
+        }
         LOG.infof("leased Snowflake worker id %d as %s (timestamps above %d)", l.workerId(), owner, l.floor());
     }
 
@@ -153,6 +174,28 @@ public class WorkerLeaseKeeper {
         if (s.leaseTtl().toMillis() <= 2 * interval) {
             throw new IllegalStateException("parley.id.snowflake.lease-ttl (" + s.leaseTtl()
                     + ") must be more than twice parley.id.snowflake.renew-interval (" + s.renewInterval() + ")");
+        }
+        if (s.maxClockSkew().isNegative()) {
+            throw new IllegalStateException("parley.id.snowflake.max-clock-skew (" + s.maxClockSkew()
+                    + ") must not be negative");
+        }
+        IdConfig.Sequence q = config.sequence();
+        if (q.floorRate() < 1) {
+            throw new IllegalStateException("parley.id.sequence.floor-rate (" + q.floorRate() + ") must be positive");
+        }
+        if (q.clockMargin().isNegative()) {
+            throw new IllegalStateException("parley.id.sequence.clock-margin (" + q.clockMargin()
+                    + ") must not be negative");
+        }
+        if (q.maxLead() < Math.max(config.maxBlockSize(), config.blockSize())) {
+            throw new IllegalStateException("parley.id.sequence.max-lead (" + q.maxLead() + ") must be at least "
+                    + "parley.id.max-block-size and parley.id.block-size (" + Math.max(config.maxBlockSize(),
+                    config.blockSize()) + ")");
+        }
+        if (q.maxLead() + q.floorRate() * SEQUENCE_SPAN_SECONDS >= Id34.SEQUENCE_MODULUS) {
+            throw new IllegalStateException("parley.id.sequence.max-lead (" + q.maxLead() + ") + "
+                    + "parley.id.sequence.floor-rate (" + q.floorRate() + ") x " + SEQUENCE_SPAN_SECONDS + " s must "
+                    + "stay below 10^10, or the 10-digit sequence of 34-character ids wraps while blocks are in use");
         }
         if (s.maxClockStepBack().toMillis() < 2 * interval) {
             throw new IllegalStateException("parley.id.snowflake.max-clock-step-back (" + s.maxClockStepBack()

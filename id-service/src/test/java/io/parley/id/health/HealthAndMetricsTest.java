@@ -8,11 +8,18 @@ import static org.hamcrest.Matchers.hasItem;
 import io.parley.testsupport.RedisTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.parley.id.SnowflakesReady;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = false)
 class HealthAndMetricsTest {
+
+    @BeforeEach
+    void snowflakesIssued() {
+        SnowflakesReady.await();
+    }
 
     @Test
     void shouldBeReadyWithAWorkerLeaseAndRedis() {
