@@ -108,8 +108,8 @@ public final class SnowflakeGenerator {
         }
         long now = clock.millis();
         if (last - now > maxStepBackMillis) {
-            return "the clock is " + (last - now) + " ms behind the last issued timestamp (tolerated: "
-                    + maxStepBackMillis + " ms)";
+            return "the clock is " + (last - now) + " ms behind the last issued timestamp or the worker id's fence "
+                    + "(tolerated: " + maxStepBackMillis + " ms)";
         }
         if (Math.max(now, last) > ceiling) {
             return "the worker-id lease reservation ran out (renewals are failing)";
@@ -165,7 +165,8 @@ public final class SnowflakeGenerator {
 
     private void noteBehind(long millisBehind) {
         if (millisBehind > maxStepBackMillis) {
-            throw unavailable("the clock stepped back " + millisBehind + " ms (tolerated: " + maxStepBackMillis
+            throw unavailable("the clock is " + millisBehind + " ms behind the last Snowflake timestamp (it stepped "
+                    + "back, or the worker id is fenced after a Redis loss; tolerated: " + maxStepBackMillis
                     + " ms); Snowflakes resume when it catches up");
         }
         if (!behind) {
