@@ -1,12 +1,15 @@
 package io.parley.id.repository;
 
+import io.parley.common.id.Id34;
 import io.parley.common.id.SequenceBlock;
 import io.parley.common.id.SequenceBlockSource;
 import io.parley.common.redis.RedisScript;
 import io.parley.id.config.IdConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +29,11 @@ public class RedisSequenceBlockSource implements SequenceBlockSource {
     private static final Logger LOG = Logger.getLogger(RedisSequenceBlockSource.class);
     /** A lease is given up (503) rather than held back longer than this. */
     static final long MAX_WAIT_MILLIS = 30_000;
+    /**
+     * How long a leased sequence block may stay in use, for the wrap check: a day. Numbers in use at one moment
+     * then span at most max-lead + floor-rate x this, which must stay below the 10-digit modulus.
+     */
+    static final long SEQUENCE_SPAN_SECONDS = 86_400;
 
     private final ReactiveRedisDataSource redis;
     private final RedisScript leaseScript = RedisScript.load("sequence_lease");
@@ -33,13 +41,43 @@ public class RedisSequenceBlockSource implements SequenceBlockSource {
     private final String maxLead;
     private final String clockMargin;
     private final AtomicLong reseeds = new AtomicLong();
+    private final IdConfig config;
 
     public RedisSequenceBlockSource(ReactiveRedisDataSource redis, IdConfig config) {
         this.redis = redis;
+        this.config = config;
         IdConfig.Sequence sequence = config.sequence();
         this.floorRate = Long.toString(sequence.floorRate());
         this.maxLead = Long.toString(sequence.maxLead());
         this.clockMargin = Long.toString(marginNumbers(sequence));
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        validate(config);
+    }
+
+    /** Refuses fence settings that cannot hold, with a message naming the properties. */
+    public static void validate(IdConfig config) {
+        IdConfig.Sequence q = config.sequence();
+        if (q.floorRate() < 1) {
+            throw new IllegalStateException("parley.id.sequence.floor-rate (" + q.floorRate() + ") must be positive");
+        }
+        if (q.clockMargin().isNegative()) {
+            throw new IllegalStateException("parley.id.sequence.clock-margin (" + q.clockMargin()
+                    + ") must not be negative");
+        }
+        if (q.maxLead() < Math.max(config.maxBlockSize(), config.blockSize())) {
+            throw new IllegalStateException("parley.id.sequence.max-lead (" + q.maxLead() + ") must be at least "
+                    + "parley.id.max-block-size and parley.id.block-size (" + Math.max(config.maxBlockSize(),
+                    config.blockSize()) + ")");
+        }
+        // max-lead + floor-rate x span < 10^10, written so that no product overflows
+        if (q.maxLead() >= Id34.SEQUENCE_MODULUS
+                || q.floorRate() > (Id34.SEQUENCE_MODULUS - 1 - q.maxLead()) / SEQUENCE_SPAN_SECONDS) {
+            throw new IllegalStateException("parley.id.sequence.max-lead (" + q.maxLead() + ") + "
+                    + "parley.id.sequence.floor-rate (" + q.floorRate() + ") x " + SEQUENCE_SPAN_SECONDS + " s must "
+                    + "stay below 10^10, or the 10-digit sequence of 34-character ids wraps while blocks are in use");
+        }
     }
 
     /** The clock margin in sequence numbers: how much floor it stands for. */

@@ -1,6 +1,5 @@
 package io.parley.id.service;
 
-import io.parley.common.id.Id34;
 import io.parley.common.node.NodeName;
 import io.parley.id.config.IdConfig;
 import io.parley.id.repository.RedisWorkerLeases;
@@ -27,11 +26,6 @@ public class WorkerLeaseKeeper {
 
     private static final Logger LOG = Logger.getLogger(WorkerLeaseKeeper.class);
     static final String JOB = "snowflake-worker-lease";
-    /**
-     * How long a leased sequence block may stay in use, for the wrap check: a day. Numbers in use at one moment
-     * then span at most max-lead + floor-rate x this, which must stay below the 10-digit modulus.
-     */
-    static final long SEQUENCE_SPAN_SECONDS = 86_400;
 
     private final RedisWorkerLeases leases;
     private final SnowflakeGenerator generator;
@@ -178,24 +172,6 @@ public class WorkerLeaseKeeper {
         if (s.maxClockSkew().isNegative()) {
             throw new IllegalStateException("parley.id.snowflake.max-clock-skew (" + s.maxClockSkew()
                     + ") must not be negative");
-        }
-        IdConfig.Sequence q = config.sequence();
-        if (q.floorRate() < 1) {
-            throw new IllegalStateException("parley.id.sequence.floor-rate (" + q.floorRate() + ") must be positive");
-        }
-        if (q.clockMargin().isNegative()) {
-            throw new IllegalStateException("parley.id.sequence.clock-margin (" + q.clockMargin()
-                    + ") must not be negative");
-        }
-        if (q.maxLead() < Math.max(config.maxBlockSize(), config.blockSize())) {
-            throw new IllegalStateException("parley.id.sequence.max-lead (" + q.maxLead() + ") must be at least "
-                    + "parley.id.max-block-size and parley.id.block-size (" + Math.max(config.maxBlockSize(),
-                    config.blockSize()) + ")");
-        }
-        if (q.maxLead() + q.floorRate() * SEQUENCE_SPAN_SECONDS >= Id34.SEQUENCE_MODULUS) {
-            throw new IllegalStateException("parley.id.sequence.max-lead (" + q.maxLead() + ") + "
-                    + "parley.id.sequence.floor-rate (" + q.floorRate() + ") x " + SEQUENCE_SPAN_SECONDS + " s must "
-                    + "stay below 10^10, or the 10-digit sequence of 34-character ids wraps while blocks are in use");
         }
         if (s.maxClockStepBack().toMillis() < 2 * interval) {
             throw new IllegalStateException("parley.id.snowflake.max-clock-step-back (" + s.maxClockStepBack()

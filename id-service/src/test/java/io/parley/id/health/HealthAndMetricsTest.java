@@ -43,6 +43,8 @@ class HealthAndMetricsTest {
                 .then().statusCode(200)
                 .body(containsString("parley_ids_issued_total{kind=\"id34\""))
                 .body(containsString("parley_ids_issued_total{kind=\"snowflake\""))
-                .body(containsString("parley_id_snowflake_worker"));
+                .body(containsString("parley_id_snowflake_worker"))
+                .body(containsString("parley_id_snowflake_leases_fenced_total"))
+                .body(containsString("parley_id_sequence_reseeds_total"));
     }
 }

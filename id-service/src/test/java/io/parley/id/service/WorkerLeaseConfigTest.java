@@ -5,15 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.id.config.IdConfig;
+import io.parley.id.repository.RedisSequenceBlockSource;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Lease timings that cannot work are refused at start, with a message naming the properties. */
+/** Lease timings and sequence fences that cannot work are refused at start, with a message naming the properties. */
 class WorkerLeaseConfigTest {
 
     @Test
     void shouldAcceptTheDefaults() {
         assertDoesNotThrow(() -> WorkerLeaseKeeper.validate(config("10s", "2s", "5s")));
+        assertDoesNotThrow(() -> RedisSequenceBlockSource.validate(config("10s", "2s", "5s")));
     }
 
     @Test
@@ -40,14 +42,14 @@ class WorkerLeaseConfigTest {
     @Test
     void shouldRefuseASequenceFenceThatWrapsTheTenDigitSequence() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> WorkerLeaseKeeper.validate(config("10s", "2s", "5s", 1_000_000, 1_000_000_000L)));
+                () -> RedisSequenceBlockSource.validate(config("10s", "2s", "5s", 1_000_000, 1_000_000_000L)));
         assertTrue(e.getMessage().contains("parley.id.sequence.floor-rate"), e.getMessage());
     }
 
     @Test
     void shouldRefuseALeadSmallerThanTheLargestBlock() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> WorkerLeaseKeeper.validate(config("10s", "2s", "5s", 100_000, 999_999)));
+                () -> RedisSequenceBlockSource.validate(config("10s", "2s", "5s", 100_000, 999_999)));
         assertTrue(e.getMessage().contains("parley.id.sequence.max-lead"), e.getMessage());
     }
 
