@@ -2,17 +2,36 @@
 -- Returns {floor, ceiling}: the new holder must issue timestamps above floor (the high-water mark: every
 -- timestamp earlier holders issued or reserved) and at most ceiling (what it reserves now, stored as the new
 -- high-water mark). Returns nil when the worker id is held by someone else.
+-- A worker id without a high-water mark (Redis lost its data, or nobody ever held it) is fenced: an earlier
+-- holder may still issue from memory, up to fenceMillis above the caller's clock (see "Across a Redis loss" in
+-- id-service/README.md), so the floor starts there. The third value is 1 when the floor is such a fence.
+-- With markedOnly = '1' a worker id without a high-water mark is left alone (nil): callers try worker ids
+-- held before first, so a restart or a lost lease does not pay the fence.
 local leaseKey = KEYS[1]
 local highWaterKey = KEYS[2]
 local owner = ARGV[1]
 local ttlMillis = ARGV[2]
 local nowMillis = tonumber(ARGV[3])
 local reserveMillis = tonumber(ARGV[4])
+local fenceMillis = tonumber(ARGV[5])
+local markedOnly = ARGV[6] == '1'
+
+local stored = redis.call('GET', highWaterKey)
+if markedOnly and not stored then
+  return nil
+end
 
 if not redis.call('SET', leaseKey, owner, 'NX', 'PX', ttlMillis) then
   return nil
 end
-local floor = tonumber(redis.call('GET', highWaterKey) or '0')
+local fenced = 0
+local floor
+if stored then
+  floor = tonumber(stored)
+else
+  floor = nowMillis + fenceMillis
+  fenced = 1
+end
 local ceiling = math.max(floor, nowMillis) + reserveMillis
 redis.call('SET', highWaterKey, string.format('%d', ceiling))
-return {floor, ceiling}
+return {floor, ceiling, fenced}

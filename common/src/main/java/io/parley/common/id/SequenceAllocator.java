@@ -1,37 +1,62 @@
 package io.parley.common.id;
 
 import io.smallrye.mutiny.Uni;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
  * Hands out sequence numbers from leased blocks without a network call per number. When the current block
  * runs below a low-water mark the next one is leased in the background, so callers rarely wait.
  * Numbers from one allocator strictly increase. Thread-safe; the critical section is a few field updates.
+ * <p>
+ * A block is used for at most {@link #DEFAULT_MAX_BLOCK_AGE} (then the rest of it is dropped): id-service's
+ * sequence follows a time floor, so numbers leased within a bounded time stay within 10^10 of each other, and the
+ * 10-digit sequence part of 34-character ids cannot repeat between blocks in use at once (id-service's README,
+ * "Across a Redis loss").
  */
 public final class SequenceAllocator {
+
+    /** How long a leased block is used at most; well inside the day id-service's sequence fence allows. */
+    public static final Duration DEFAULT_MAX_BLOCK_AGE = Duration.ofHours(12);
 
     private final SequenceBlockSource source;
     private final int blockSize;
     private final long lowWater;
+    private final long maxAgeNanos;
+    private final LongSupplier nanoClock;
 
     private long cursor;
     private long end;
+    private long blockLeasedAt;
     private SequenceBlock prefetched;
+    private long prefetchedLeasedAt;
     private CompletableFuture<SequenceBlock> inFlight;
 
     public SequenceAllocator(SequenceBlockSource source, int blockSize) {
+        this(source, blockSize, DEFAULT_MAX_BLOCK_AGE, System::nanoTime);
+    }
+
+    /** With a block age limit and a nanosecond clock of the caller's choice (tests move it). */
+    public SequenceAllocator(SequenceBlockSource source, int blockSize, Duration maxBlockAge, LongSupplier nanoClock) {
         if (blockSize < 1) {
             throw new IllegalArgumentException("blockSize must be positive");
+        }
+        if (maxBlockAge.isNegative() || maxBlockAge.isZero()) {
+            throw new IllegalArgumentException("maxBlockAge must be positive");
         }
         this.source = source;
         this.blockSize = blockSize;
         this.lowWater = Math.max(1, blockSize / 4);
+        this.maxAgeNanos = maxBlockAge.toNanos();
+        this.nanoClock = nanoClock;
     }
 
     /** The next number, or -1 if none is at hand (the caller then waits on {@link #next()}). */
     public long tryNext() {
         long value;
         synchronized (this) {
+            dropStaleBlock();
             value = cursor < end || takePrefetched() ? cursor++ : -1;
         }
         tryPrefetch();
@@ -59,6 +84,7 @@ public final class SequenceAllocator {
     private Uni<long[]> fill(long[] out, int from) {
         int i = from;
         synchronized (this) {
+            dropStaleBlock();
             while (i < out.length) {
                 if (cursor >= end && !takePrefetched()) {
                     break;
@@ -111,6 +137,7 @@ public final class SequenceAllocator {
             source.lease(blockSize).subscribe().with(block -> {
                 synchronized (this) {
                     prefetched = block;
+                    prefetchedLeasedAt = nanoClock.getAsLong();
                     inFlight = null;
                 }
                 leasing.complete(block);
@@ -128,9 +155,21 @@ public final class SequenceAllocator {
         if (prefetched == null) {
             return false;
         }
+        if (nanoClock.getAsLong() - prefetchedLeasedAt > maxAgeNanos) {
+            prefetched = null; // leased too long ago: a fresh lease replaces it
+            return false;
+        }
         cursor = prefetched.start();
         end = prefetched.end();
+        blockLeasedAt = prefetchedLeasedAt;
         prefetched = null;
         return true;
+    }
+
+    /** Drops the rest of the current block once it is older than the limit (the caller holds the lock). */
+    private void dropStaleBlock() {
+        if (cursor < end && nanoClock.getAsLong() - blockLeasedAt > maxAgeNanos) {
+            end = cursor;
+        }
     }
 }

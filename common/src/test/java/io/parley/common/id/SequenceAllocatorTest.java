@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smallrye.mutiny.Uni;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashSet;
@@ -28,6 +29,26 @@ class SequenceAllocatorTest {
             long end = counter.addAndGet(size);
             return Uni.createFrom().item(new SequenceBlock(end - size, end));
         }
+    }
+
+    @Test
+    void aBlockOlderThanTheLimitIsDroppedForAFreshOne() {
+        CountingSource source = new CountingSource();
+        AtomicLong nanos = new AtomicLong();
+        SequenceAllocator allocator = new SequenceAllocator(source, 100, Duration.ofHours(1), nanos::get);
+        long first = allocator.next().await().indefinitely();
+        int leasesBefore = source.leases.get();
+
+        nanos.addAndGet(Duration.ofMinutes(59).toNanos());
+        assertEquals(first + 1, allocator.next().await().indefinitely(), "a young block is used on");
+        assertEquals(leasesBefore, source.leases.get());
+
+        nanos.addAndGet(Duration.ofMinutes(2).toNanos());
+        long afterLimit = allocator.next().await().indefinitely();
+        assertTrue(afterLimit >= first + 100, "the rest of the old block is dropped: " + afterLimit);
+        assertTrue(source.leases.get() > leasesBefore);
+        long[] batch = allocator.next(3).await().indefinitely();
+        assertEquals(afterLimit + 1, batch[0], "the fresh block is used on");
     }
 
     @Test

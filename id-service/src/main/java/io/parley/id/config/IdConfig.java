@@ -26,8 +26,40 @@ public interface IdConfig {
     @WithDefault("1000000")
     int maxBlockSize();
 
+    /** The time fence of the global sequence (see "Across a Redis loss" in the README). */
+    Sequence sequence();
+
     /** Snowflake worker-id leasing and clock policy. */
     Snowflake snowflake();
+
+    /**
+     * The global sequence never comes back below a number already leased, even when Redis loses the counter:
+     * the counter is kept above a floor that grows with time ({@link #floorRate()} numbers a second) and never
+     * more than {@link #maxLead()} ahead of it, so a lost counter is re-seeded at floor + max-lead + margin.
+     */
+    interface Sequence {
+
+        /**
+         * Numbers per second the floor grows by: the sustained rate of sequence numbers (ids plus leased blocks,
+         * all replicas) the platform may use; faster leasing waits once it is {@link #maxLead()} ahead.
+         */
+        @WithDefault("100000")
+        long floorRate();
+
+        /**
+         * How far the counter may run ahead of the floor (a burst allowance, in numbers). At least
+         * {@code max-block-size}; with the floor rate it bounds the numbers in use at once (see the README).
+         */
+        @WithDefault("1000000000")
+        long maxLead();
+
+        /**
+         * How far behind the lost Redis's clock the clock of the Redis that replaces it may be (a failover to
+         * another host). A re-seed adds this much floor on top; leases wait about this long after a re-seed.
+         */
+        @WithDefault("1s")
+        Duration clockMargin();
+    }
 
     interface Snowflake {
 
@@ -53,5 +85,13 @@ public interface IdConfig {
          */
         @WithDefault("5s")
         Duration maxClockStepBack();
+
+        /**
+         * How far apart the clocks of two replicas may be. A worker id found without a high-water mark (Redis
+         * lost its data, or a first start) is fenced: its new holder starts renew-interval × 2 +
+         * max-clock-step-back + this above its own clock, above anything an earlier holder can still issue.
+         */
+        @WithDefault("1s")
+        Duration maxClockSkew();
     }
 }

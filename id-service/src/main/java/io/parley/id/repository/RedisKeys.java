@@ -9,6 +9,8 @@ package io.parley.id.repository;
  *       TTL).</li>
  *   <li>{@code parley:id:{worker:N}:hwm} — the high-water mark of worker id N: an epoch-millisecond bound on
  *       every timestamp its holders have issued or reserved. Kept without TTL (at most 1,024 small keys).</li>
+ *   <li>{@code parley:id:workers:held} — a set of the worker ids ever leased: where high-water marks are, so a
+ *       replica takes one of those (no fence) before a fresh one. Only a hint: the lease script checks the mark.</li>
  * </ul>
  * The lease and high-water mark of one worker id are read and written together by one script, so they share
  * the hash tag {@code {worker:N}} and land on the same Redis Cluster shard.
@@ -16,6 +18,7 @@ package io.parley.id.repository;
 public final class RedisKeys {
 
     public static final String SEQUENCE = "parley:id:seq";
+    public static final String WORKERS_HELD = "parley:id:workers:held";
 
     private RedisKeys() {
     }

@@ -56,6 +56,11 @@ public class IdService {
                 .description("Times the clock was seen behind the last issued Snowflake timestamp").register(registry);
         FunctionCounter.builder("parley.id.snowflake.leases.lost", keeper, WorkerLeaseKeeper::leasesLost)
                 .description("Times a held worker-id lease turned out to be lost").register(registry);
+        FunctionCounter.builder("parley.id.snowflake.leases.fenced", keeper, WorkerLeaseKeeper::leasesFenced)
+                .description("Worker ids leased without a high-water mark, behind the time fence").register(registry);
+        FunctionCounter.builder("parley.id.sequence.reseeds", blocks, RedisSequenceBlockSource::reseeds)
+                .description("Times the global sequence counter was missing and re-seeded above the time fence")
+                .register(registry);
     }
 
     private static Counter issued(MeterRegistry registry, String kind) {

@@ -85,9 +85,15 @@ public final class SnowflakeGenerator {
         return last;
     }
 
-    /** The base for the next reservation: the clock, or the logical clock when it runs ahead. */
+    /**
+     * The base for the next reservation: the clock, or the logical clock when it runs ahead — but never more than
+     * {@code maxClockStepBack} above the clock (ids are refused beyond that anyway). So a reservation never
+     * reaches further than clock + max-clock-step-back + the reservation, the bound the fence after a Redis loss
+     * rests on (see {@link io.parley.id.repository.RedisWorkerLeases#fenceMillis}).
+     */
     public synchronized long reservationBase() {
-        return Math.max(clock.millis(), last);
+        long now = clock.millis();
+        return Math.min(Math.max(now, last), now + maxStepBackMillis);
     }
 
     /** How many times the clock was seen stepping back. */
@@ -102,8 +108,8 @@ public final class SnowflakeGenerator {
         }
         long now = clock.millis();
         if (last - now > maxStepBackMillis) {
-            return "the clock is " + (last - now) + " ms behind the last issued timestamp (tolerated: "
-                    + maxStepBackMillis + " ms)";
+            return "the clock is " + (last - now) + " ms behind the last issued timestamp or the worker id's fence "
+                    + "(tolerated: " + maxStepBackMillis + " ms)";
         }
         if (Math.max(now, last) > ceiling) {
             return "the worker-id lease reservation ran out (renewals are failing)";
@@ -159,7 +165,8 @@ public final class SnowflakeGenerator {
 
     private void noteBehind(long millisBehind) {
         if (millisBehind > maxStepBackMillis) {
-            throw unavailable("the clock stepped back " + millisBehind + " ms (tolerated: " + maxStepBackMillis
+            throw unavailable("the clock is " + millisBehind + " ms behind the last Snowflake timestamp (it stepped "
+                    + "back, or the worker id is fenced after a Redis loss; tolerated: " + maxStepBackMillis
                     + " ms); Snowflakes resume when it catches up");
         }
         if (!behind) {

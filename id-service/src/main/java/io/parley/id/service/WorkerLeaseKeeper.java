@@ -37,6 +37,7 @@ public class WorkerLeaseKeeper {
     private boolean renewalFailing;
     private boolean noFreeWorkerLogged;
     private long leasesLost;
+    private long leasesFenced;
 
     public WorkerLeaseKeeper(RedisWorkerLeases leases, SnowflakeGenerator generator, Scheduler scheduler,
                              IdConfig config) {
@@ -116,6 +117,11 @@ public class WorkerLeaseKeeper {
         }
     }
 
+    /** How many worker ids were leased without a high-water mark, behind the fence. */
+    public synchronized long leasesFenced() {
+        return leasesFenced;
+    }
+
     /** The id this instance holds leases under. */
     public String owner() {
         return owner;
@@ -127,7 +133,8 @@ public class WorkerLeaseKeeper {
     }
 
     private void acquire() {
-        Optional<Lease> lease = leases.acquire(owner, generator.reservationBase());
+        long base = generator.reservationBase();
+        Optional<Lease> lease = leases.acquire(owner, base);
         if (lease.isEmpty()) {
             if (!noFreeWorkerLogged) {
                 noFreeWorkerLogged = true;
@@ -138,7 +145,15 @@ public class WorkerLeaseKeeper {
         }
         noFreeWorkerLogged = false;
         Lease l = lease.get();
-        generator.activate(l.workerId(), l.floor(), l.ceiling());
+        // Never reserve further than base + reservation (see SnowflakeGenerator.reservationBase): a fenced floor
+        // lies beyond that, so the generator waits for a renewal once its clock is near the floor.
+        generator.activate(l.workerId(), l.floor(), Math.min(l.ceiling(), base + reserveMillis));
+        if (l.fenced()) {
+            leasesFenced++;
+            LOG.warnf("Snowflake worker id %d had no high-water mark in Redis (first start, or Redis lost its data): "
+                    + "fenced, timestamps start above %d, %d ms ahead of this clock", l.workerId(), l.floor(),
+                    l.floor() - base);
+        }
         LOG.infof("leased Snowflake worker id %d as %s (timestamps above %d)", l.workerId(), owner, l.floor());
     }
 
@@ -153,6 +168,10 @@ public class WorkerLeaseKeeper {
         if (s.leaseTtl().toMillis() <= 2 * interval) {
             throw new IllegalStateException("parley.id.snowflake.lease-ttl (" + s.leaseTtl()
                     + ") must be more than twice parley.id.snowflake.renew-interval (" + s.renewInterval() + ")");
+        }
+        if (s.maxClockSkew().isNegative()) {
+            throw new IllegalStateException("parley.id.snowflake.max-clock-skew (" + s.maxClockSkew()
+                    + ") must not be negative");
         }
         if (s.maxClockStepBack().toMillis() < 2 * interval) {
             throw new IllegalStateException("parley.id.snowflake.max-clock-step-back (" + s.maxClockStepBack()

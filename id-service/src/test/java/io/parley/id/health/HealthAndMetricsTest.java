@@ -8,11 +8,18 @@ import static org.hamcrest.Matchers.hasItem;
 import io.parley.testsupport.RedisTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.parley.id.SnowflakesReady;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = false)
 class HealthAndMetricsTest {
+
+    @BeforeEach
+    void snowflakesIssued() {
+        SnowflakesReady.await();
+    }
 
     @Test
     void shouldBeReadyWithAWorkerLeaseAndRedis() {
@@ -36,6 +43,8 @@ class HealthAndMetricsTest {
                 .then().statusCode(200)
                 .body(containsString("parley_ids_issued_total{kind=\"id34\""))
                 .body(containsString("parley_ids_issued_total{kind=\"snowflake\""))
-                .body(containsString("parley_id_snowflake_worker"));
+                .body(containsString("parley_id_snowflake_worker"))
+                .body(containsString("parley_id_snowflake_leases_fenced_total"))
+                .body(containsString("parley_id_sequence_reseeds_total"));
     }
 }

@@ -98,6 +98,42 @@ class RedisWorkerLeasesTest {
     }
 
     @Test
+    void shouldFenceAWorkerIdWhoseHighWaterMarkRedisLost() {
+        long now = System.currentTimeMillis();
+        Lease first = leases.acquire("holder-h", now).orElseThrow();
+        int worker = first.workerId();
+        // The holder reserves as far as a renewal ever can: clock + the largest ridden-out step back + reservation.
+        long furthest = now + config.snowflake().maxClockStepBack().toMillis() + RedisWorkerLeases.reserveMillis(config);
+        assertTrue(leases.renew(worker, "holder-h", furthest));
+
+        // Redis loses both keys (FLUSHALL, an empty restart); holder-h still issues from memory up to its ceiling.
+        redis.key().del(RedisKeys.workerLease(worker), RedisKeys.workerHighWaterMark(worker));
+        Lease second = leases.tryAcquire(worker, "holder-i", now).orElseThrow();
+        try {
+            assertTrue(second.fenced(), "a worker id without a high-water mark is fenced");
+            assertTrue(second.floor() > furthest, "the new holder starts above anything the old one can still "
+                    + "issue: floor " + second.floor() + ", old holder up to " + furthest);
+            assertEquals(now + RedisWorkerLeases.fenceMillis(config), second.floor());
+        } finally {
+            leases.release(worker, "holder-i", second.floor());
+        }
+    }
+
+    @Test
+    void shouldPreferAWorkerIdHeldBeforeToAFencedOne() {
+        long now = System.currentTimeMillis();
+        Lease first = leases.acquire("holder-j", now).orElseThrow();
+        assertTrue(leases.release(first.workerId(), "holder-j", now));
+
+        Lease next = leases.acquire("holder-k", now).orElseThrow();
+        try {
+            assertFalse(next.fenced(), "a worker id with a high-water mark is taken first: " + next);
+        } finally {
+            leases.release(next.workerId(), "holder-k", next.floor());
+        }
+    }
+
+    @Test
     void shouldLowerTheHighWaterMarkToTheLastIssuedTimestampOnRelease() {
         long now = System.currentTimeMillis();
         Lease lease = leases.acquire("holder-e", now).orElseThrow();

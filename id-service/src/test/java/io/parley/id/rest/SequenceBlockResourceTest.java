@@ -11,7 +11,9 @@ import io.parley.common.id.HttpSequenceBlockSource;
 import io.parley.common.id.Id34;
 import io.parley.common.id.SequenceAllocator;
 import io.parley.common.id.SequenceBlock;
+import io.parley.id.repository.RedisKeys;
 import io.parley.testsupport.RedisTestResource;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,6 +36,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = false)
 class SequenceBlockResourceTest {
+
+    @Inject
+    RedisDataSource redis;
 
     @Inject
     Vertx vertx;
@@ -81,6 +86,16 @@ class SequenceBlockResourceTest {
             assertFalse(sequence >= block.start() && sequence < block.end(),
                     "id " + id + " uses a number of the leased block " + block);
         }
+    }
+
+    @Test
+    void shouldLeaseAboveEveryEarlierBlockAfterRedisLostTheCounter() {
+        SequenceBlock before = lease(1_000);
+        redis.key().del(RedisKeys.SEQUENCE); // as FLUSHALL or an empty restart would
+
+        SequenceBlock after = lease(1_000);
+        assertTrue(after.start() >= before.end(), "re-seeded above the time fence: " + before + " then " + after);
+        assertEquals(1_000, after.size());
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import org.hamcrest.Matchers;
+import io.parley.id.SnowflakesReady;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,6 +29,11 @@ class SnowflakeResourceTest {
 
     @Inject
     SnowflakeGenerator generator;
+
+    @BeforeEach
+    void snowflakesIssued() {
+        SnowflakesReady.await();
+    }
 
     @Test
     void shouldIssueOneSnowflakeAsDecimalStringByDefault() {

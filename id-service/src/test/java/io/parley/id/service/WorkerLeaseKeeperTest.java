@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import io.parley.id.SnowflakesReady;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -122,6 +123,7 @@ class WorkerLeaseKeeperTest {
 
     private int awaitLease() {
         await().atMost(RENEWAL_WAIT).until(() -> generator.workerId() >= 0);
+        SnowflakesReady.await(); // past the fence, if the worker id had none
         return generator.workerId();
     }
 
