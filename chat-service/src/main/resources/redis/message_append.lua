@@ -2,11 +2,12 @@
 -- the target is the sender's and still editable, assign the next seq, append to the conversation log (the
 -- write-behind reads it from there: the conversation joins its bucket's dirty set), remember the answer, publish
 -- the frame.
--- With the optional KEYS[10..13] also: the sender's read cursor and a direct chat's conversation lists, and the copy
+-- With the optional KEYS[11..14] also: the sender's read cursor and a direct chat's conversation lists, and the copy
 -- for the sender's other devices only when it has some.
 -- Returns {'ok', seq} | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing)
 --       | {'not-editable'} (unknown target, or its edit window closed) | {'not-yours'}
---       | {'no-seq'} (the conversation's counter is missing: seed it from MySQL and call again with ARGV[17]).
+--       | {'no-seq'} (the counter is missing and the bucket's counters are not known to be whole: seed it from MySQL
+--         and call again with ARGV[17]).
 --
 -- What the sender sent lately in this conversation is one small hash per (conversation, sender), in two generations
 -- (KEYS[5] current, KEYS[6] previous): 'c<clientMsgId>' -> 'id|seq|ts' for de-duplication, 'm<id>' -> ts for edits.
@@ -23,10 +24,13 @@ local changes_key = KEYS[7]
 -- edit/delete: the target's sender's two generations (whose id names the sender); otherwise KEYS[5] and KEYS[6] again
 local target_recent_key = KEYS[8]
 local target_recent_previous_key = KEYS[9]
+-- present while every conversation of the bucket that MySQL knows has its counter here (set by the write-behind after
+-- it re-seeded them; gone with everything else when Redis loses its data): a missing counter is then a new conversation
+local seqs_whole_key = KEYS[10]
 -- Optional, on a one-shard Redis only (a Cluster refuses keys of other slots; there the caller sends these apart):
-local sender_conns_key = KEYS[10] -- the sender's open connections (presence): is there another device to tell?
-local own_read_key = KEYS[11] -- the sender's read cursors: own messages are read
-local index_keys = {KEYS[12], KEYS[13]} -- a direct chat's two participants' conversation lists (score: ts)
+local sender_conns_key = KEYS[11] -- the sender's open connections (presence): is there another device to tell?
+local own_read_key = KEYS[12] -- the sender's read cursors: own messages are read
+local index_keys = {KEYS[13], KEYS[14]} -- a direct chat's two participants' conversation lists (score: ts)
 
 local conversation = ARGV[1]
 local id = ARGV[2]
@@ -89,7 +93,7 @@ if seq_floor ~= '' then
   seq = redis.call('INCR', seq_key)
 else
   seq = redis.call('INCR', seq_key)
-  if seq == 1 then
+  if seq == 1 and redis.call('EXISTS', seqs_whole_key) == 0 then
     -- a new conversation, or Redis lost its counter: only MySQL can tell, so nothing is written until it has
     redis.call('DEL', seq_key)
     return {'no-seq'}

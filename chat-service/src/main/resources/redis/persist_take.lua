@@ -1,14 +1,16 @@
 -- The write-behind's read: for each bucket this node may write (its lease is free or ours), the conversations with
 -- messages above their persisted mark and those messages, read from the conversations' own logs (the log is the
 -- queue: it is never trimmed above the mark, so nothing waits anywhere else).
--- Also forgets, from Redis, conversations that stayed quiet since MySQL got all of them (their log, counter and mark:
--- history and sync then read MySQL, and the next message seeds the counter from it).
+-- Also forgets, from Redis, conversations that stayed quiet since MySQL got all of them (their log and mark: history and
+-- sync then read MySQL; the counter stays, a few bytes, so the bucket's counters stay whole), and names the buckets
+-- whose counters are not known to be whole (RedisKeys.seqsWhole missing: Redis lost its data) for a re-seed.
 -- KEYS: per bucket: its writer lease, its dirty set (conversations with messages MySQL may lack), the write-behind
 --       stream of versions before this one (drained once: its conversations become dirty), its quiet set
---       (conversations MySQL holds whole, scored by when it did).
+--       (conversations MySQL holds whole, scored by when it did), its seqs-whole marker.
 -- ARGV: node name, lease ms, most entries to return, quiet since (ms: forget what was quiet before), then per bucket
 --       the prefix of its conversations' keys.
--- Returns {conversations waiting in the buckets read, leases taken, then per conversation: cid, mark, entries}.
+-- Returns {conversations waiting in the buckets read, leases taken, {buckets (1-based, in KEYS order) without their
+-- seqs-whole marker}, then per conversation: cid, mark, entries}.
 local node = ARGV[1]
 local lease_ms = tonumber(ARGV[2])
 local budget = tonumber(ARGV[3])
@@ -16,9 +18,11 @@ local quiet_since = ARGV[4]
 local forget_budget = 100 -- conversations forgotten per call at most: the sweep never holds Redis for long
 local waiting = 0
 local taken = 0
-local out = {0, 0}
-for b = 1, #KEYS / 4 do
-  local lease_key, dirty_key, legacy_key, quiet_key = KEYS[4 * b - 3], KEYS[4 * b - 2], KEYS[4 * b - 1], KEYS[4 * b]
+local unmarked = {}
+local out = {0, 0, unmarked}
+for b = 1, #KEYS / 5 do
+  local lease_key, dirty_key, legacy_key, quiet_key = KEYS[5 * b - 4], KEYS[5 * b - 3], KEYS[5 * b - 2], KEYS[5 * b - 1]
+  local seqs_whole_key = KEYS[5 * b]
   local prefix = ARGV[4 + b]
   local owner = redis.call('GET', lease_key)
   if not owner or owner == node then
@@ -28,6 +32,9 @@ for b = 1, #KEYS / 4 do
       taken = taken + 1
     elseif redis.call('PTTL', lease_key) < lease_ms / 2 then
       redis.call('PEXPIRE', lease_key, lease_ms)
+    end
+    if redis.call('EXISTS', seqs_whole_key) == 0 then
+      unmarked[#unmarked + 1] = b
     end
     if redis.call('EXISTS', legacy_key) == 1 then
       for _, entry in ipairs(redis.call('XRANGE', legacy_key, '-', '+')) do
@@ -48,7 +55,7 @@ for b = 1, #KEYS / 4 do
         local seq = tonumber(redis.call('GET', prefix .. cid .. ':seq') or '0')
         local mark = tonumber(redis.call('GET', prefix .. cid .. ':persisted') or '0')
         if seq <= mark and redis.call('SISMEMBER', dirty_key, cid) == 0 then
-          redis.call('DEL', prefix .. cid .. ':log', prefix .. cid .. ':seq', prefix .. cid .. ':persisted')
+          redis.call('DEL', prefix .. cid .. ':log', prefix .. cid .. ':persisted')
         end
       end
     end

@@ -393,9 +393,9 @@ public interface ChatConfig {
         int hotMessages();
 
         /**
-         * A conversation MySQL holds whole and that stays quiet this long leaves Redis (its log, counter and mark):
-         * Redis then holds the conversations that are active, not every conversation there ever was; a later sync or
-         * history reads MySQL, and the next message seeds the counter from it.
+         * A conversation MySQL holds whole and that stays quiet this long leaves Redis (its log and mark; the counter stays):
+         * Redis then holds the messages of the conversations that are active; a later sync or
+         * history reads MySQL.
          */
         @WithDefault("6H")
         Duration quietAfter();

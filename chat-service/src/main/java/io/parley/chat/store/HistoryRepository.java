@@ -118,6 +118,25 @@ public class HistoryRepository {
                 conversation, beforeSeq, limit);
     }
 
+    /**
+     * Every conversation's highest seq, handed to {@code each} as the rows stream in (the re-seed of seq counters
+     * after Redis lost them; a primary-key scan).
+     */
+    public void forEachLastSeq(java.util.function.BiConsumer<String, Long> each) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(
+                     "SELECT conversation_id, MAX(seq) FROM messages GROUP BY conversation_id")) {
+            statement.setFetchSize(1000);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    each.accept(rows.getString(1), rows.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new HistoryException("reading every conversation's last seq failed", e);
+        }
+    }
+
     /** The highest seq MySQL holds for the conversation, 0 for none (the floor of a lost seq counter). */
     public long maxSeq(String conversation) {
         try (Connection connection = dataSource.getConnection();

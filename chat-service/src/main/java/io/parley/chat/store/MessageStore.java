@@ -339,7 +339,8 @@ public class MessageStore {
                 RedisKeys.recentSends(cid, draft.from(), true),
                 RedisKeys.changes(cid),
                 RedisKeys.recentSends(cid, targetSender, false),
-                RedisKeys.recentSends(cid, targetSender, true));
+                RedisKeys.recentSends(cid, targetSender, true),
+                RedisKeys.seqsWhole(RedisKeys.bucket(cid)));
     }
 
     /** The user a 34-character message id names (its digits 14–23), or {@code fallback} for anything else. */

@@ -75,6 +75,15 @@ public final class RedisKeys {
         return bucketPrefix(bucket) + "quiet";
     }
 
+    /**
+     * Present while every conversation of the bucket that MySQL knows has its seq counter in Redis (set by the
+     * write-behind once it re-seeded them from MySQL; lost with the counters when Redis loses its data). While it
+     * is there, a missing counter is a new conversation; while it is not, the append asks MySQL first.
+     */
+    public static String seqsWhole(int bucket) {
+        return bucketPrefix(bucket) + "seqs-whole";
+    }
+
     /** Which node writes one bucket's conversations to MySQL: its name, with an expiry the node renews. */
     public static String writerLease(int bucket) {
         return bucketPrefix(bucket) + "writer";

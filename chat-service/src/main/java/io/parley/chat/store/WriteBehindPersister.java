@@ -38,8 +38,9 @@ import org.jboss.logging.Logger;
  * before the marks move is simply read again. Nothing is copied into a second stream (the message was written to
  * Redis once, not twice), and there is nothing to acknowledge or delete.
  *
- * <p>A conversation MySQL holds whole that stays quiet for {@code quietAfter} leaves Redis (log, counter, mark): Redis
- * holds what is active. Its next message seeds the counter from MySQL; sync and history read MySQL meanwhile.
+ * <p>A conversation MySQL holds whole that stays quiet for {@code quietAfter} leaves Redis (log and mark): Redis
+ * holds the messages of what is active; sync and history read MySQL meanwhile. After Redis lost its data, the
+ * counters of every conversation MySQL knows are put back ({@code seqs_seed.lua}) before appends stop asking MySQL.
  *
  * <p>One node writes a bucket at a time: it holds the bucket's lease ({@link RedisKeys#writerLease}), renewed at
  * half-life while it runs, released on a clean stop, and taken over by another node {@code claimIdle} after a node
@@ -55,6 +56,9 @@ public class WriteBehindPersister {
     private static final Logger LOG = Logger.getLogger(WriteBehindPersister.class);
     private static final RedisScript TAKE = RedisScript.load("persist_take");
     private static final RedisScript DONE = RedisScript.load("persist_done");
+    private static final RedisScript SEED = RedisScript.load("seqs_seed");
+    /** Counters per re-seed call: one call never holds Redis for long. */
+    private static final int SEED_BATCH = 1000;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
@@ -144,6 +148,9 @@ public class WriteBehindPersister {
             }
             Taken taken = take(buckets);
             waiting += taken.waiting;
+            if (!taken.unmarked.isEmpty()) {
+                reseed(taken.unmarked);
+            }
             if (!taken.messages.isEmpty()) {
                 persist(taken);
                 backlog |= taken.messages.size() >= config.batchSize();
@@ -154,11 +161,11 @@ public class WriteBehindPersister {
     }
 
     /** What one read returned: the messages, per conversation the top seq read, and the dirty count. */
-    private record Taken(List<ChatMessage> messages, Map<String, Long> tops, long waiting) {
+    private record Taken(List<ChatMessage> messages, Map<String, Long> tops, long waiting, List<Integer> unmarked) {
     }
 
     private Taken take(int[] buckets) {
-        List<String> keys = new ArrayList<>(buckets.length * 4);
+        List<String> keys = new ArrayList<>(buckets.length * 5);
         String[] args = new String[4 + buckets.length];
         args[0] = consumer;
         args[1] = Long.toString(config.claimIdle().toMillis());
@@ -169,6 +176,7 @@ public class WriteBehindPersister {
             keys.add(RedisKeys.dirty(buckets[i]));
             keys.add(RedisKeys.legacyPersistQueue(buckets[i]));
             keys.add(RedisKeys.quiet(buckets[i]));
+            keys.add(RedisKeys.seqsWhole(buckets[i]));
             args[4 + i] = RedisKeys.bucketPrefix(buckets[i]);
         }
         Response reply = TAKE.run(redis, keys, args);
@@ -176,9 +184,13 @@ public class WriteBehindPersister {
         if (taken > 0) {
             takenOverCounter.increment(taken);
         }
+        List<Integer> unmarked = new ArrayList<>();
+        for (int u = 0; u < reply.get(2).size(); u++) {
+            unmarked.add(buckets[reply.get(2).get(u).toInteger() - 1]);
+        }
         List<ChatMessage> messages = new ArrayList<>();
         Map<String, Long> tops = new LinkedHashMap<>();
-        for (int i = 2; i + 2 < reply.size(); i += 3) { // cid, mark, entries
+        for (int i = 3; i + 2 < reply.size(); i += 3) { // cid, mark, entries
             String cid = reply.get(i).toString();
             Response entries = reply.get(i + 2);
             long top = 0;
@@ -193,7 +205,48 @@ public class WriteBehindPersister {
             }
             tops.put(cid, top);
         }
-        return new Taken(messages, tops, reply.get(0).toLong());
+        return new Taken(messages, tops, reply.get(0).toLong(), unmarked);
+    }
+
+    /**
+     * Redis lost the seq counters of these buckets (their seqs-whole marker is gone): every conversation MySQL knows
+     * gets its counter back (never lowered), then the marker, so a missing counter means a new conversation again
+     * and appends stop asking MySQL first. Until then each append of a conversation without a counter asks MySQL
+     * itself (message_append.lua's no-seq), so nothing waits for this.
+     */
+    private void reseed(List<Integer> buckets) {
+        java.util.Set<Integer> wanted = new java.util.HashSet<>(buckets);
+        Map<Integer, List<String[]>> byBucket = new HashMap<>();
+        long[] seen = {0};
+        history.forEachLastSeq((cid, seq) -> {
+            int bucket = RedisKeys.bucket(cid);
+            if (wanted.contains(bucket)) {
+                List<String[]> pending = byBucket.computeIfAbsent(bucket, b -> new ArrayList<>());
+                pending.add(new String[]{RedisKeys.seq(cid), Long.toString(seq)});
+                seen[0]++;
+                if (pending.size() >= SEED_BATCH) {
+                    seed(bucket, pending, false);
+                    pending.clear();
+                }
+            }
+        });
+        for (int bucket : buckets) {
+            seed(bucket, byBucket.getOrDefault(bucket, List.of()), true);
+        }
+        LOG.infof("write-behind: %d buckets' seq counters re-seeded from MySQL (%d conversations): Redis had lost them",
+                buckets.size(), seen[0]);
+    }
+
+    private void seed(int bucket, List<String[]> counters, boolean last) {
+        List<String> keys = new ArrayList<>(counters.size() + 1);
+        String[] args = new String[counters.size() + 1];
+        keys.add(RedisKeys.seqsWhole(bucket));
+        args[0] = last ? "1" : "0";
+        for (int i = 0; i < counters.size(); i++) {
+            keys.add(counters.get(i)[0]);
+            args[i + 1] = counters.get(i)[1];
+        }
+        SEED.run(redis, keys, args);
     }
 
     /** Inserts in one MySQL transaction, relays, then raises the marks. Throws (nothing moves) if MySQL fails. */

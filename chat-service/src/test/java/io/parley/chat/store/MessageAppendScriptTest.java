@@ -71,6 +71,14 @@ class MessageAppendScriptTest {
     }
 
     @Test
+    void aNewConversationShouldStartAtOneWithoutMySqlOnceTheBucketsCountersAreWhole() {
+        redis.command("SET " + RedisKeys.seqsWhole(RedisKeys.bucket(CID)) + " 1");
+        Response stored = append(message(ALICE, "c1", "text", null, T0), null);
+        assertEquals("ok", status(stored));
+        assertEquals(1, stored.get(1).toLong());
+    }
+
+    @Test
     void aLostCounterShouldCarryOnAboveMySqlAndAboveTheLog() {
         append(message(ALICE, "c1", "text", null, T0), 0L);
         append(message(ALICE, "c2", "text", null, T0), null);
@@ -166,7 +174,8 @@ class MessageAppendScriptTest {
                 RedisKeys.dirty(RedisKeys.bucket(CID)),
                 RedisKeys.recentSends(CID, m.from, false), RedisKeys.recentSends(CID, m.from, true),
                 RedisKeys.changes(CID),
-                RedisKeys.recentSends(CID, targetSender, false), RedisKeys.recentSends(CID, targetSender, true)));
+                RedisKeys.recentSends(CID, targetSender, false), RedisKeys.recentSends(CID, targetSender, true),
+                RedisKeys.seqsWhole(RedisKeys.bucket(CID))));
         int keys = args.size();
         args.addAll(List.of(CID, m.id, Long.toString(m.from), Long.toString(m.from == ALICE ? BOB : ALICE), m.kind,
                 "body of " + m.cmid, Long.toString(m.ts), m.target == null ? "" : m.target, m.cmid, "86400000", "0",

@@ -170,7 +170,7 @@ class WriteBehindPersisterTest {
     }
 
     @Test
-    void shouldForgetAQuietConversationFromRedisAndCarryOnFromMySql() {
+    void shouldForgetAQuietConversationsMessagesFromRedisAndCarryOn() {
         long a = TestUsers.newUserId();
         long b = TestUsers.newUserId();
         String cid = ConversationId.direct(a, b).value();
@@ -181,15 +181,34 @@ class WriteBehindPersisterTest {
         await().atMost(WAIT).until(() -> "3".equals(persisted(cid)) && !dirty(cid)
                 && redis.sortedSet(String.class).zscore(quiet, cid) != null);
 
-        // as if it had been quiet longer than quiet-after (6 h): it leaves Redis
+        // as if it had been quiet longer than quiet-after (6 h): its messages leave Redis, its counter stays
         redis.sortedSet(String.class).zadd(quiet, 1, cid);
-        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.seq(cid),
-                RedisKeys.persisted(cid)) == 0);
+        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid)) == 0);
+        assertEquals("3", redis.value(String.class).get(RedisKeys.seq(cid)));
 
-        // the next message carries on from MySQL's seqs, and reaches MySQL as usual
+        // the next message carries on, and reaches MySQL as usual
         assertEquals(new MessageStore.AppendResult.Stored(4), append(cid, a, b, "q4"));
         await().atMost(WAIT).until(() -> "4".equals(persisted(cid)));
         assertEquals(List.of(1L, 2L, 3L, 4L), history.range(cid, 0, 10).stream().map(ChatMessage::seq).toList());
+    }
+
+    @Test
+    void shouldReseedTheCountersOfABucketRedisLostFromMySql() {
+        long a = TestUsers.newUserId();
+        long b = TestUsers.newUserId();
+        String cid = ConversationId.direct(a, b).value();
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(new MessageStore.AppendResult.Stored(i), append(cid, a, b, "r" + i));
+        }
+        await().atMost(WAIT).until(() -> "3".equals(persisted(cid)));
+        String whole = RedisKeys.seqsWhole(RedisKeys.bucket(cid));
+        await().atMost(WAIT).until(() -> redis.key().exists(whole));
+
+        // the bucket loses its counters (as in a wipe): the write-behind puts them back from MySQL, then the marker
+        redis.key().del(whole, RedisKeys.seq(cid));
+        await().atMost(WAIT).until(() -> redis.key().exists(whole));
+        assertEquals("3", redis.value(String.class).get(RedisKeys.seq(cid)));
+        assertEquals(new MessageStore.AppendResult.Stored(4), append(cid, a, b, "r4"));
     }
 
     @Test
