@@ -22,6 +22,22 @@ public final class Transactions {
      * (after the rollback); a database failure becomes {@code onFailure}'s exception.
      */
     public static <T> T inTransaction(AgroalDataSource db, SqlWork<T> work, Function<SQLException, RuntimeException> onFailure) {
+        // InnoDB breaks a deadlock by rolling one transaction back (SQLSTATE 40001, "try restarting transaction"):
+        // e.g. two first touches of one app, each holding the gap lock of its SELECT ... FOR UPDATE. Run it again.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once(db, work);
+            } catch (SQLException e) {
+                if (attempt >= DEADLOCK_ATTEMPTS || !"40001".equals(e.getSQLState())) {
+                    throw onFailure.apply(e);
+                }
+            }
+        }
+    }
+
+    private static final int DEADLOCK_ATTEMPTS = 3;
+
+    private static <T> T once(AgroalDataSource db, SqlWork<T> work) throws SQLException {
         try (Connection connection = db.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -34,8 +50,6 @@ public final class Transactions {
             } finally {
                 connection.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw onFailure.apply(e);
         }
     }
 }
