@@ -3,7 +3,10 @@ package io.parley.chat.fanout;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
@@ -27,6 +30,13 @@ import org.jboss.logging.Logger;
  * Redis pub/sub on one dedicated connection per node, with SUBSCRIBE/UNSUBSCRIBE issued as local interest
  * changes (one connection however many channels: the Quarkus pub/sub API opens one per subscriber). When the
  * connection drops it reconnects, resubscribes everything, and reports a gap.
+ *
+ * <p>Every command reaches the connection through one context's task queue, in the order {@link #subscribe} and
+ * {@link #unsubscribe} were called. Vert.x writes a command at once when it is sent from the connection's own event
+ * loop and queues it when sent from another, so a node's two loops sending straight to it could reorder an
+ * UNSUBSCRIBE (queued by one loop) after the SUBSCRIBE that followed it (written at once by the other): the node
+ * would believe it holds a channel Redis no longer sends it. That silently dropped a group's messages for every
+ * member on a node when all its clients reconnected at once after a Redis restart (FaultsIT, CI).
  */
 @ApplicationScoped
 public class RedisFanoutBroker implements FanoutBroker {
@@ -37,6 +47,8 @@ public class RedisFanoutBroker implements FanoutBroker {
 
     private final Redis redis;
     private final Vertx vertx;
+    /** The one context that opens the connection and writes every command to it, in call order. */
+    private final Context commands;
     /** On a Redis Cluster: the primaries, tried in turn by a plain (non-cluster) subscriber connection. */
     private final List<String> clusterHosts;
     private int attempt;
@@ -52,6 +64,7 @@ public class RedisFanoutBroker implements FanoutBroker {
                              @ConfigProperty(name = "quarkus.redis.hosts") Optional<List<String>> hosts) {
         this.redis = redis;
         this.vertx = vertx;
+        this.commands = vertx.getOrCreateContext();
         this.clusterHosts = "cluster".equalsIgnoreCase(clientType) ? hosts.orElse(List.of()) : List.of();
     }
 
@@ -71,7 +84,7 @@ public class RedisFanoutBroker implements FanoutBroker {
     }
 
     void start(@Observes StartupEvent event) {
-        connect();
+        commands.runOnContext(v -> connect());
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -99,8 +112,8 @@ public class RedisFanoutBroker implements FanoutBroker {
             confirmed.complete(null); // subscribed with everything else on reconnect, which reports a gap
             return DONE;
         }
-        // sent now, not on subscription, so SUBSCRIBE/UNSUBSCRIBE reach Redis in the order interest changed
-        current.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onComplete(reply -> {
+        // queued now, not on subscription, so SUBSCRIBE/UNSUBSCRIBE reach Redis in the order interest changed
+        inOrder(current, Request.cmd(Command.SUBSCRIBE).arg(channel), reply -> {
             if (reply.failed()) {
                 abandon(current, "SUBSCRIBE " + channel + " failed (" + reply.cause().getMessage() + ")");
             }
@@ -129,9 +142,17 @@ public class RedisFanoutBroker implements FanoutBroker {
     private void send(Command command, String channel) {
         RedisConnection current = connection;
         if (current != null) {
-            current.send(Request.cmd(command).arg(channel))
-                    .onFailure(e -> LOG.debugf("%s %s failed: %s (resubscribed on reconnect)", command, channel, e.getMessage()));
+            inOrder(current, Request.cmd(command).arg(channel), reply -> {
+                if (reply.failed()) {
+                    LOG.debugf("%s %s failed: %s (resubscribed on reconnect)", command, channel, reply.cause().getMessage());
+                }
+            });
         }
+    }
+
+    /** Queues the command on {@link #commands}: always queued, never written at once, so call order is wire order. */
+    private void inOrder(RedisConnection conn, Request request, Handler<AsyncResult<Response>> onReply) {
+        commands.runOnContext(v -> conn.send(request).onComplete(onReply));
     }
 
     private void connect() {
@@ -139,29 +160,38 @@ public class RedisFanoutBroker implements FanoutBroker {
             return;
         }
         openConnection().onSuccess(conn -> {
-            conn.handler(this::onPush);
-            conn.exceptionHandler(e -> lost(conn, e));
-            conn.endHandler(v -> lost(conn, null));
-            connection = conn; // from now on a new channel is subscribed on this connection by itself
-            Request all = Request.cmd(Command.SUBSCRIBE);
-            channels.keySet().forEach(all::arg);
-            Future<?> resubscribed = channels.isEmpty() ? Future.succeededFuture() : conn.send(all);
-            // the gap is reported only once the channels are back: clients told to resync before that could sync
-            // and then miss what is published until the SUBSCRIBE takes effect
-            resubscribed.onSuccess(ok -> {
-                if (connectedBefore) {
-                    LOG.warn("fan-out connection re-established; clients are asked to resync");
-                    Listener current = listener;
-                    if (current != null) {
-                        current.onGap();
-                    }
-                }
-                connectedBefore = true;
-            }).onFailure(e -> abandon(conn, "resubscribing failed (" + e.getMessage() + ")"));
+            if (Vertx.currentContext() == commands) {
+                connected(conn);
+            } else {
+                commands.runOnContext(v -> connected(conn));
+            }
         }).onFailure(e -> {
             LOG.warnf("fan-out cannot connect to Redis (%s); retrying", e.getMessage());
-            vertx.setTimer(RECONNECT_DELAY_MS, t -> connect());
+            vertx.setTimer(RECONNECT_DELAY_MS, t -> commands.runOnContext(v -> connect()));
         });
+    }
+
+    /** On {@link #commands}: the resubscription is written before any command queued from now on. */
+    private void connected(RedisConnection conn) {
+        conn.handler(this::onPush);
+        conn.exceptionHandler(e -> lost(conn, e));
+        conn.endHandler(v -> lost(conn, null));
+        connection = conn; // from now on a new channel is subscribed on this connection by itself
+        Request all = Request.cmd(Command.SUBSCRIBE);
+        channels.keySet().forEach(all::arg);
+        Future<?> resubscribed = channels.isEmpty() ? Future.succeededFuture() : conn.send(all);
+        // the gap is reported only once the channels are back: clients told to resync before that could sync
+        // and then miss what is published until the SUBSCRIBE takes effect
+        resubscribed.onSuccess(ok -> {
+            if (connectedBefore) {
+                LOG.warn("fan-out connection re-established; clients are asked to resync");
+                Listener current = listener;
+                if (current != null) {
+                    current.onGap();
+                }
+            }
+            connectedBefore = true;
+        }).onFailure(e -> abandon(conn, "resubscribing failed (" + e.getMessage() + ")"));
     }
 
     /**
@@ -181,7 +211,7 @@ public class RedisFanoutBroker implements FanoutBroker {
         connection = null;
         if (!stopping) {
             LOG.warnf("fan-out connection lost%s; reconnecting", cause == null ? "" : " (" + cause.getMessage() + ")");
-            vertx.setTimer(RECONNECT_DELAY_MS, t -> connect());
+            vertx.setTimer(RECONNECT_DELAY_MS, t -> commands.runOnContext(v -> connect()));
         }
     }
 
