@@ -12,7 +12,7 @@ class ArchitectureTest {
     @Test
     void packagesFormAOneWayOrderWithoutCycles() {
         PackageRules.of("io.parley.notify")
-                .order("config", "support", "sender", "channel", "preference", "delivery", "notification", "relay")
+                .order("config", "support", "sender", "channel", "push", "preference", "delivery", "notification", "relay")
                 .check();
     }
 }

@@ -40,6 +40,93 @@ public interface NotifyConfig {
     /** How long the delivery log is kept (docs/operations.md, "Retention"). */
     Retention retention();
 
+    /** Push to phones and browsers: device registrations and the three providers (each off until configured). */
+    Push push();
+
+    interface Push {
+        /** Devices one user may register (409 above). */
+        @WithDefault("20")
+        int maxDevicesPerUser();
+
+        /** Longest provider token or Web Push endpoint, in characters. */
+        @WithDefault("1024")
+        int maxTokenChars();
+
+        /** How long a provider keeps a push for a device that is off (APNs apns-expiration, FCM ttl, Web Push TTL). */
+        @WithDefault("1D")
+        Duration timeToLive();
+
+        /** Longest message text quoted in a push (preview {@code full}), in characters. */
+        @WithDefault("180")
+        int quoteChars();
+
+        /** Firebase Cloud Messaging (HTTP v1). */
+        Fcm fcm();
+
+        /** Apple Push Notification service (HTTP/2, token auth). */
+        Apns apns();
+
+        /** Web Push (RFC 8030, 8291, 8292), also used by UnifiedPush distributors. */
+        WebPush webPush();
+
+        interface Fcm {
+            /**
+             * The service-account key: its JSON text, or the path of the JSON file (from a Secret). Without it FCM
+             * registrations are refused (400). Its {@code token_uri} is where access tokens are fetched.
+             */
+            Optional<String> serviceAccount();
+
+            /** Base URL of the FCM API ({@code /v1/projects/{project}/messages:send} is appended). */
+            @WithDefault("https://fcm.googleapis.com")
+            String baseUrl();
+
+            /** An access token is renewed when less than this is left of its lifetime. */
+            @WithDefault("5M")
+            Duration renewBefore();
+        }
+
+        interface Apns {
+            /** The ES256 token-auth key: the {@code .p8} PEM text, or its path (from a Secret). Without it APNs registrations are refused (400). */
+            Optional<String> key();
+
+            /** The key's id (the JWT's {@code kid}). */
+            Optional<String> keyId();
+
+            /** The Apple developer team id (the JWT's {@code iss}). */
+            Optional<String> teamId();
+
+            /** The app's bundle id ({@code apns-topic}). */
+            Optional<String> topic();
+
+            /** Base URL: {@code https://api.push.apple.com}, or {@code https://api.sandbox.push.apple.com}. */
+            @WithDefault("https://api.push.apple.com")
+            String baseUrl();
+
+            /** How long one provider JWT is reused; Apple wants 20-60 minutes (never one per request). */
+            @WithDefault("40M")
+            Duration tokenReuse();
+
+            /** A PEM certificate to trust for the APNs connection instead of the JVM's trust store (test stand-ins). */
+            Optional<String> trustCertificate();
+        }
+
+        interface WebPush {
+            /** The VAPID public key (base64url, 65-byte uncompressed P-256 point). Without both keys Web Push is off. */
+            Optional<String> vapidPublicKey();
+
+            /** The VAPID private key (base64url, 32-byte P-256 scalar; from a Secret). */
+            Optional<String> vapidPrivateKey();
+
+            /** The VAPID {@code sub} claim: a {@code mailto:} or {@code https:} contact for push services. */
+            @WithDefault("mailto:push@parley.invalid")
+            String subject();
+
+            /** How long one VAPID JWT (per push service origin) is reused; push services accept at most 24 h. */
+            @WithDefault("12H")
+            Duration tokenReuse();
+        }
+    }
+
     interface Retention {
         /**
          * Finished deliveries (delivered, dead, no channel, skipped) older than this are deleted with their

@@ -18,6 +18,8 @@ public record Delivery(long id, String idemKey, String kind, String notification
 
     /** Channel type of in-app deliveries (chat-service's {@code /ws/notify}). */
     public static final String INAPP = "inapp";
+    /** Channel type of pushes to a registered device (FCM, APNs, Web Push); the channel id is the device's id. */
+    public static final String PUSH = "push";
     /** Channel type of a relay decision that sent nothing (skipped: online, or no channel). */
     public static final String NONE = "none";
 

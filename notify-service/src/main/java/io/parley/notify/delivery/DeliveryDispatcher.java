@@ -6,7 +6,13 @@ import io.parley.notify.channel.ChannelRepository;
 import io.parley.notify.config.NotifyConfig;
 import io.parley.notify.sender.AppTokens;
 import io.parley.notify.sender.ChatServiceClient;
+import io.parley.notify.push.PushDevice;
+import io.parley.notify.push.PushDeviceRepository;
+import io.parley.notify.push.PushProvider;
 import io.parley.notify.sender.EmailSender;
+import io.parley.notify.sender.PushMessage;
+import io.parley.notify.sender.PushSender;
+import io.parley.notify.sender.PushTargetGone;
 import io.parley.notify.sender.SendFailure;
 import io.parley.notify.sender.WebhookSender;
 import io.parley.notify.sender.WechatAdapter;
@@ -60,6 +66,8 @@ public class DeliveryDispatcher {
     private final WechatAdapter wechat;
     private final ChatServiceClient chat;
     private final AppTokens appTokens;
+    private final PushDeviceRepository pushDevices;
+    private final PushSender push;
     private final RetryPolicy retries;
     private final EndpointLimiter limiter;
     private final DeliveryMetrics metrics;
@@ -72,7 +80,7 @@ public class DeliveryDispatcher {
 
     public DeliveryDispatcher(DeliveryRepository deliveries, ChannelRepository channels, EmailSender email,
                               WebhookSender webhooks, WechatAdapter wechat, ChatServiceClient chat, AppTokens appTokens,
-                              RetryPolicy retries, EndpointLimiter limiter, DeliveryMetrics metrics, NotifyConfig config) {
+                              PushDeviceRepository pushDevices, PushSender push, RetryPolicy retries, EndpointLimiter limiter, DeliveryMetrics metrics, NotifyConfig config) {
         this.deliveries = deliveries;
         this.channels = channels;
         this.email = email;
@@ -80,6 +88,8 @@ public class DeliveryDispatcher {
         this.wechat = wechat;
         this.chat = chat;
         this.appTokens = appTokens;
+        this.pushDevices = pushDevices;
+        this.push = push;
         this.retries = retries;
         this.limiter = limiter;
         this.metrics = metrics;
@@ -148,6 +158,10 @@ public class DeliveryDispatcher {
                 inapp.computeIfAbsent(d.notificationId(), n -> new ArrayList<>()).add(d);
                 continue;
             }
+            if (Delivery.PUSH.equals(d.channelType())) {
+                started += dispatchPush(d, busy);
+                continue;
+            }
             Channel channel = channels.find(d.channelId()).orElse(null);
             if (channel == null || !channel.verified()) {
                 if (deliveries.claim(d.id())) {
@@ -177,6 +191,51 @@ public class DeliveryDispatcher {
         }
         deliveries.defer(busy, BUSY_DEFER_MS);
         return started;
+    }
+
+    /**
+     * One push to one registered device. The provider's "this token is gone" removes the registration (unless it was
+     * registered again meanwhile) and the delivery is dead; a provider's {@code Retry-After} delays the retry.
+     */
+    private int dispatchPush(Delivery d, List<Long> busy) {
+        PushDevice device = pushDevices.find(d.channelId()).orElse(null);
+        if (device == null) {
+            if (deliveries.claim(d.id())) {
+                finish(claimed(d), new SendFailure("the device was unregistered"), true);
+            }
+            return 0;
+        }
+        String endpoint = pushEndpoint(device);
+        if (!limiter.tryAcquire(endpoint)) {
+            busy.add(d.id());
+            return 0;
+        }
+        if (!deliveries.claim(d.id())) {
+            limiter.release(endpoint);
+            return 0;
+        }
+        Delivery claimed = claimed(d);
+        inFlight.incrementAndGet();
+        push.send(device.provider().wire(), device.token(), device.p256dh(), device.auth(),
+                        PushMessage.fromJson(new JsonObject(d.payload())))
+                .ifNoItem().after(sendLimit).failWith(() -> new SendFailure("no answer within " + sendLimit.toSeconds() + " s"))
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .subscribe().with(ok -> done(claimed, null, endpoint), e -> {
+                    if (e instanceof PushTargetGone && pushDevices.deleteIfToken(device.id(), device.token())) {
+                        LOG.infof("push device %s of user %d removed: %s", device.deviceId(), device.userId(), e.getMessage());
+                    }
+                    done(claimed, e, endpoint);
+                });
+        return 1;
+    }
+
+    /** The provider (FCM and APNs are one endpoint each), or a Web Push service's host:port. */
+    private static String pushEndpoint(PushDevice device) {
+        if (device.provider() != PushProvider.WEBPUSH) {
+            return device.provider().wire();
+        }
+        URI uri = URI.create(device.token());
+        return uri.getHost() + ":" + uri.getPort();
     }
 
     private int dispatchInApp(List<Delivery> group, List<Long> busy) {
@@ -265,13 +324,14 @@ public class DeliveryDispatcher {
             }
             String error = SendFailure.describe(failure);
             metrics.failed(d);
-            if (permanent || retries.exhausted(d.attempts())) {
+            if (permanent || SendFailure.isPermanent(failure) || retries.exhausted(d.attempts())) {
                 deliveries.markDead(d.id(), error);
                 metrics.dead(d);
                 LOG.warnf("delivery %d (%s to user %d) is dead after %d attempts: %s", d.id(), d.channelType(),
                         d.userId(), d.attempts(), error);
             } else {
-                long delay = retries.delayAfter(d.attempts());
+                // a receiver's Retry-After is a floor under the back-off
+                long delay = Math.max(retries.delayAfter(d.attempts()), SendFailure.retryAfterMillis(failure));
                 deliveries.markRetry(d.id(), error, delay);
                 LOG.debugf("delivery %d attempt %d failed (%s); next in %d ms", d.id(), d.attempts(), error, delay);
             }

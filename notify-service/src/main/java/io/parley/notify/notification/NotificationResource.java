@@ -35,7 +35,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 @RolesAllowed(Roles.APP)
 public class NotificationResource {
 
-    /** {@code {"users":[ids],"title","body","data"?,"channels":["inapp","email","webhook","wechat"]}}. */
+    /** {@code {"users":[ids],"title","body","data"?,"channels":["inapp","push","email","webhook","wechat"]}}. */
     public record CreateRequest(List<Long> users, String title, String body, JsonNode data, List<String> channels) {
     }
 
@@ -57,7 +57,7 @@ public class NotificationResource {
     }
 
     @Operation(summary = "Send a notification",
-            description = "To 1-1,000 users over the channels named (inapp, email, webhook, wechat); title 1-200 "
+            description = "To 1-1,000 users over the channels named (inapp, push, email, webhook, wechat); title 1-200 "
             + "characters, body at most 4,000.")
     @APIResponse(responseCode = "202", description = "{\"id\"}")
     @APIResponse(responseCode = "400",

@@ -12,6 +12,9 @@ import io.parley.notify.config.NotifyConfig;
 import io.parley.notify.delivery.Delivery;
 import io.parley.notify.delivery.DeliveryDispatcher;
 import io.parley.notify.delivery.DeliveryRepository;
+import io.parley.notify.push.PushDevice;
+import io.parley.notify.push.PushDeviceRepository;
+import io.parley.notify.push.PushPlanner;
 import io.parley.notify.support.Jdbc;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +40,8 @@ import java.util.Set;
 public class NotificationService {
 
     public static final String INAPP = Delivery.INAPP;
+    /** Pushes to the user's registered devices (FCM, APNs, Web Push). */
+    public static final String PUSH = Delivery.PUSH;
     private static final long MAX_USER_ID = 9_999_999_999L;
 
     /** A stored notification. */
@@ -48,9 +53,14 @@ public class NotificationService {
     private final DeliveryRepository deliveries;
     private final DeliveryDispatcher dispatcher;
     private final NotifyConfig.Notifications limits;
+    private final PushDeviceRepository pushDevices;
+    private final PushPlanner pushPlanner;
 
     public NotificationService(AgroalDataSource db, ChannelRepository channels, DeliveryRepository deliveries,
-                               DeliveryDispatcher dispatcher, NotifyConfig config) {
+                               DeliveryDispatcher dispatcher, PushDeviceRepository pushDevices, PushPlanner pushPlanner,
+                               NotifyConfig config) {
+        this.pushDevices = pushDevices;
+        this.pushPlanner = pushPlanner;
         this.db = db;
         this.channels = channels;
         this.deliveries = deliveries;
@@ -80,7 +90,10 @@ public class NotificationService {
         if (dataJson != null) {
             payload.put("data", Json.decodeValue(dataJson));
         }
-        List<ChannelType> types = requested.stream().filter(t -> !t.equals(INAPP)).map(ChannelType::parse).toList();
+        List<ChannelType> types = requested.stream().filter(t -> !t.equals(INAPP) && !t.equals(PUSH))
+                .map(ChannelType::parse).toList();
+        Map<Long, List<PushDevice>> devices = requested.contains(PUSH) ? pushDevices.ofUsers(recipients) : Map.of();
+        Instant now = Instant.now();
         Map<Long, List<Channel>> verified = channels.verifiedOfUsers(recipients, types);
         List<Delivery.New> rows = new ArrayList<>();
         String encoded = payload.encode();
@@ -88,6 +101,17 @@ public class NotificationService {
             for (String type : requested) {
                 if (type.equals(INAPP)) {
                     rows.add(row(id, appId, user, INAPP, null, Delivery.PENDING, encoded));
+                    continue;
+                }
+                if (type.equals(PUSH)) {
+                    List<PushDevice> ofUser = devices.getOrDefault(user, List.of());
+                    if (ofUser.isEmpty()) {
+                        rows.add(row(id, appId, user, PUSH, null, Delivery.NO_CHANNEL, encoded));
+                    }
+                    for (PushDevice device : PushPlanner.receiving(ofUser, now)) {
+                        String push = pushPlanner.forNotification(id, title, body, device.preview()).toJson().encode();
+                        rows.add(row(id, appId, user, PUSH, device.id(), Delivery.PENDING, push));
+                    }
                     continue;
                 }
                 List<Channel> ofType = verified.getOrDefault(user, List.of()).stream()
@@ -170,11 +194,11 @@ public class NotificationService {
 
     private static Set<String> channelTypes(List<String> names) {
         if (names == null || names.isEmpty()) {
-            throw ApiException.invalid("channels must list at least one of inapp, email, webhook, wechat");
+            throw ApiException.invalid("channels must list at least one of inapp, push, email, webhook, wechat");
         }
         Set<String> out = new LinkedHashSet<>();
         for (String name : names) {
-            if (!INAPP.equals(name)) {
+            if (!INAPP.equals(name) && !PUSH.equals(name)) {
                 ChannelType.parse(name); // 400 for an unknown type
             }
             out.add(name);

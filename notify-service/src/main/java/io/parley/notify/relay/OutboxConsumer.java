@@ -7,6 +7,9 @@ import io.parley.common.node.NodeName;
 import io.parley.common.redis.OutboxEvent;
 import io.parley.common.thread.BackgroundLoop;
 import io.parley.notify.config.NotifyConfig;
+import io.parley.notify.delivery.Delivery;
+import io.parley.notify.delivery.DeliveryDispatcher;
+import io.parley.notify.delivery.DeliveryRepository;
 import io.parley.notify.preference.PreferenceService;
 import io.parley.notify.preference.Preferences;
 import io.parley.notify.sender.SendFailure;
@@ -59,6 +62,9 @@ public class OutboxConsumer {
     private final Counter malformed;
     private final Counter claimed;
     private final AtomicLong lag = new AtomicLong();
+    private final PushRelay pushRelay;
+    private final DeliveryRepository deliveries;
+    private final DeliveryDispatcher dispatcher;
     private final AtomicLong pending = new AtomicLong();
 
     private final BackgroundLoop loop;
@@ -67,8 +73,12 @@ public class OutboxConsumer {
     private long nextClaimAt;
     private long nextGaugeAt;
 
-    public OutboxConsumer(RedisDataSource redis, RelayStore store, PreferenceService preferences, NotifyConfig config,
+    public OutboxConsumer(RedisDataSource redis, RelayStore store, PreferenceService preferences, PushRelay pushRelay,
+                          DeliveryRepository deliveries, DeliveryDispatcher dispatcher, NotifyConfig config,
                           MeterRegistry metrics) {
+        this.pushRelay = pushRelay;
+        this.deliveries = deliveries;
+        this.dispatcher = dispatcher;
         this.redis = redis;
         this.streams = redis.stream(String.class);
         this.store = store;
@@ -168,6 +178,7 @@ public class OutboxConsumer {
     /** Makes a batch durable, then acknowledges and deletes it. */
     void handle(List<StreamMessage<String, String, String>> entries) {
         List<OutboxEvent> events = new ArrayList<>(entries.size());
+        List<OutboxEvent> parsed = new ArrayList<>(entries.size());
         Map<Long, Long> windows = new HashMap<>();
         String[] ids = new String[entries.size()];
         for (int i = 0; i < entries.size(); i++) {
@@ -182,6 +193,7 @@ public class OutboxConsumer {
                         e.getMessage());
                 continue;
             }
+            parsed.add(event);
             Preferences prefs = preferences.of(event.user());
             if (!prefs.relay()) {
                 continue; // the user relays nothing: acknowledged, not stored
@@ -189,7 +201,15 @@ public class OutboxConsumer {
             events.add(event);
             windows.putIfAbsent(event.user(), prefs.digestSeconds() * 1000L);
         }
-        store.record(events, windows);
+        List<Delivery.New> pushes = pushRelay.plan(parsed);
+        store.record(events, windows, pushes.isEmpty() ? null : c -> {
+            for (Delivery.New row : pushes) {
+                deliveries.insertIgnore(c, row);
+            }
+        });
+        if (!pushes.isEmpty()) {
+            dispatcher.kick();
+        }
         // only now that MySQL has committed may Redis forget the entries
         streams.xack(config.stream(), config.group(), ids);
         streams.xdel(config.stream(), ids);

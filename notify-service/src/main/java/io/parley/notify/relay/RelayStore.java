@@ -33,10 +33,11 @@ public class RelayStore {
 
     /**
      * Stores events (a repeat of a user + message id is a no-op) and opens a window for each of their users that has
-     * none, closing {@code windowMillis.get(user)} from now — all in one transaction.
+     * none, closing {@code windowMillis.get(user)} from now — all in one transaction, with whatever {@code alongside}
+     * writes (the batch's pushes).
      */
-    public void record(List<OutboxEvent> events, Map<Long, Long> windowMillis) {
-        if (events.isEmpty()) {
+    public void record(List<OutboxEvent> events, Map<Long, Long> windowMillis, Alongside alongside) {
+        if (events.isEmpty() && alongside == null) {
             return;
         }
         try (Connection c = db.getConnection()) {
@@ -60,6 +61,9 @@ public class RelayStore {
                     insert.addBatch();
                 }
                 insert.executeBatch();
+                if (alongside != null) {
+                    alongside.write(c);
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -86,6 +90,11 @@ public class RelayStore {
         } catch (SQLException e) {
             throw Jdbc.failure("read due windows", e);
         }
+    }
+
+    /** More rows written in the transaction of {@link #record}. */
+    public interface Alongside {
+        void write(Connection c) throws SQLException;
     }
 
     /** Work done inside a flush transaction. */

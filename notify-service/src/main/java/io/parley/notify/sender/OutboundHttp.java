@@ -62,6 +62,25 @@ public class OutboundHttp {
         }));
     }
 
+    /** POSTs {@code body} with the caller's headers (its own {@code Content-Type}) to a deployment-configured URL. */
+    public Uni<HttpResponse<Buffer>> post(String url, Map<String, String> headers, byte[] body) {
+        return Uni.createFrom().completionStage(() -> {
+            HttpRequest<Buffer> request = client.postAbs(url).timeout(readTimeoutMs);
+            headers.forEach(request::putHeader);
+            return request.sendBuffer(Buffer.buffer(body)).toCompletionStage();
+        });
+    }
+
+    /** {@link #post} to a URL a user named (a Web Push subscription): checked by the egress policy first. */
+    public Uni<HttpResponse<Buffer>> postOutside(String url, Map<String, String> headers, byte[] body) {
+        return egress.checkAsync(url).flatMap(target -> Uni.createFrom().completionStage(() -> {
+            HttpRequest<Buffer> request = client.requestAbs(HttpMethod.POST, pinned(url, target), url)
+                    .timeout(readTimeoutMs);
+            headers.forEach(request::putHeader);
+            return request.sendBuffer(Buffer.buffer(body)).toCompletionStage();
+        }));
+    }
+
     /** {@link #get} to a URL a user or a deployment named: checked by the egress policy first. */
     public Uni<HttpResponse<Buffer>> getOutside(String url) {
         return egress.checkAsync(url).flatMap(target -> Uni.createFrom().completionStage(() ->

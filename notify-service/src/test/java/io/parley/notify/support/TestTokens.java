@@ -31,6 +31,13 @@ public final class TestTokens {
         return issuer.issue(TokenClaims.forUser(user, "test-device", session, now, now + 900));
     }
 
+    /** A valid user access token for one device ({@code did}) with a live session in Redis. */
+    public static String user(AccessTokenIssuer issuer, long user, String device) {
+        String session = liveSession();
+        long now = System.currentTimeMillis() / 1000;
+        return issuer.issue(TokenClaims.forUser(user, device, session, now, now + 900));
+    }
+
     /** A valid app token with a live session in Redis. */
     public static String app(AccessTokenIssuer issuer, String appId) {
         String session = liveSession();
