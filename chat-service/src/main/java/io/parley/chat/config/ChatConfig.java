@@ -219,6 +219,15 @@ public interface ChatConfig {
         @WithDefault("60")
         int sendBurst();
 
+        /**
+         * Overload shedding: while the oldest Redis command of a connection's event loop has waited longer than this
+         * for its reply, new {@code send}/{@code edit}/{@code delete} frames on that loop are refused at once with
+         * {@code UNAVAILABLE} (nothing stored; the client resends the same clientMsgId) instead of queueing behind
+         * it. 0 turns shedding off.
+         */
+        @WithDefault("200ms")
+        Duration shedAfter();
+
         /** How long after sending a message its sender may edit or delete it. */
         @WithDefault("15M")
         Duration editWindow();

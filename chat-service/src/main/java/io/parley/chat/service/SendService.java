@@ -38,11 +38,13 @@ public class SendService {
     private final Timer appendTimer;
     private final ContentFilter filter;
     private final SendRateLimiter sendRate;
+    private final SendShedding shedding;
 
     public SendService(MessageStore store, IdAllocation ids, UserDirectory users, GroupService groups,
                        ServerFrames frames, MeterRegistry metrics,
-                       ContentFilter filter, SendRateLimiter sendRate) {
+                       ContentFilter filter, SendRateLimiter sendRate, SendShedding shedding) {
         this.filter = filter;
+        this.shedding = shedding;
         this.sendRate = sendRate;
         this.store = store;
         this.ids = ids;
@@ -212,6 +214,7 @@ public class SendService {
 
     private void checkRate(ClientSession sender, String clientMsgId) {
         sendBlocks.check(sender, clientMsgId); // the operator's send block (admin API)
+        shedding.check(clientMsgId); // before the rate limit: a shed send does not spend the user's token
         if (!sendRate.tryTake(sender.userId())) {
             throw new FrameException(ErrorCode.RATE_LIMITED, "sending faster than " + sendRate.describe()
                     + "; resend this clientMsgId later", clientMsgId);

@@ -206,6 +206,16 @@ public class RedisPipeline {
         return lane == null ? null : lane.loop;
     }
 
+    /**
+     * How long the oldest command of the calling event loop's connection has waited for its reply (0: none waits, or
+     * not on a pipeline loop): Redis's latency as this loop sees it, its own lag included — the send path's overload
+     * signal.
+     */
+    public long replyBacklogNanos() {
+        Lane lane = laneOfThisThread();
+        return lane == null ? 0 : lane.backlogNanos(System.nanoTime());
+    }
+
     private Lane laneOfThisThread() {
         for (Lane lane : lanes) {
             if (lane.loop.inEventLoop()) {
@@ -266,6 +276,12 @@ public class RedisPipeline {
 
         Lane(EventLoop loop) {
             this.loop = loop;
+        }
+
+        long backlogNanos(long now) {
+            Connection connection = current;
+            Pending oldest = connection == null ? waitingForConnection.peek() : connection.awaiting.peek();
+            return oldest == null ? 0 : now - oldest.issued;
         }
 
         void send(String[] args, ReplyHandler handler) {
@@ -417,6 +433,8 @@ public class RedisPipeline {
         private int unsentCommands;
         private boolean flushScheduled;
         private boolean closed;
+        /** When the last reply arrived (or the connection was made): Redis is judged by its silence. */
+        private long lastReplyNanos = System.nanoTime();
 
         Connection(Lane lane) {
             this.lane = lane;
@@ -460,6 +478,7 @@ public class RedisPipeline {
         /** A reply nobody expected means the stream is out of step: drop the connection rather than misattribute. */
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            lastReplyNanos = System.nanoTime();
             Pending pending = awaiting.poll();
             if (pending == null) {
                 LOG.warn("Redis pipeline: a reply without a command; reconnecting");
@@ -493,14 +512,21 @@ public class RedisPipeline {
             ctx.close();
         }
 
-        /** Once a second: a reply overdue by the timeout closes the connection (failing everything awaiting). */
+        /**
+         * Once a second: Redis silent for the timeout while a reply is overdue closes the connection (failing
+         * everything awaiting). Silent, not merely late: when this node is behind (its loop busy, replies waiting in
+         * the socket) replies keep coming, and dropping the connection would fail every command in flight, have
+         * every client resend, and turn a slow node into a collapsing one.
+         */
         void scheduleTimeoutCheck() {
             lane.loop.schedule(() -> {
                 if (closed) {
                     return;
                 }
                 Pending oldest = awaiting.peek();
-                if (oldest != null && System.nanoTime() - oldest.issued > config.timeout().toNanos()) {
+                long now = System.nanoTime();
+                long timeout = config.timeout().toNanos();
+                if (oldest != null && now - oldest.issued > timeout && now - lastReplyNanos > timeout) {
                     LOG.warnf("Redis did not answer within %s; dropping the hot-path connection", config.timeout());
                     channel.close();
                     return;

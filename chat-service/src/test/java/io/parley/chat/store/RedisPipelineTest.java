@@ -285,6 +285,49 @@ class RedisPipelineTest {
         blocked.assertCalledOnce();
     }
 
+    /**
+     * Late but flowing: commands issued faster than Redis gets through them (one every 10 ms, 20 ms of work each)
+     * queue up, and the oldest waits longer than the timeout while replies keep arriving. Dropping the connection
+     * then would only fail everything in flight and have every client resend (an overloaded node turned into a
+     * collapsing one): nothing fails. Meanwhile the loop's backlog reading (the send path's overload signal) shows
+     * how long the oldest has waited.
+     */
+    @Test
+    void shouldKeepAConnectionWhoseRepliesAreLateButFlowing() throws Exception {
+        Duration timeout = Duration.ofSeconds(1);
+        RedisPipeline pipeline = pipeline(redis.uri(), timeout);
+        assertEquals("PONG", send("PING").get().toString());
+        String busy = "local t = redis.call('TIME') local from = t[1] * 1000000 + t[2] "
+                + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - from >= tonumber(ARGV[1]) return 1";
+        int commands = 250;
+        String padding = "x".repeat(4096);
+        List<Reply> slow = Collections.synchronizedList(new ArrayList<>());
+        long[] backlog = {0};
+        CompletableFuture<Void> issued = new CompletableFuture<>();
+        loop.runOnContext(v -> vertx.setPeriodic(10, timer -> {
+            backlog[0] = Math.max(backlog[0], pipeline.replyBacklogNanos());
+            Reply reply = new Reply(null);
+            slow.add(reply);
+            // 4 kB of padding: Redis reads at most 16 kB at a time and answers what it read, so replies come every
+            // few commands (a read of many small commands would be answered only after all of them: silence)
+            pipeline.send(reply, "EVAL", busy, "0", "20000", padding);
+            if (slow.size() == commands) {
+                vertx.cancelTimer(timer);
+                issued.complete(null);
+            }
+        }));
+        issued.get(WAIT.toSeconds(), SECONDS);
+
+        for (Reply reply : slow) {
+            assertEquals(1L, reply.get().toLong(), "answered, not failed by the timeout");
+            reply.assertCalledOnce();
+        }
+        assertTrue(backlog[0] > timeout.toNanos(), "the oldest waited longer than the timeout: "
+                + Duration.ofNanos(backlog[0]));
+        onTheLoop(() -> backlog[0] = pipeline.replyBacklogNanos());
+        assertEquals(0, backlog[0], "nothing awaits a reply any more");
+    }
+
     @Test
     void shouldAuthenticateAndSelectTheDatabaseOfTheUrl() throws Exception {
         assertEquals("+OK", redis.commandArgs("ACL", "SETUSER", "pipeliner", "on", ">s3cret", "~*", "&*", "+@all"));
