@@ -132,48 +132,6 @@ class ChatGatewayTest {
         }
     }
 
-    /**
-     * Overload: while the node's Redis replies are behind (here Redis runs a 1.5 s script), new sends are refused at
-     * once with UNAVAILABLE and their clientMsgId instead of queueing; nothing of them is stored, the sends accepted
-     * before are answered once Redis is back, and a refused one resent then is stored once.
-     */
-    @Test
-    void shouldShedSendsWhileRedisRepliesAreBehindAndStoreTheirResendOnce() throws Exception {
-        Platform.User alice = Platform.get().newUser("phone");
-        Platform.User bob = Platform.get().newUser("phone");
-        String busy = "local t = redis.call('TIME') local from = t[1] * 1000000 + t[2] "
-                + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - from >= tonumber(ARGV[1]) return 1";
-        try (ChatClient client = ChatClient.connectAndSync(url(), alice.token())) {
-            client.sendTo(bob.id(), "shed-warm", "before");
-            sentFor(client, "shed-warm");
-            java.util.concurrent.CompletableFuture<String> redisBusy = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> Platform.get().redis().commandArgs("EVAL", busy, "0", "1500000"));
-            List<String> written = new ArrayList<>();
-            java.util.function.Predicate<JsonNode> shed = f -> "error".equals(f.path("type").asText())
-                    && "UNAVAILABLE".equals(f.path("code").asText()) && f.path("message").asText().contains("overloaded");
-            org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-                String cmid = "shed-" + written.size();
-                written.add(cmid);
-                client.sendTo(bob.id(), cmid, "body of " + cmid);
-                return client.pending().stream().anyMatch(shed);
-            });
-            assertEquals(":1", redisBusy.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
-
-            String refused = client.await(shed, WAIT).path("ref").asText();
-            assertTrue(written.contains(refused), refused);
-            for (String cmid : written) {
-                if (!cmid.equals(refused)) {
-                    // answered (accepted before the shedding began) or refused too: either way one answer each
-                    client.await(f -> cmid.equals(f.path("clientMsgId").asText()) || cmid.equals(f.path("ref").asText()), WAIT);
-                }
-            }
-            client.sendTo(bob.id(), refused, "body of " + refused);
-            String id = sentFor(client, refused).path("id").asText();
-            client.sendTo(bob.id(), refused, "body of " + refused);
-            assertEquals(id, sentFor(client, refused).path("id").asText(), "the resend is stored once");
-        }
-    }
-
     @Test
     void shouldDeliverThousandMessagesInSeqOrderWithoutGaps() {
         Platform.User alice = Platform.get().newUser("phone");
