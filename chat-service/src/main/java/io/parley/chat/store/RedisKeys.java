@@ -17,6 +17,15 @@ public final class RedisKeys {
      */
     public static final int CONVERSATION_BUCKETS = 64;
 
+    /** The buckets' key prefixes, built once: every key of every message names one. */
+    private static final String[] BUCKET_PREFIXES = new String[CONVERSATION_BUCKETS];
+
+    static {
+        for (int b = 0; b < CONVERSATION_BUCKETS; b++) {
+            BUCKET_PREFIXES[b] = "chat:{s" + b + "}:";
+        }
+    }
+
     private RedisKeys() {
     }
 
@@ -99,7 +108,7 @@ public final class RedisKeys {
 
     /** {@code chat:{s<bucket>}:}: what every key of the bucket and of its conversations starts with. */
     public static String bucketPrefix(int bucket) {
-        return "chat:{s" + bucket + "}:";
+        return BUCKET_PREFIXES[bucket];
     }
 
     /** The user's direct conversations, scored by last activity (epoch ms). */
