@@ -1,0 +1,93 @@
+package io.parley.chat.notify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.parley.chat.config.ChatConfig;
+import io.parley.chat.protocol.ChatMessage;
+import io.parley.chat.protocol.ConversationId;
+import io.parley.chat.store.RedisKeys;
+import io.parley.chat.support.IdServiceTestResource;
+import io.parley.chat.support.TestUsers;
+import io.parley.common.redis.OutboxEvent;
+import io.parley.testsupport.MariaDbTestResource;
+import io.parley.testsupport.RedisTestResource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.stream.StreamRange;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The relay hands notify-service one outbox entry per relayed message and recipient with no open connection — direct
+ * and small-group messages, not edits, not the sender, not members of groups larger than the relay serves — with a
+ * whole write-behind batch checked in a few pipelined round trips.
+ */
+@QuarkusTest
+@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = MariaDbTestResource.class, initArgs = @ResourceArg(name = "database", value = "parley_chat"))
+@QuarkusTestResource(IdServiceTestResource.class)
+class OfflineRelayTest {
+
+    @Inject
+    OfflineRelay relay;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    ChatConfig config;
+
+    @Test
+    void shouldRelayEachMessageToItsOfflineRecipientsOnly() {
+        long alice = TestUsers.newUserId();
+        long bobOnline = TestUsers.newUserId();
+        long carolOffline = TestUsers.newUserId();
+        redis.value(String.class).set(RedisKeys.presence(bobOnline), "1");
+        String smallGroup = Long.toString(TestUsers.newUserId());
+        redis.set(String.class).sadd(RedisKeys.members(ConversationId.group(smallGroup).value()), RedisKeys.LOADED_MARKER,
+                Long.toString(alice), Long.toString(bobOnline), Long.toString(carolOffline));
+        String largeGroup = Long.toString(TestUsers.newUserId());
+        List<String> many = new ArrayList<>(List.of(RedisKeys.LOADED_MARKER, Long.toString(carolOffline)));
+        for (int i = 0; i < config.notifications().relayMaxGroupMembers() + 5; i++) {
+            many.add(Long.toString(TestUsers.newUserId()));
+        }
+        redis.set(String.class).sadd(RedisKeys.members(ConversationId.group(largeGroup).value()), many.toArray(String[]::new));
+
+        ChatMessage toBob = direct(alice, bobOnline, "text");
+        ChatMessage toCarol = direct(alice, carolOffline, "text");
+        ChatMessage editToCarol = direct(alice, carolOffline, "edit");
+        ChatMessage inSmallGroup = group(alice, smallGroup, 1);
+        ChatMessage againInSmallGroup = group(alice, smallGroup, 2);
+        ChatMessage inLargeGroup = group(alice, largeGroup, 1);
+        String stream = config.notifications().outboxStream();
+        String before = Long.toString(System.currentTimeMillis() - 1) + "-0";
+
+        relay.onPersisted(List.of(toBob, toCarol, editToCarol, inSmallGroup, againInSmallGroup, inLargeGroup));
+
+        List<OutboxEvent> relayed = redis.stream(String.class).xrange(stream, StreamRange.of(before, "+")).stream()
+                .map(entry -> OutboxEvent.parse(entry.payload().get(OutboxEvent.FIELD)))
+                .filter(e -> e.from() == alice).toList();
+        assertEquals(Set.of(carolOffline), relayed.stream().map(OutboxEvent::user).collect(Collectors.toSet()),
+                "only the offline recipient: " + relayed);
+        assertEquals(List.of(toCarol.id(), inSmallGroup.id(), againInSmallGroup.id()),
+                relayed.stream().map(OutboxEvent::messageId).toList());
+        assertEquals(toCarol.body(), relayed.get(0).body());
+    }
+
+    private static ChatMessage direct(long from, long to, String kind) {
+        String cid = ConversationId.direct(from, to).value();
+        return new ChatMessage(TestUsers.messageId(from), cid, 1, from, to, null, kind + " for " + to, kind,
+                System.currentTimeMillis(), null, "cmid-" + kind + to);
+    }
+
+    private static ChatMessage group(long from, String group, long seq) {
+        return new ChatMessage(TestUsers.messageId(from), ConversationId.group(group).value(), seq, from, 0, group,
+                "to the group " + seq, "text", System.currentTimeMillis(), null, "cmid-g" + seq);
+    }
+}
