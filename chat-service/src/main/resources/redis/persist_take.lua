@@ -10,7 +10,7 @@
 -- ARGV: node name, lease ms, most entries to return, quiet since (ms: forget what was quiet before), then per bucket
 --       the prefix of its conversations' keys.
 -- Returns {conversations waiting in the buckets read, leases taken, {buckets (1-based, in KEYS order) without their
--- seqs-whole marker}, then per conversation: cid, mark, entries}.
+-- seqs-whole marker}, {buckets this node holds (1-based)}, then per conversation: cid, mark, entries}.
 local node = ARGV[1]
 local lease_ms = tonumber(ARGV[2])
 local budget = tonumber(ARGV[3])
@@ -19,13 +19,15 @@ local forget_budget = 100 -- conversations forgotten per call at most: the sweep
 local waiting = 0
 local taken = 0
 local unmarked = {}
-local out = {0, 0, unmarked}
+local held = {}
+local out = {0, 0, unmarked, held}
 for b = 1, #KEYS / 5 do
   local lease_key, dirty_key, legacy_key, quiet_key = KEYS[5 * b - 4], KEYS[5 * b - 3], KEYS[5 * b - 2], KEYS[5 * b - 1]
   local seqs_whole_key = KEYS[5 * b]
   local prefix = ARGV[4 + b]
   local owner = redis.call('GET', lease_key)
   if not owner or owner == node then
+    held[#held + 1] = b
     -- renewed at half-life only: an idle round writes nothing
     if not owner then
       redis.call('SET', lease_key, node, 'PX', lease_ms)

@@ -391,6 +391,14 @@ public interface ChatConfig {
         Duration pollInterval();
 
         /**
+         * The pause after a round that found nothing (an idle node reads its buckets this often, not every
+         * poll-interval). A message stored on the node, in a bucket it writes, wakes it at once; one stored by another
+         * node waits for MySQL up to this long (it is in Redis, with its AOF, meanwhile).
+         */
+        @WithDefault("1S")
+        Duration idlePollInterval();
+
+        /**
          * The lease on a bucket of conversations that one node writes to MySQL: a node that dies leaves its buckets
          * to the others after this long (a clean stop frees them at once).
          */

@@ -74,6 +74,8 @@ public class MessageStore {
 
     private final ReactiveRedisDataSource redis;
     private final RedisPipeline pipeline;
+    /** Told of every stored message: a write-behind that slowed down for lack of work looks again at once. */
+    private final WriteBehindPersister writeBehind;
     private final HistoryRepository history;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final ChatConfig config;
@@ -82,9 +84,10 @@ public class MessageStore {
     private final boolean oneShard;
 
     public MessageStore(ReactiveRedisDataSource redis, RedisPipeline pipeline, HistoryRepository history,
-                        ChatConfig config,
+                        ChatConfig config, WriteBehindPersister writeBehind,
                         @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
         this.oneShard = "standalone".equalsIgnoreCase(clientType);
+        this.writeBehind = writeBehind;
         this.redis = redis;
         this.pipeline = pipeline;
         this.history = history;
@@ -105,6 +108,9 @@ public class MessageStore {
         append(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, ownReadKey, indexKeys, null,
                 (result, failure) -> {
                     if (!(result instanceof AppendResult.SeqMissing)) {
+                        if (result instanceof AppendResult.Stored) {
+                            writeBehind.appended(draft.conversation());
+                        }
                         then.done(result, failure);
                         return;
                     }
@@ -320,7 +326,12 @@ public class MessageStore {
         List<String> keys = keys(draft);
         List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, seqFloor);
         if (config.durability().level() != ChatConfig.Durability.Level.REPLICA) {
-            return APPEND.run(redis, keys, args).map(reply -> toResult(reply.getDelegate()));
+            return APPEND.run(redis, keys, args).map(reply -> toResult(reply.getDelegate()))
+                    .invoke(result -> {
+                        if (result instanceof AppendResult.Stored) {
+                            writeBehind.appended(draft.conversation());
+                        }
+                    });
         }
         return appendAndWait(keys, args);
     }

@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,13 @@ public class WriteBehindPersister {
     private final Timer batchTimer;
     private final AtomicLong waitingGauge = new AtomicLong();
     private final BackgroundLoop loop;
+    /** The pause after the current round (written by the loop's thread): poll-interval, or idle-poll-interval. */
+    private volatile Duration pause;
+    /** Whether the pause has grown past poll-interval: an append here then wakes the loop. */
+    private volatile boolean slowed;
+    /** The buckets this node writes (their lease is its own), as of the last round; and those of the round under way. */
+    private volatile BitSet heldBuckets = new BitSet();
+    private BitSet held = new BitSet();
 
     public WriteBehindPersister(RedisDataSource redis, HistoryRepository history, ChatConfig config,
                                 MeterRegistry metrics, PersistListener persisted,
@@ -86,6 +94,7 @@ public class WriteBehindPersister {
         this.persisted = persisted;
         this.config = config.persistence();
         this.consumer = NodeName.unique();
+        this.pause = this.config.pollInterval();
         if ("standalone".equalsIgnoreCase(clientType)) {
             int[] all = new int[RedisKeys.CONVERSATION_BUCKETS];
             for (int b = 0; b < all.length; b++) {
@@ -113,7 +122,7 @@ public class WriteBehindPersister {
                 .description("conversations with messages not yet in MySQL, in the buckets this node writes")
                 .register(metrics);
         this.loop = new BackgroundLoop("chat-write-behind", "write-behind", LOG, this::round)
-                .idle(this.config.pollInterval()).maxBackoff(MAX_BACKOFF)
+                .idle(this::pause).maxBackoff(MAX_BACKOFF)
                 .failureNote("; the persisted marks move only after MySQL commits")
                 .onFailure(e -> failureCounter.increment());
     }
@@ -140,6 +149,7 @@ public class WriteBehindPersister {
 
     /** One round over every bucket; true if it left a backlog (a full batch), so the next goes at once. */
     private boolean round() {
+        held = new BitSet(RedisKeys.CONVERSATION_BUCKETS);
         boolean backlog = false;
         long waiting = 0;
         for (int[] buckets : bucketGroups) {
@@ -157,7 +167,41 @@ public class WriteBehindPersister {
             }
         }
         waitingGauge.set(waiting);
+        heldBuckets = held;
+        idleAfter(waiting == 0);
         return backlog;
+    }
+
+    /**
+     * After a round that found nothing the loop waits idle-poll-interval, not poll-interval, so an idle node does not
+     * read its buckets five times a second; a message stored on this node wakes it at once ({@link #appended(String)}) if it writes that bucket, and
+     * a round that finds work (stored by another node) brings it back to poll-interval.
+     */
+    private void idleAfter(boolean nothingFound) {
+        Duration busy = config.pollInterval();
+        // a round renews the leases at half-life: idle rounds still come often enough to keep them
+        Duration idle = config.idlePollInterval().compareTo(config.claimIdle().dividedBy(4)) < 0
+                ? config.idlePollInterval() : config.claimIdle().dividedBy(4);
+        boolean slow = nothingFound && idle.compareTo(busy) > 0;
+        pause = slow ? idle : busy;
+        slowed = slow;
+    }
+
+    /** The pause after the current round (for tests). */
+    Duration pause() {
+        return pause;
+    }
+
+    /**
+     * A message was stored on this node in {@code conversation}: if the loop slowed down for lack of work and this
+     * node writes the conversation's bucket, it looks again now. (Messages of buckets another node writes are that
+     * node's to read; woken by each of them, this one would read the buckets after every append and find nothing.)
+     */
+    public void appended(String conversation) {
+        if (slowed && heldBuckets.get(RedisKeys.bucket(conversation))) {
+            slowed = false;
+            loop.wake();
+        }
     }
 
     /** What one read returned: the messages, per conversation the top seq read, and the dirty count. */
@@ -188,9 +232,12 @@ public class WriteBehindPersister {
         for (int u = 0; u < reply.get(2).size(); u++) {
             unmarked.add(buckets[reply.get(2).get(u).toInteger() - 1]);
         }
+        for (int h = 0; h < reply.get(3).size(); h++) {
+            held.set(buckets[reply.get(3).get(h).toInteger() - 1]);
+        }
         List<ChatMessage> messages = new ArrayList<>();
         Map<String, Long> tops = new LinkedHashMap<>();
-        for (int i = 3; i + 2 < reply.size(); i += 3) { // cid, mark, entries
+        for (int i = 4; i + 2 < reply.size(); i += 3) { // cid, mark, entries
             String cid = reply.get(i).toString();
             Response entries = reply.get(i + 2);
             long top = 0;

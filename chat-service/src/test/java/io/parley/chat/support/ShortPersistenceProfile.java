@@ -19,6 +19,7 @@ public class ShortPersistenceProfile implements QuarkusTestProfile {
                 "parley.chat.persistence.hot-messages", Integer.toString(HOT_MESSAGES),
                 "parley.chat.persistence.claim-idle", "2S",
                 "parley.chat.persistence.poll-interval", "50ms",
+                "parley.chat.persistence.idle-poll-interval", "200ms",
                 "parley.chat.limits.max-group-members", Integer.toString(MAX_GROUP_MEMBERS));
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,7 +36,7 @@ public final class BackgroundLoop {
     private final String what;
     private final Logger log;
     private final Round round;
-    private Duration idle = Duration.ZERO;
+    private Supplier<Duration> idle = () -> Duration.ZERO;
     private Duration maxBackoff = Duration.ofSeconds(5);
     private String failureNote = "";
     private Function<Throwable, String> describe = BackgroundLoop::describe;
@@ -59,6 +60,13 @@ public final class BackgroundLoop {
 
     /** The pause after a round that left no work waiting (zero: none, for a round that blocks by itself). */
     public BackgroundLoop idle(Duration pause) {
+        Objects.requireNonNull(pause);
+        this.idle = () -> pause;
+        return this;
+    }
+
+    /** As {@link #idle(Duration)}, asked after each such round: a pause that grows while rounds keep finding nothing. */
+    public BackgroundLoop idle(Supplier<Duration> pause) {
         this.idle = Objects.requireNonNull(pause);
         return this;
     }
@@ -155,7 +163,7 @@ public final class BackgroundLoop {
                 boolean more = round.run();
                 backoffMs = 0;
                 if (!more) {
-                    pause(idle.toNanos());
+                    pause(idle.get().toNanos());
                 }
             } catch (RuntimeException | Error e) {
                 backoffMs = Math.min(maxBackoff.toMillis(), Math.max(MIN_BACKOFF_MS, backoffMs * 2));
