@@ -27,8 +27,11 @@ import org.jboss.logging.Logger;
 @Singleton // no client proxy on the per-frame path
 public class AckService {
 
-    /** Connections per batched cursor call: bounds one script's run time in Redis. */
-    private static final int FLUSH_CHUNK = 500;
+    /**
+     * Connections per batched cursor call: bounds one script's run time in Redis, where every append waits behind it
+     * (500 took 8 ms on average under 1:1 load, SLOWLOG).
+     */
+    private static final int FLUSH_CHUNK = 100;
 
     private static final Logger LOG = Logger.getLogger(AckService.class);
 

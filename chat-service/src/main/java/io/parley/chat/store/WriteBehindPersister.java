@@ -58,6 +58,11 @@ public class WriteBehindPersister {
     private static final RedisScript TAKE = RedisScript.load("persist_take");
     private static final RedisScript DONE = RedisScript.load("persist_done");
     private static final RedisScript SEED = RedisScript.load("seqs_seed");
+    /**
+     * Conversations per call of persist_done.lua: a script holds Redis while it runs, and every append waits behind
+     * it — 500 conversations took 8 ms on average under 1:1 load (SLOWLOG), a hundred take a fifth of that.
+     */
+    private static final int MARKS_PER_CALL = 100;
     /** Counters per re-seed call: one call never holds Redis for long. */
     private static final int SEED_BATCH = 1000;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
@@ -304,11 +309,19 @@ public class WriteBehindPersister {
         }
         persisted.onPersisted(taken.messages); // the offline relay, before the marks move
         persistedCounter.increment(taken.messages.size());
-        List<String> keys = new ArrayList<>(taken.tops.size() * 5);
-        List<String> args = new ArrayList<>(taken.tops.size() * 2 + 2);
+        List<Map.Entry<String, Long>> tops = new ArrayList<>(taken.tops.entrySet());
+        for (int from = 0; from < tops.size(); from += MARKS_PER_CALL) {
+            raiseMarks(tops.subList(from, Math.min(tops.size(), from + MARKS_PER_CALL)));
+        }
+        batchTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+
+    private void raiseMarks(List<Map.Entry<String, Long>> tops) {
+        List<String> keys = new ArrayList<>(tops.size() * 5);
+        List<String> args = new ArrayList<>(tops.size() * 2 + 2);
         args.add(Integer.toString(config.hotMessages()));
         args.add(Long.toString(System.currentTimeMillis()));
-        for (Map.Entry<String, Long> top : taken.tops.entrySet()) {
+        for (Map.Entry<String, Long> top : tops) {
             String cid = top.getKey();
             keys.add(RedisKeys.persisted(cid));
             keys.add(RedisKeys.log(cid));
@@ -319,7 +332,6 @@ public class WriteBehindPersister {
             args.add(Long.toString(top.getValue()));
         }
         DONE.run(redis, keys, args.toArray(String[]::new));
-        batchTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
 
     /**

@@ -123,6 +123,27 @@ class WriteBehindPersisterTest {
     }
 
     @Test
+    void shouldRaiseTheMarksOfABatchOfManyConversationsInSeveralCalls() {
+        long a = TestUsers.newUserId();
+        List<String> cids = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            String cid = ConversationId.direct(a, TestUsers.newUserId()).value();
+            cids.add(cid);
+            ids.addAll(writeLog(cid, a, a + 1 + i, 1, 2, false));
+        }
+        // all dirty at once: one round takes them in one batch, whose marks go up a hundred conversations per call
+        List<String> markAll = new ArrayList<>(List.of(
+                "for i, key in ipairs(KEYS) do redis.call('SADD', key, ARGV[i]) end return 1", Integer.toString(cids.size())));
+        cids.forEach(cid -> markAll.add(RedisKeys.dirty(RedisKeys.bucket(cid))));
+        markAll.addAll(cids);
+        redis.execute("EVAL", markAll.toArray(String[]::new));
+
+        await().atMost(WAIT).until(() -> history.countIds(ids) == 500);
+        await().atMost(WAIT).until(() -> cids.stream().allMatch(cid -> "2".equals(persisted(cid)) && !dirty(cid)));
+    }
+
+    @Test
     void shouldWriteAReplayedMessageOnce() {
         long a = TestUsers.newUserId();
         long b = TestUsers.newUserId();
