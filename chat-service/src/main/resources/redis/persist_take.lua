@@ -7,14 +7,17 @@
 -- KEYS: per bucket: its writer lease, its dirty set (conversations with messages MySQL may lack), the write-behind
 --       stream of versions before this one (drained once: its conversations become dirty), its quiet set
 --       (conversations MySQL holds whole, scored by when it did), its seqs-whole marker.
--- ARGV: node name, lease ms, most entries to return, quiet since (ms: forget what was quiet before), then per bucket
---       the prefix of its conversations' keys.
--- Returns {conversations waiting in the buckets read, leases taken, {buckets (1-based, in KEYS order) without their
+-- ARGV: node name, lease ms, most entries to return, quiet since (ms: forget what was quiet before), housekeeping
+--       ('1': take free leases, renew ours, check the seqs-whole markers, drain legacy streams, forget quiet
+--       conversations, count what waits — once a second; '0': only read the buckets this node holds, the hot path
+--       under load, a GET and an SRANDMEMBER per bucket), then per bucket the prefix of its conversations' keys.
+-- Returns {conversations waiting in the buckets read (without housekeeping: those seen, at most the budget), leases taken, {buckets (1-based, in KEYS order) without their
 -- seqs-whole marker}, {buckets this node holds (1-based)}, then per conversation: cid, mark, entries}.
 local node = ARGV[1]
 local lease_ms = tonumber(ARGV[2])
 local budget = tonumber(ARGV[3])
 local quiet_since = ARGV[4]
+local housekeeping = ARGV[5] == '1'
 local forget_budget = 100 -- conversations forgotten per call at most: the sweep never holds Redis for long
 local waiting = 0
 local taken = 0
@@ -24,10 +27,14 @@ local out = {0, 0, unmarked, held}
 for b = 1, #KEYS / 5 do
   local lease_key, dirty_key, legacy_key, quiet_key = KEYS[5 * b - 4], KEYS[5 * b - 3], KEYS[5 * b - 2], KEYS[5 * b - 1]
   local seqs_whole_key = KEYS[5 * b]
-  local prefix = ARGV[4 + b]
+  local prefix = ARGV[5 + b]
   local owner = redis.call('GET', lease_key)
-  if not owner or owner == node then
+  -- a free lease is taken by housekeeping only: until then another node may take it first
+  local mine = owner == node or (housekeeping and not owner)
+  if mine then
     held[#held + 1] = b
+  end
+  if mine and housekeeping then
     -- renewed at half-life only: an idle round writes nothing
     if not owner then
       redis.call('SET', lease_key, node, 'PX', lease_ms)
@@ -62,20 +69,24 @@ for b = 1, #KEYS / 5 do
       end
     end
     waiting = waiting + redis.call('SCARD', dirty_key)
-    if budget > 0 then
-      for _, cid in ipairs(redis.call('SRANDMEMBER', dirty_key, budget)) do
-        local mark = redis.call('GET', prefix .. cid .. ':persisted') or '0'
-        local entries = redis.call('XRANGE', prefix .. cid .. ':log', '(' .. mark .. '-0', '+', 'COUNT', budget)
-        if #entries == 0 then
-          redis.call('SREM', dirty_key, cid) -- nothing above the mark (the log lost it, or it was written already)
-        else
-          out[#out + 1] = cid
-          out[#out + 1] = mark
-          out[#out + 1] = entries
-          budget = budget - #entries
-          if budget <= 0 then
-            break
-          end
+  end
+  if mine and budget > 0 then
+    local dirty = redis.call('SRANDMEMBER', dirty_key, budget)
+    if not housekeeping then
+      waiting = waiting + #dirty
+    end
+    for _, cid in ipairs(dirty) do
+      local mark = redis.call('GET', prefix .. cid .. ':persisted') or '0'
+      local entries = redis.call('XRANGE', prefix .. cid .. ':log', '(' .. mark .. '-0', '+', 'COUNT', budget)
+      if #entries == 0 then
+        redis.call('SREM', dirty_key, cid) -- nothing above the mark (the log lost it, or it was written already)
+      else
+        out[#out + 1] = cid
+        out[#out + 1] = mark
+        out[#out + 1] = entries
+        budget = budget - #entries
+        if budget <= 0 then
+          break
         end
       end
     end

@@ -86,6 +86,8 @@ public class WriteBehindPersister {
     private volatile Duration pause;
     /** Whether the pause has grown past poll-interval: an append here then wakes the loop. */
     private volatile boolean slowed;
+    /** When the last round with housekeeping started (System.nanoTime; the loop's thread only). */
+    private long lastHousekeepingNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
     /** The buckets this node writes (their lease is its own), as of the last round; and those of the round under way. */
     private volatile BitSet heldBuckets = new BitSet();
     private BitSet held = new BitSet();
@@ -155,13 +157,18 @@ public class WriteBehindPersister {
     /** One round over every bucket; true if it left a backlog (a full batch), so the next goes at once. */
     private boolean round() {
         held = new BitSet(RedisKeys.CONVERSATION_BUCKETS);
+        long now = System.nanoTime();
+        boolean housekeeping = now - lastHousekeepingNanos >= housekeepingNanos();
+        if (housekeeping) {
+            lastHousekeepingNanos = now;
+        }
         boolean backlog = false;
         long waiting = 0;
         for (int[] buckets : bucketGroups) {
             if (!loop.running()) {
                 break;
             }
-            Taken taken = take(buckets);
+            Taken taken = take(buckets, housekeeping);
             waiting += taken.waiting;
             if (!taken.unmarked.isEmpty()) {
                 reseed(taken.unmarked);
@@ -171,7 +178,9 @@ public class WriteBehindPersister {
                 backlog |= taken.messages.size() >= config.batchSize();
             }
         }
-        waitingGauge.set(waiting);
+        if (housekeeping) {
+            waitingGauge.set(waiting); // other rounds count only what they saw
+        }
         heldBuckets = held;
         idleAfter(waiting == 0);
         return backlog;
@@ -213,20 +222,31 @@ public class WriteBehindPersister {
     private record Taken(List<ChatMessage> messages, Map<String, Long> tops, long waiting, List<Integer> unmarked) {
     }
 
-    private Taken take(int[] buckets) {
+    /**
+     * How often a round does the buckets' housekeeping (persist_take.lua: free leases taken, ours renewed at
+     * half-life, lost counters found, quiet conversations forgotten, the backlog counted): once a second, or four
+     * times per lease so renewals never lapse. The other rounds under load only read the buckets this node holds — the
+     * housekeeping of 64 buckets was about 450 commands in every round, five rounds a second.
+     */
+    private long housekeepingNanos() {
+        return Math.min(Duration.ofSeconds(1).toNanos(), config.claimIdle().toNanos() / 4);
+    }
+
+    private Taken take(int[] buckets, boolean housekeeping) {
         List<String> keys = new ArrayList<>(buckets.length * 5);
-        String[] args = new String[4 + buckets.length];
+        String[] args = new String[5 + buckets.length];
         args[0] = consumer;
         args[1] = Long.toString(config.claimIdle().toMillis());
         args[2] = Integer.toString(config.batchSize());
         args[3] = Long.toString(System.currentTimeMillis() - config.quietAfter().toMillis());
+        args[4] = housekeeping ? "1" : "0";
         for (int i = 0; i < buckets.length; i++) {
             keys.add(RedisKeys.writerLease(buckets[i]));
             keys.add(RedisKeys.dirty(buckets[i]));
             keys.add(RedisKeys.legacyPersistQueue(buckets[i]));
             keys.add(RedisKeys.quiet(buckets[i]));
             keys.add(RedisKeys.seqsWhole(buckets[i]));
-            args[4 + i] = RedisKeys.bucketPrefix(buckets[i]);
+            args[5 + i] = RedisKeys.bucketPrefix(buckets[i]);
         }
         Response reply = TAKE.run(redis, keys, args);
         long taken = reply.get(1).toLong();
