@@ -9,13 +9,9 @@ import io.parley.chat.store.PersistListener;
 import io.parley.chat.store.RedisKeys;
 import io.parley.common.redis.OutboxEvent;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
+import io.parley.common.redis.RedisScript;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,9 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -39,28 +32,28 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class OfflineRelay implements PersistListener {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Set<String> RELAYED_KINDS = Set.of("text", "image", "file", "custom");
 
+    private static final RedisScript ONLINE = RedisScript.load("relay_online");
+    private static final RedisScript OUTBOX = RedisScript.load("relay_outbox");
+
     private final RedisDataSource redis;
-    private final Redis client;
-    /** One Redis server: a batch's commands go out pipelined on one connection (a Cluster takes them one by one). */
+    /** One Redis server: a batch's presence keys are checked in one script call (a Cluster takes them one by one). */
     private final boolean oneShard;
     private final ChatConfig.Notify config;
     private final Counter relayed;
 
-    public OfflineRelay(RedisDataSource redis, Redis client, ChatConfig config, MeterRegistry metrics,
+    public OfflineRelay(RedisDataSource redis, ChatConfig config, MeterRegistry metrics,
                         @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
         this.redis = redis;
-        this.client = client;
         this.oneShard = "standalone".equalsIgnoreCase(clientType);
         this.config = config.notifications();
         this.relayed = metrics.counter("parley.chat.relay.outbox");
     }
 
     /**
-     * Per batch, not per message: each group's members read once, every recipient's presence in one pipelined round
-     * trip, the outbox entries in another. One EXISTS per message, each its own round trip, cost Redis about 18 µs of
+     * Per batch, not per message: each group's members read once, every recipient's presence in one script call, the
+     * outbox entries in another. One EXISTS per message, each its own round trip, cost Redis about 18 µs of
      * CPU apiece (a read and a write system call each) — more than the work of the command.
      */
     @Override
@@ -87,7 +80,7 @@ public class OfflineRelay implements PersistListener {
             return;
         }
         Set<Long> online = online(users);
-        List<Request> entries = new ArrayList<>();
+        List<String> entries = new ArrayList<>();
         for (int i = 0; i < relayedMessages.size(); i++) {
             ChatMessage m = relayedMessages.get(i);
             for (long user : recipientsOf.get(i)) {
@@ -97,7 +90,7 @@ public class OfflineRelay implements PersistListener {
             }
         }
         if (!entries.isEmpty()) {
-            sendAll(entries);
+            appendToOutbox(entries);
             relayed.increment(entries.size());
         }
     }
@@ -123,53 +116,39 @@ public class OfflineRelay implements PersistListener {
 
     private Set<Long> online(Set<Long> users) {
         List<Long> asked = new ArrayList<>(users);
-        List<Request> exists = new ArrayList<>(asked.size());
+        List<String> keys = new ArrayList<>(asked.size());
         for (long user : asked) {
-            exists.add(Request.cmd(Command.EXISTS).arg(RedisKeys.presence(user)));
+            keys.add(RedisKeys.presence(user));
         }
-        List<Response> answers = sendAll(exists);
+        List<Boolean> exists = new ArrayList<>(asked.size());
+        if (oneShard) {
+            Response answers = ONLINE.run(redis, keys);
+            for (int i = 0; i < asked.size(); i++) {
+                exists.add(answers.get(i).toInteger() > 0);
+            }
+        } else {
+            for (String key : keys) {
+                exists.add(redis.key().exists(key));
+            }
+        }
         Set<Long> online = new HashSet<>();
         for (int i = 0; i < asked.size(); i++) {
-            if (answers.get(i).toInteger() > 0) {
+            if (exists.get(i)) {
                 online.add(asked.get(i));
             }
         }
         return online;
     }
 
-    private Request outboxEntry(ChatMessage m, long user) {
-        OutboxEvent event = OutboxEvent.message(user, m.id(), m.conversation(), m.seq(), m.from(), m.body(), m.kind(),
-                m.ts());
-        return Request.cmd(Command.XADD).arg(config.outboxStream())
-                .arg("MAXLEN").arg("~").arg(config.outboxMaxLength()).arg("*")
-                .arg(OutboxEvent.FIELD).arg(event.json());
+    private String outboxEntry(ChatMessage m, long user) {
+        return OutboxEvent.message(user, m.id(), m.conversation(), m.seq(), m.from(), m.body(), m.kind(), m.ts()).json();
     }
 
-    /** The answers in order; pipelined on one connection to one Redis, one by one (concurrently) on a Cluster. */
-    private List<Response> sendAll(List<Request> requests) {
-        Future<List<Response>> sent;
-        if (oneShard) {
-            sent = client.batch(requests);
-        } else {
-            List<Future<Response>> each = new ArrayList<>(requests.size());
-            for (Request request : requests) {
-                each.add(client.send(request));
-            }
-            sent = Future.all(each).map(all -> {
-                List<Response> answers = new ArrayList<>(each.size());
-                for (Future<Response> answer : each) {
-                    answers.add(answer.result());
-                }
-                return answers;
-            });
-        }
-        try {
-            return sent.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while relaying", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("relaying to the outbox failed: " + e.getMessage(), e);
-        }
+    private void appendToOutbox(List<String> entries) {
+        List<String> args = new ArrayList<>(entries.size() + 2);
+        args.add(Long.toString(config.outboxMaxLength()));
+        args.add(OutboxEvent.FIELD);
+        args.addAll(entries);
+        OUTBOX.run(redis, List.of(config.outboxStream()), args.toArray(String[]::new));
     }
 }
