@@ -11,8 +11,10 @@
 --       ('1': take free leases, renew ours, check the seqs-whole markers, drain legacy streams, forget quiet
 --       conversations, count what waits — once a second; '0': only read the buckets this node holds, the hot path
 --       under load, a GET and an SRANDMEMBER per bucket), then per bucket the prefix of its conversations' keys.
--- Returns {conversations waiting in the buckets read (without housekeeping: those seen, at most the budget), leases taken, {buckets (1-based, in KEYS order) without their
--- seqs-whole marker}, {buckets this node holds (1-based)}, then per conversation: cid, mark, entries}.
+-- Returns {conversations waiting, leases taken, {buckets (1-based, in KEYS order) without their seqs-whole marker},
+-- {buckets this node holds (1-based)}, then per conversation: cid, mark, entries}. "Waiting" differs by round: with
+-- housekeeping it is the SCARD of every bucket read (the gauge's figure); without, only the conversations this round
+-- looked at (at most the budget), enough to tell an empty round from a busy one.
 local node = ARGV[1]
 local lease_ms = tonumber(ARGV[2])
 local budget = tonumber(ARGV[3])

@@ -114,27 +114,26 @@ public class OfflineRelay implements PersistListener {
                 .map(Long::parseLong).toList();
     }
 
+    /** Which of {@code users} have a presence key: one script call on a one-shard Redis, one EXISTS each on a Cluster. */
     private Set<Long> online(Set<Long> users) {
         List<Long> asked = new ArrayList<>(users);
-        List<String> keys = new ArrayList<>(asked.size());
-        for (long user : asked) {
-            keys.add(RedisKeys.presence(user));
-        }
-        List<Boolean> exists = new ArrayList<>(asked.size());
+        Set<Long> online = new HashSet<>();
         if (oneShard) {
+            List<String> keys = new ArrayList<>(asked.size());
+            for (long user : asked) {
+                keys.add(RedisKeys.presence(user));
+            }
             Response answers = ONLINE.run(redis, keys);
             for (int i = 0; i < asked.size(); i++) {
-                exists.add(answers.get(i).toInteger() > 0);
+                if (answers.get(i).toInteger() > 0) {
+                    online.add(asked.get(i));
+                }
             }
         } else {
-            for (String key : keys) {
-                exists.add(redis.key().exists(key));
-            }
-        }
-        Set<Long> online = new HashSet<>();
-        for (int i = 0; i < asked.size(); i++) {
-            if (exists.get(i)) {
-                online.add(asked.get(i));
+            for (long user : asked) {
+                if (redis.key().exists(RedisKeys.presence(user))) {
+                    online.add(user);
+                }
             }
         }
         return online;

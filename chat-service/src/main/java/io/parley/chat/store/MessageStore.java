@@ -108,10 +108,7 @@ public class MessageStore {
         append(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, ownReadKey, indexKeys, null,
                 (result, failure) -> {
                     if (!(result instanceof AppendResult.SeqMissing)) {
-                        if (result instanceof AppendResult.Stored) {
-                            writeBehind.appended(draft.conversation());
-                        }
-                        then.done(result, failure);
+                        then.done(stored(draft, result), failure);
                         return;
                     }
                     withSeqFloor(draft.conversation(), then, floor -> append(draft, checkMembers, frameAroundSeq,
@@ -325,15 +322,21 @@ public class MessageStore {
                                          String exclude, List<String> channels, String echoChannel, Long seqFloor) {
         List<String> keys = keys(draft);
         List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, seqFloor);
-        if (config.durability().level() != ChatConfig.Durability.Level.REPLICA) {
-            return APPEND.run(redis, keys, args).map(reply -> toResult(reply.getDelegate()))
-                    .invoke(result -> {
-                        if (result instanceof AppendResult.Stored) {
-                            writeBehind.appended(draft.conversation());
-                        }
-                    });
+        Uni<AppendResult> appended = config.durability().level() != ChatConfig.Durability.Level.REPLICA
+                ? APPEND.run(redis, keys, args).map(reply -> toResult(reply.getDelegate()))
+                : appendAndWait(keys, args);
+        return appended.map(result -> stored(draft, result));
+    }
+
+    /**
+     * Every append's answer passes here: a message now in the log (on the primary at least) wakes the write-behind
+     * if it slowed down for lack of work. Returns {@code result}.
+     */
+    private AppendResult stored(ChatMessage draft, AppendResult result) {
+        if (result instanceof AppendResult.Stored || result instanceof AppendResult.NotReplicated) {
+            writeBehind.appended(draft.conversation());
         }
-        return appendAndWait(keys, args);
+        return result;
     }
 
     private List<String> keys(ChatMessage draft) {

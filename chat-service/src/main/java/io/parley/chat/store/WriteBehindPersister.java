@@ -88,9 +88,8 @@ public class WriteBehindPersister {
     private volatile boolean slowed;
     /** When the last round with housekeeping started (System.nanoTime; the loop's thread only). */
     private long lastHousekeepingNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
-    /** The buckets this node writes (their lease is its own), as of the last round; and those of the round under way. */
+    /** The buckets this node writes (their lease is its own), as of the last round. */
     private volatile BitSet heldBuckets = new BitSet();
-    private BitSet held = new BitSet();
 
     public WriteBehindPersister(RedisDataSource redis, HistoryRepository history, ChatConfig config,
                                 MeterRegistry metrics, PersistListener persisted,
@@ -156,7 +155,7 @@ public class WriteBehindPersister {
 
     /** One round over every bucket; true if it left a backlog (a full batch), so the next goes at once. */
     private boolean round() {
-        held = new BitSet(RedisKeys.CONVERSATION_BUCKETS);
+        BitSet held = new BitSet(RedisKeys.CONVERSATION_BUCKETS);
         long now = System.nanoTime();
         boolean housekeeping = now - lastHousekeepingNanos >= housekeepingNanos();
         if (housekeeping) {
@@ -170,6 +169,7 @@ public class WriteBehindPersister {
             }
             Taken taken = take(buckets, housekeeping);
             waiting += taken.waiting;
+            held.or(taken.held);
             if (!taken.unmarked.isEmpty()) {
                 reseed(taken.unmarked);
             }
@@ -188,14 +188,14 @@ public class WriteBehindPersister {
 
     /**
      * After a round that found nothing the loop waits idle-poll-interval, not poll-interval, so an idle node does not
-     * read its buckets five times a second; a message stored on this node wakes it at once ({@link #appended(String)}) if it writes that bucket, and
-     * a round that finds work (stored by another node) brings it back to poll-interval.
+     * read its buckets five times a second; a message stored on this node wakes it at once
+     * ({@link #appended(String)}) if it writes that bucket, and a round that finds work (stored by another node)
+     * brings it back to poll-interval.
      */
     private void idleAfter(boolean nothingFound) {
         Duration busy = config.pollInterval();
-        // a round renews the leases at half-life: idle rounds still come often enough to keep them
-        Duration idle = config.idlePollInterval().compareTo(config.claimIdle().dividedBy(4)) < 0
-                ? config.idlePollInterval() : config.claimIdle().dividedBy(4);
+        Duration quarterLease = quarterLease();
+        Duration idle = config.idlePollInterval().compareTo(quarterLease) < 0 ? config.idlePollInterval() : quarterLease;
         boolean slow = nothingFound && idle.compareTo(busy) > 0;
         pause = slow ? idle : busy;
         slowed = slow;
@@ -218,8 +218,12 @@ public class WriteBehindPersister {
         }
     }
 
-    /** What one read returned: the messages, per conversation the top seq read, and the dirty count. */
-    private record Taken(List<ChatMessage> messages, Map<String, Long> tops, long waiting, List<Integer> unmarked) {
+    /**
+     * What one read returned: the messages, per conversation the top seq read, the dirty count, the buckets whose
+     * counters Redis lost, and the buckets this node holds.
+     */
+    private record Taken(List<ChatMessage> messages, Map<String, Long> tops, long waiting, List<Integer> unmarked,
+                         BitSet held) {
     }
 
     /**
@@ -229,7 +233,15 @@ public class WriteBehindPersister {
      * housekeeping of 64 buckets was about 450 commands in every round, five rounds a second.
      */
     private long housekeepingNanos() {
-        return Math.min(Duration.ofSeconds(1).toNanos(), config.claimIdle().toNanos() / 4);
+        return Math.min(Duration.ofSeconds(1).toNanos(), quarterLease().toNanos());
+    }
+
+    /**
+     * A quarter of the writer lease: rounds renew the leases at half-life, so neither the idle pause nor the
+     * housekeeping period may grow past this, or a renewal could lapse.
+     */
+    private Duration quarterLease() {
+        return config.claimIdle().dividedBy(4);
     }
 
     private Taken take(int[] buckets, boolean housekeeping) {
@@ -257,6 +269,7 @@ public class WriteBehindPersister {
         for (int u = 0; u < reply.get(2).size(); u++) {
             unmarked.add(buckets[reply.get(2).get(u).toInteger() - 1]);
         }
+        BitSet held = new BitSet(RedisKeys.CONVERSATION_BUCKETS);
         for (int h = 0; h < reply.get(3).size(); h++) {
             held.set(buckets[reply.get(3).get(h).toInteger() - 1]);
         }
@@ -277,7 +290,7 @@ public class WriteBehindPersister {
             }
             tops.put(cid, top);
         }
-        return new Taken(messages, tops, reply.get(0).toLong(), unmarked);
+        return new Taken(messages, tops, reply.get(0).toLong(), unmarked, held);
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Creates the benchmark's users, sessions and groups over the public REST API: {@code POST /api/v1/users},
@@ -28,6 +29,7 @@ final class Accounts {
 
     static final String PASSWORD = "loadgen-password";
     private static final int ATTEMPTS = 5;
+    private static final long PROGRESS_EVERY_MS = 5_000;
 
     record Account(int ordinal, long userId, String token) {
     }
@@ -44,31 +46,37 @@ final class Accounts {
                 .setMaxPoolSize(concurrency).setKeepAlive(true).setConnectTimeout(10_000).setIdleTimeout(30));
     }
 
-    /** Registers and logs in {@code count} users named {@code <runId>_<i>}; the ones that failed are left out. */
+    /**
+     * Registers and logs in {@code count} users named {@code <runId>_<i>}; the ones that failed are left out. Reports
+     * progress every few seconds, and gives up once more than {@link #tolerableFailures(int)} failed (a broken
+     * auth-service otherwise turns an 18,000-user setup into half an hour of time-outs and retries).
+     */
     List<Account> users(String authUrl, String runId, int count) throws InterruptedException {
         URI auth = URI.create(authUrl);
         Semaphore slots = new Semaphore(concurrency);
         Account[] made = new Account[count];
-        for (int i = 0; i < count; i++) {
-            if (!slots.tryAcquire(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("auth-service stopped answering during setup");
+        AtomicInteger signedIn = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        long started = System.nanoTime();
+        long progress = vertx.setPeriodic(PROGRESS_EVERY_MS, t -> System.err.printf(
+                "  setup: %d of %d users signed in, %d failed (%d s)%n", signedIn.get(), count, failed.get(),
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)));
+        try {
+            for (int i = 0; i < count; i++) {
+                if (!slots.tryAcquire(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("auth-service stopped answering during setup");
+                }
+                if (failed.get() > tolerableFailures(count)) {
+                    throw new IllegalStateException("setup failed: " + failed.get() + " of " + (i + 1)
+                            + " users could not sign in: " + errors());
+                }
+                signIn(auth, runId + "_" + i, i, made, slots, signedIn, failed);
             }
-            int ordinal = i;
-            String username = runId + "_" + i;
-            register(auth, username, 1)
-                    .compose(v -> login(auth, username, 1))
-                    .onComplete(ar -> {
-                        if (ar.succeeded()) {
-                            made[ordinal] = new Account(ordinal, ar.result().getLong("userId"),
-                                    ar.result().getString("accessToken"));
-                        } else {
-                            errors.merge(ar.cause().getMessage(), 1L, Long::sum);
-                        }
-                        slots.release();
-                    });
-        }
-        if (!slots.tryAcquire(concurrency, 120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("setup requests did not finish");
+            if (!slots.tryAcquire(concurrency, 120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("setup requests did not finish");
+            }
+        } finally {
+            vertx.cancelTimer(progress);
         }
         List<Account> accounts = new ArrayList<>(count);
         for (Account a : made) {
@@ -77,6 +85,28 @@ final class Accounts {
             }
         }
         return accounts;
+    }
+
+    /** A few failures are reported with the results; more than 1 % (at least 50) stop the setup. */
+    static int tolerableFailures(int count) {
+        return Math.max(50, count / 100);
+    }
+
+    private void signIn(URI auth, String username, int ordinal, Account[] made, Semaphore slots,
+                        AtomicInteger signedIn, AtomicInteger failed) {
+        register(auth, username, 1)
+                .compose(v -> login(auth, username, 1))
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        made[ordinal] = new Account(ordinal, ar.result().getLong("userId"),
+                                ar.result().getString("accessToken"));
+                        signedIn.incrementAndGet();
+                    } else {
+                        errors.merge(ar.cause().getMessage(), 1L, Long::sum);
+                        failed.incrementAndGet();
+                    }
+                    slots.release();
+                });
     }
 
     private Future<Void> register(URI auth, String username, int attempt) {
