@@ -24,8 +24,11 @@ final class Options {
               --duration S            seconds of sending per scenario or step (fanout/direct/topics: 20, saturation: 10);
                                       idle: seconds the connections are held, covering a server ping (default 30)
               --drain S               at most this long after sending stops to wait for outstanding deliveries (default 5)
-              --warmup S              unmeasured traffic at a third of the rate before the measured window, long enough
-                                      for the servers' JIT to finish (default 30; compilerCpuPct shows it did)
+              --warmup S              unmeasured traffic before the measured window, the first half at a third of the
+                                      rate, the second at the rate (default 30; compilerCpuPct shows the JIT finished)
+              --warmup-jit-pct P      after --warmup, 10 s more at the rate while a node's compiler threads took at least
+                                      P % of its CPU over the last stretch (default 5; 0: never)
+              --warmup-extra-max S    at most this many seconds of that (default 180)
               --ack POLICY            coalesced (default): one cumulative ack per conversation at most every --ack-delay-ms,
                                       the highest contiguous seq; per-message: one ack frame per message
               --ack-delay-ms MS       coalesced acks: the delay started by a conversation's first unacknowledged seq (default 150)
@@ -67,6 +70,9 @@ final class Options {
     int drainSeconds = 5;
     /** Unmeasured traffic before the measured window, so the servers are past JIT warm-up (default 30 s). */
     Integer warmupSeconds;
+    /** A node whose JIT took at least this share of its CPU is not at steady state yet: warm up longer (0: never). */
+    double warmupJitPct = 5;
+    int warmupExtraMaxSeconds = 180;
     AckPolicy ackPolicy = AckPolicy.COALESCED;
     int ackDelayMillis = 150;
     boolean deflate;
@@ -122,6 +128,8 @@ final class Options {
                 case "--duration" -> o.durationSeconds = positive(flag, Integer.parseInt(v));
                 case "--drain" -> o.drainSeconds = Integer.parseInt(v);
                 case "--warmup" -> o.warmupSeconds = Integer.parseInt(v);
+                case "--warmup-jit-pct" -> o.warmupJitPct = Double.parseDouble(v);
+                case "--warmup-extra-max" -> o.warmupExtraMaxSeconds = Integer.parseInt(v);
                 case "--ack" -> o.ackPolicy = AckPolicy.parse(v);
                 case "--ack-delay-ms" -> o.ackDelayMillis = positive(flag, Integer.parseInt(v));
                 case "--body-bytes" -> o.bodyBytes = positive(flag, Integer.parseInt(v));
@@ -214,7 +222,7 @@ final class Options {
         if (maxSeconds == null) {
             // generous: setup of 10,000 users, every step, drains; still a bound the run cannot outlive
             int phases = scenario.equals("saturation") ? steps.length : 1;
-            maxSeconds = 300 + clients / 20 + warmupSeconds + (scenario.equals("idle") ? 120 + 60 + idleWarmupClients / 20 : 0) + drainSeconds + phases * (durationSeconds + drainSeconds + 5);
+            maxSeconds = 300 + clients / 20 + warmupSeconds + (warmupSeconds > 0 ? warmupExtraMaxSeconds + 30 : 0) + (scenario.equals("idle") ? 120 + 60 + idleWarmupClients / 20 : 0) + drainSeconds + phases * (durationSeconds + drainSeconds + 5);
         }
         return this;
     }
