@@ -30,7 +30,7 @@ local seqs_whole_key = KEYS[10]
 -- Optional, on a one-shard Redis only (a Cluster refuses keys of other slots; there the caller sends these apart):
 local sender_conns_key = KEYS[11] -- the sender's open connections (presence): is there another device to tell?
 local own_read_key = KEYS[12] -- the sender's read cursors: own messages are read
-local index_keys = {KEYS[13], KEYS[14]} -- a direct chat's two participants' conversation lists (score: ts)
+local index_keys = {KEYS[13], KEYS[14]} -- a direct chat's two participants' conversation lists (hash: cid -> ts)
 
 local conversation = ARGV[1]
 local id = ARGV[2]
@@ -129,7 +129,7 @@ if own_read_key then
   end
 end
 for _, index_key in ipairs(index_keys) do
-  redis.call('ZADD', index_key, ts, conversation)
+  redis.call('HSET', index_key, conversation, ts)
 end
 
 -- envelope: '<exclude> <conversation> <seq>' on the first line, then the frame (see fanout/Envelope.java)

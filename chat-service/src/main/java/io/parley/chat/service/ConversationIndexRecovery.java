@@ -9,12 +9,10 @@ import io.parley.chat.store.ReadCursorRepository;
 import io.parley.chat.store.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.sortedset.ZAddArgs;
 import io.quarkus.redis.datasource.value.SetArgs;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +23,8 @@ import org.jboss.logging.Logger;
  * it — on the read side, when the list is asked for, so the send path stays one round trip. The index is checked
  * against MySQL when its marker ({@link RedisKeys#userConversationsChecked}) is missing: after a wipe the index may
  * hold only what was sent since, so a missing marker, not a missing index, is what says "reconcile". Entries are
- * merged with {@code ZADD GT}: a send racing the rebuild keeps its newer activity. The user's read cursors are
+ * merged never lowering one (the cursor script): a send racing the rebuild keeps its newer activity. The
+ * sorted set older versions kept the index in is deleted. The user's read cursors are
  * raised to what MySQL knows at the same time. Blocking: worker threads only.
  */
 @ApplicationScoped
@@ -77,18 +76,24 @@ public class ConversationIndexRecovery {
             return;
         }
         Set<String> conversations = history.directConversationsOf(user);
-        Map<String, Double> scores = new HashMap<>();
-        history.newest(conversations).forEach((cid, newest) -> scores.put(cid, (double) newest.ts()));
-        if (!scores.isEmpty()) {
-            redis.sortedSet(String.class).zadd(RedisKeys.userConversations(user), new ZAddArgs().gt(), scores);
+        List<String> activity = new ArrayList<>(conversations.size() * 2);
+        history.newest(conversations).forEach((cid, newest) -> {
+            activity.add(cid);
+            activity.add(Long.toString(newest.ts()));
+        });
+        if (!activity.isEmpty()) {
+            CursorScripts.advance(reactiveRedis, List.of(RedisKeys.userConversations(user)), activity)
+                    .await().atMost(WAIT);
         }
+        redis.key().del(RedisKeys.legacyUserConversations(user));
         restoreReadCursors(user);
         // expires so a user's index is compared with MySQL again now and then (one indexed query), and so the
         // marker of a user who never comes back does not stay in Redis for ever
         redis.value(String.class).set(RedisKeys.userConversationsChecked(user), "1", new SetArgs().ex(checkedForSeconds));
         rebuilds.increment();
-        if (!scores.isEmpty()) {
-            LOG.debugf("user %d: conversation index reconciled with MySQL (%d direct conversations)", user, scores.size());
+        if (!activity.isEmpty()) {
+            LOG.debugf("user %d: conversation index reconciled with MySQL (%d direct conversations)", user,
+                    activity.size() / 2);
         }
     }
 }

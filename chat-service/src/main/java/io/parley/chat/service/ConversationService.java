@@ -13,8 +13,6 @@ import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.sortedset.ScoredValue;
-import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
 import io.smallrye.mutiny.Uni;
@@ -108,16 +106,16 @@ public class ConversationService {
     /** The user's direct conversations and groups, most recently active first. */
     public ConversationList list(long user) {
         indexRecovery.ensure(user); // after a Redis wipe: the direct conversations MySQL's history knows
-        List<ScoredValue<String>> direct = redis.sortedSet(String.class)
-                .zrangeWithScores(RedisKeys.userConversations(user), 0, MAX_DIRECT - 1, new ZRangeArgs().rev());
+        List<Map.Entry<String, Long>> direct = newestDirect(redis.hash(String.class)
+                .hgetall(RedisKeys.userConversations(user)));
         Set<String> groupIds = groups.groupsOfBlocking(user);
         Map<String, GroupRepository.GroupInfo> groupInfo = groups.describe(groupIds);
         // unread follows what the user has read (read receipts; sending counts as reading up to one's own message)
         Map<String, String> acked = redis.hash(String.class).hgetall(RedisKeys.userRead(user));
 
         List<String> cids = new ArrayList<>(direct.size() + groupInfo.size());
-        for (ScoredValue<String> d : direct) {
-            cids.add(d.value());
+        for (Map.Entry<String, Long> d : direct) {
+            cids.add(d.getKey());
         }
         List<GroupRepository.GroupInfo> infos = new ArrayList<>(groupInfo.values());
         for (GroupRepository.GroupInfo g : infos) {
@@ -144,7 +142,7 @@ public class ConversationService {
             }
             long lastSeq = parseOrZero(lastSeqs.get(i));
             out.add(new ConversationView(cid, "direct", lastSeq, unread(lastSeq, acked.get(cid)),
-                    (long) direct.get(i).score(), id.peerOf(user), parseOrZero(peerReads.get(i)), null, null));
+                    direct.get(i).getValue(), id.peerOf(user), parseOrZero(peerReads.get(i)), null, null));
         }
         for (int j = 0; j < infos.size(); j++) {
             GroupRepository.GroupInfo g = infos.get(j);
@@ -165,6 +163,14 @@ public class ConversationService {
         }
         out.sort(Comparator.comparingLong(ConversationView::lastActivity).reversed().thenComparing(ConversationView::id));
         return new ConversationList(out);
+    }
+
+    /** The index's entries, most recently active first (then by id), at most {@link #MAX_DIRECT}. */
+    static List<Map.Entry<String, Long>> newestDirect(Map<String, String> index) {
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(index.size());
+        index.forEach((cid, ts) -> entries.add(Map.entry(cid, parseOrZero(ts))));
+        entries.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        return entries.size() > MAX_DIRECT ? entries.subList(0, MAX_DIRECT) : entries;
     }
 
     /**

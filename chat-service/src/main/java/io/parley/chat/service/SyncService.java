@@ -67,7 +67,7 @@ public class SyncService implements Replay {
 
     private Uni<Void> syncFromCursors(ClientSession session, Map<String, Long> cursors) {
         long user = session.userId();
-        Uni<List<String>> direct = redis.sortedSet(String.class).zrange(RedisKeys.userConversations(user), 0, -1);
+        Uni<List<String>> direct = redis.hash(String.class).hkeys(RedisKeys.userConversations(user));
         Uni<Set<String>> groupIds = groups.groupsOf(user);
         Uni<Map<String, String>> deviceAcked = redis.hash(String.class)
                 .hgetall(RedisKeys.deviceAcked(user, session.deviceId()));

@@ -192,7 +192,7 @@ public class MessageStore {
         // the lists and the cursor apart: keys of other slots on a Cluster, and after the WAIT with replicas
         List<String[]> lists = new ArrayList<>(indexKeys.size());
         for (String index : indexKeys) {
-            lists.add(new String[]{"ZADD", index, Long.toString(draft.ts()), draft.conversation()});
+            lists.add(new String[]{"HSET", index, draft.conversation(), Long.toString(draft.ts())});
         }
         AppendHandler raiseOwnCursor = (result, failure) -> {
             if (result instanceof AppendResult.Stored stored) {

@@ -111,14 +111,23 @@ public final class RedisKeys {
         return BUCKET_PREFIXES[bucket];
     }
 
-    /** The user's direct conversations, scored by last activity (epoch ms). */
+    /**
+     * The user's direct conversations: a hash, conversation to last activity (epoch ms). A hash, not a sorted set: a
+     * send writes both participants' entries, and HSET costs Redis a fifth of a ZADD into a small sorted set (which
+     * scans and re-sorts its listpack); the list is sorted when it is read, far less often.
+     */
     public static String userConversations(long user) {
-        return "chat:{u:" + user + "}:convs";
+        return "chat:{u:" + user + "}:dconvs";
     }
 
     /** Present once {@link #userConversations} was reconciled with MySQL's history (absent after Redis lost it). */
     public static String userConversationsChecked(long user) {
-        return "chat:{u:" + user + "}:convs:checked";
+        return "chat:{u:" + user + "}:dconvs:checked";
+    }
+
+    /** The sorted set versions before the hash kept the index in; deleted when the hash is rebuilt from MySQL. */
+    public static String legacyUserConversations(long user) {
+        return "chat:{u:" + user + "}:convs";
     }
 
     /** The groups the user belongs to (a cache of MySQL's {@code group_members}). */

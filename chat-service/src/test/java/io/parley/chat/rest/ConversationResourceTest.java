@@ -178,8 +178,7 @@ class ConversationResourceTest {
         append(g, p1, 0, gid, "g1", 2_000L);
         append(g, user, 0, gid, "g2", 2_001L);
         // the send path indexes direct conversations by last activity; read receipts record what the user has read
-        redis.sortedSet(String.class).zadd(RedisKeys.userConversations(user), 1_003, d1);
-        redis.sortedSet(String.class).zadd(RedisKeys.userConversations(user), 3_000, d2);
+        redis.hash(String.class).hset(RedisKeys.userConversations(user), Map.of(d1, "1003", d2, "3000"));
         redis.hash(String.class).hset(RedisKeys.userRead(user), Map.of(d1, "2", d2, "1"));
         redis.hash(String.class).hset(RedisKeys.userRead(p1), Map.of(d1, "3")); // p2 has read nothing
         // Redis has lost nothing: the index counts as checked against MySQL (RedisWipeRecoveryTest covers the other case)
