@@ -101,6 +101,8 @@ else
 end
 redis.call('XADD', log_key, seq .. '-0', 'id', id, 'from', sender, 'to', recipient, 'kind', kind,
   'body', body, 'ts', ts, 'target', target, 'cmid', client_msg_id)
+-- a quiet conversation's log expires once MySQL holds it whole (persist_done.lua): not while it holds this message
+redis.call('PERSIST', log_key)
 redis.call('SADD', dirty_key, conversation)
 
 local answer = id .. '|' .. seq .. '|' .. ts

@@ -1,12 +1,12 @@
 -- The write-behind's read: for each bucket this node may write (its lease is free or ours), the conversations with
 -- messages above their persisted mark and those messages, read from the conversations' own logs (the log is the
 -- queue: it is never trimmed above the mark, so nothing waits anywhere else).
--- Also forgets, from Redis, conversations that stayed quiet since MySQL got all of them (their log and mark: history and
--- sync then read MySQL; the counter stays, a few bytes, so the bucket's counters stay whole), and names the buckets
+-- Also drains the quiet sets of versions before this one (conversations MySQL held whole, forgotten from Redis once
+-- quiet: their log and mark; today they expire instead, persist_done.lua), and names the buckets
 -- whose counters are not known to be whole (RedisKeys.seqsWhole missing: Redis lost its data) for a re-seed.
 -- KEYS: per bucket: its writer lease, its dirty set (conversations with messages MySQL may lack), the write-behind
---       stream of versions before this one (drained once: its conversations become dirty), its quiet set
---       (conversations MySQL holds whole, scored by when it did), its seqs-whole marker.
+--       stream of versions before this one (drained once: its conversations become dirty), its quiet set (versions
+--       before this one: conversations MySQL held whole, scored by when it did), its seqs-whole marker.
 -- ARGV: node name, lease ms, most entries to return, quiet since (ms: forget what was quiet before), housekeeping
 --       ('1': take free leases, renew ours, check the seqs-whole markers, drain legacy streams, forget quiet
 --       conversations, count what waits — once a second; '0': only read the buckets this node holds, the hot path

@@ -77,8 +77,9 @@ public final class RedisKeys {
     }
 
     /**
-     * The conversations of one bucket that MySQL holds whole, scored by when it did (epoch ms): those quiet for
-     * {@code quietAfter} leave Redis.
+     * Versions before this one: the conversations of one bucket that MySQL held whole, scored by when it did (epoch
+     * ms), forgotten from Redis once quiet for {@code quietAfter}. Nothing is added any more (a quiet conversation's
+     * log and mark expire instead); persist_take.lua drains what is left.
      */
     public static String quiet(int bucket) {
         return bucketPrefix(bucket) + "quiet";

@@ -39,8 +39,10 @@ import org.jboss.logging.Logger;
  * before the marks move is simply read again. Nothing is copied into a second stream (the message was written to
  * Redis once, not twice), and there is nothing to acknowledge or delete.
  *
- * <p>A conversation MySQL holds whole that stays quiet for {@code quietAfter} leaves Redis (log and mark): Redis
- * holds the messages of what is active; sync and history read MySQL meanwhile. After Redis lost its data, the
+ * <p>A conversation MySQL holds whole that stays quiet for {@code quietAfter} leaves Redis (log and mark expire, set
+ * by persist_done.lua; the next append lifts the log's expiry): Redis holds the messages of what is active, whatever
+ * the rate at which new conversations start; sync and history read MySQL meanwhile. (Versions before this one listed
+ * such conversations in a per-bucket sorted set and forgot 100 a second; persist_take.lua drains what is left of it.) After Redis lost its data, the
  * counters of every conversation MySQL knows are put back ({@code seqs_seed.lua}) before appends stop asking MySQL.
  *
  * <p>One node writes a bucket at a time: it holds the bucket's lease ({@link RedisKeys#writerLease}), renewed at
@@ -350,17 +352,16 @@ public class WriteBehindPersister {
     }
 
     private void raiseMarks(List<Map.Entry<String, Long>> tops) {
-        List<String> keys = new ArrayList<>(tops.size() * 5);
+        List<String> keys = new ArrayList<>(tops.size() * 4);
         List<String> args = new ArrayList<>(tops.size() * 2 + 2);
         args.add(Integer.toString(config.hotMessages()));
-        args.add(Long.toString(System.currentTimeMillis()));
+        args.add(Long.toString(config.quietAfter().toMillis()));
         for (Map.Entry<String, Long> top : tops) {
             String cid = top.getKey();
             keys.add(RedisKeys.persisted(cid));
             keys.add(RedisKeys.log(cid));
             keys.add(RedisKeys.seq(cid));
             keys.add(RedisKeys.dirty(RedisKeys.bucket(cid)));
-            keys.add(RedisKeys.quiet(RedisKeys.bucket(cid)));
             args.add(cid);
             args.add(Long.toString(top.getValue()));
         }

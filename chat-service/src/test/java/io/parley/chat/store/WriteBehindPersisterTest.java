@@ -13,6 +13,7 @@ import io.parley.testsupport.MariaDbTestResource;
 import io.parley.testsupport.RedisTestResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.StreamRange;
+import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -191,26 +192,56 @@ class WriteBehindPersisterTest {
     }
 
     @Test
-    void shouldForgetAQuietConversationsMessagesFromRedisAndCarryOn() {
+    void shouldLetAQuietConversationsMessagesExpireFromRedisButNeverWhileMySqlLacksOne() {
         long a = TestUsers.newUserId();
         long b = TestUsers.newUserId();
         String cid = ConversationId.direct(a, b).value();
         for (int i = 1; i <= 3; i++) {
             assertEquals(new MessageStore.AppendResult.Stored(i), append(cid, a, b, "q" + i));
         }
-        String quiet = RedisKeys.quiet(RedisKeys.bucket(cid));
-        await().atMost(WAIT).until(() -> "3".equals(persisted(cid)) && !dirty(cid)
-                && redis.sortedSet(String.class).zscore(quiet, cid) != null);
+        // MySQL holds it whole: its log and mark expire after quiet-after (6 h) unless more comes
+        await().atMost(WAIT).until(() -> "3".equals(persisted(cid)) && !dirty(cid) && pttl(RedisKeys.log(cid)) > 0);
+        long sixHours = Duration.ofHours(6).toMillis();
+        assertTrue(pttl(RedisKeys.log(cid)) <= sixHours && pttl(RedisKeys.persisted(cid)) > 0
+                && pttl(RedisKeys.persisted(cid)) <= sixHours);
 
-        // as if it had been quiet longer than quiet-after (6 h): its messages leave Redis, its counter stays
-        redis.sortedSet(String.class).zadd(quiet, 1, cid);
+        // another node writes the bucket for now, so the next message stays MySQL's to get: its log must not expire
+        String lease = RedisKeys.writerLease(RedisKeys.bucket(cid));
+        redis.value(String.class).set(lease, "another-node", new SetArgs().px(60_000));
+        assertEquals(new MessageStore.AppendResult.Stored(4), append(cid, a, b, "q4"));
+        assertEquals(-1, pttl(RedisKeys.log(cid)), "the log holds a message MySQL lacks");
+        assertEquals("3", persisted(cid));
+        redis.key().del(lease);
+        await().atMost(WAIT).until(() -> "4".equals(persisted(cid)) && pttl(RedisKeys.log(cid)) > 0);
+
+        // as if it had stayed quiet for 6 h: its messages leave Redis, its counter stays
+        redis.key().pexpire(RedisKeys.log(cid), 1);
+        redis.key().pexpire(RedisKeys.persisted(cid), 1);
         await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid)) == 0);
-        assertEquals("3", redis.value(String.class).get(RedisKeys.seq(cid)));
+        assertEquals("4", redis.value(String.class).get(RedisKeys.seq(cid)));
 
         // the next message carries on, and reaches MySQL as usual
-        assertEquals(new MessageStore.AppendResult.Stored(4), append(cid, a, b, "q4"));
-        await().atMost(WAIT).until(() -> "4".equals(persisted(cid)));
-        assertEquals(List.of(1L, 2L, 3L, 4L), history.range(cid, 0, 10).stream().map(ChatMessage::seq).toList());
+        assertEquals(new MessageStore.AppendResult.Stored(5), append(cid, a, b, "q5"));
+        await().atMost(WAIT).until(() -> "5".equals(persisted(cid)));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), history.range(cid, 0, 10).stream().map(ChatMessage::seq).toList());
+    }
+
+    @Test
+    void shouldDrainTheQuietSetOfAnOlderVersion() {
+        long a = TestUsers.newUserId();
+        long b = TestUsers.newUserId();
+        String cid = ConversationId.direct(a, b).value();
+        for (int i = 1; i <= 2; i++) {
+            assertEquals(new MessageStore.AppendResult.Stored(i), append(cid, a, b, "o" + i));
+        }
+        await().atMost(WAIT).until(() -> "2".equals(persisted(cid)) && !dirty(cid));
+        // as an older version left it: listed in the bucket's quiet set since long ago, its keys without an expiry
+        redis.key().persist(RedisKeys.log(cid));
+        redis.key().persist(RedisKeys.persisted(cid));
+        redis.sortedSet(String.class).zadd(RedisKeys.quiet(RedisKeys.bucket(cid)), 1, cid);
+        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid)) == 0);
+        assertTrue(redis.sortedSet(String.class).zscore(RedisKeys.quiet(RedisKeys.bucket(cid)), cid).isEmpty());
+        assertEquals("2", redis.value(String.class).get(RedisKeys.seq(cid)));
     }
 
     @Test
@@ -272,6 +303,10 @@ class WriteBehindPersisterTest {
 
     private String persisted(String cid) {
         return redis.value(String.class).get(RedisKeys.persisted(cid));
+    }
+
+    private long pttl(String key) {
+        return redis.key().pttl(key);
     }
 
     private boolean dirty(String cid) {
