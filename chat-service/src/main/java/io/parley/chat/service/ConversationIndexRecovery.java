@@ -13,6 +13,7 @@ import io.quarkus.redis.datasource.value.SetArgs;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,16 +59,20 @@ public class ConversationIndexRecovery {
      * messages): only ever forward, through the same script read receipts use, so a newer cursor is never lowered.
      */
     private void restoreReadCursors(long user) {
-        Map<String, Long> positions = readCursors.readPositions(user);
-        if (positions.isEmpty()) {
+        raise(RedisKeys.userRead(user), readCursors.readPositions(user));
+    }
+
+    /** Raises the hash's values per conversation to {@code values} where they are higher (the cursor script). */
+    private void raise(String hash, Map<String, Long> values) {
+        if (values.isEmpty()) {
             return;
         }
-        List<String> pairs = new ArrayList<>(positions.size() * 2);
-        positions.forEach((cid, seq) -> {
+        List<String> pairs = new ArrayList<>(values.size() * 2);
+        values.forEach((cid, value) -> {
             pairs.add(cid);
-            pairs.add(Long.toString(seq));
+            pairs.add(Long.toString(value));
         });
-        CursorScripts.advance(reactiveRedis, List.of(RedisKeys.userRead(user)), pairs).await().atMost(WAIT);
+        CursorScripts.advance(reactiveRedis, List.of(hash), pairs).await().atMost(WAIT);
     }
 
     /** Reconciles the user's index with MySQL unless that was done since Redis last lost it. */
@@ -76,15 +81,9 @@ public class ConversationIndexRecovery {
             return;
         }
         Set<String> conversations = history.directConversationsOf(user);
-        List<String> activity = new ArrayList<>(conversations.size() * 2);
-        history.newest(conversations).forEach((cid, newest) -> {
-            activity.add(cid);
-            activity.add(Long.toString(newest.ts()));
-        });
-        if (!activity.isEmpty()) {
-            CursorScripts.advance(reactiveRedis, List.of(RedisKeys.userConversations(user)), activity)
-                    .await().atMost(WAIT);
-        }
+        Map<String, Long> activity = new HashMap<>();
+        history.newest(conversations).forEach((cid, newest) -> activity.put(cid, newest.ts()));
+        raise(RedisKeys.userConversations(user), activity);
         redis.key().del(RedisKeys.legacyUserConversations(user));
         restoreReadCursors(user);
         // expires so a user's index is compared with MySQL again now and then (one indexed query), and so the
@@ -93,7 +92,7 @@ public class ConversationIndexRecovery {
         rebuilds.increment();
         if (!activity.isEmpty()) {
             LOG.debugf("user %d: conversation index reconciled with MySQL (%d direct conversations)", user,
-                    activity.size() / 2);
+                    activity.size());
         }
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The one owner of the cursor scripts: per-conversation cursors kept in a user's Redis hashes (read cursors
  * {@link RedisKeys#userRead}, device acknowledgements {@link RedisKeys#deviceAcked}) are only ever raised, never
- * lowered, and only by these scripts. Non-blocking: safe on the event loop.
+ * lowered, and only by these scripts; a rebuilt conversation index ({@link RedisKeys#userConversations}, last
+ * activity per conversation) is merged through them too. Non-blocking: safe on the event loop.
  */
 public final class CursorScripts {
 

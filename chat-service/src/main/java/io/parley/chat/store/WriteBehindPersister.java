@@ -42,8 +42,9 @@ import org.jboss.logging.Logger;
  * <p>A conversation MySQL holds whole that stays quiet for {@code quietAfter} leaves Redis (log and mark expire, set
  * by persist_done.lua; the next append lifts the log's expiry): Redis holds the messages of what is active, whatever
  * the rate at which new conversations start; sync and history read MySQL meanwhile. (Versions before this one listed
- * such conversations in a per-bucket sorted set and forgot 100 a second; persist_take.lua drains what is left of it.) After Redis lost its data, the
- * counters of every conversation MySQL knows are put back ({@code seqs_seed.lua}) before appends stop asking MySQL.
+ * such conversations in a per-bucket sorted set and forgot 100 a second; persist_take.lua drains what is left of it.)
+ * After Redis lost its data, the counters of every conversation MySQL knows are put back ({@code seqs_seed.lua})
+ * before appends stop asking MySQL.
  *
  * <p>One node writes a bucket at a time: it holds the bucket's lease ({@link RedisKeys#writerLease}), renewed at
  * half-life while it runs, released on a clean stop, and taken over by another node {@code claimIdle} after a node

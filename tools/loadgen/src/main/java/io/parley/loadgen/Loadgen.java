@@ -23,12 +23,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class Loadgen {
 
+    /** The warm-up's extra stretches while the JIT is still busy. */
+    private static final int JIT_STEP_SECONDS = 10;
+
     private final Options o;
     private final PrintStream out;
     private final ProcStats proc;
     private final JvmThreadCpu threads = new JvmThreadCpu(Path.of("/proc"));
-    /** The warm-up's extra stretches while the JIT is still busy. */
-    private static final int JIT_STEP_SECONDS = 10;
     /** The chat nodes' pids by name, in --pid order (the order of --chat-urls). */
     private final Map<String, Integer> chatPids = new LinkedHashMap<>();
     /** The warm-up's compiler share per node, repeated in the measured line to show the JIT settling. */
