@@ -17,7 +17,7 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Once a second: ping every socket whose last ping is {@code ping-interval} old (a timer sweep per event loop instead
+ * Once a second: ping every socket silent and unpinged for {@code ping-interval} (a timer sweep per event loop instead
  * of a timer per connection: an idle connection costs nothing between its pings, and pings stay spread over the
  * interval as connections were opened), resend what stayed unacknowledged past {@code retransmit-after} without progress (closing the
  * connection, 4004, after {@code retransmit-attempts}), and close connections silent past {@code idle-timeout}
@@ -84,8 +84,13 @@ public class DeliveryTimers {
         }
     }
 
+    /**
+     * A ping when the socket was neither pinged nor heard from for {@code ping-interval}: a client that showed life
+     * meanwhile (its own pings, acks, anything) needs none — half the frames of an idle node whose clients ping on
+     * their own, and a phone's radio woken half as often.
+     */
     private void ping(ClientSession session, long now) {
-        if (now - session.lastPingNanos >= pingNanos) {
+        if (now - session.lastPingNanos >= pingNanos && now - session.lastHeardNanos() >= pingNanos) {
             session.lastPingNanos = now;
             outbound.ping(session);
         }

@@ -93,6 +93,7 @@ public class ChatSocket {
         // arrived since then. Frames are handled only after this completes, so a sync sent right after connecting
         // already finds the node subscribed to everything addressed to this user.
         return connections.register(session, connection.userData().get(TokenUpgradeCheck.ARRIVAL))
+                .invoke(() -> sessionEnds.watch(session)) // registered first: the watcher finds it by id
                 .flatMap(v -> presence.enter(session))
                 .invoke(() -> fastPath.install(session, connection.userData().get(TokenUpgradeCheck.CHANNEL)));
     }

@@ -19,6 +19,7 @@ import io.parley.chat.protocol.ClientFrame;
 import io.parley.chat.protocol.FrameException;
 import io.parley.chat.protocol.FrameParser;
 import io.parley.chat.protocol.FrameTypes;
+import io.parley.chat.protocol.ServerFrames;
 import io.parley.chat.service.AckService;
 import io.parley.chat.service.SendService;
 import io.parley.common.error.ErrorCode;
@@ -28,8 +29,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The inbound hot path, underneath websockets-next: a Netty handler in each {@code /ws/chat} socket's pipeline,
- * just before Vert.x's, that takes the two frames clients send most — {@code ack} ({@link AckScanner}, straight from
- * the bytes) and {@code send} — and handles them on the socket's event loop with plain callbacks. Through
+ * just before Vert.x's, that takes the frames clients send most — {@code ack} ({@link AckScanner}, straight from
+ * the bytes), {@code send}, and the keep-alive {@code ping} of an idle client (its canonical form, byte for byte) — and
+ * handles them on the socket's event loop with plain callbacks. Through
  * websockets-next each frame costs a task, a duplicated context, a Uni subscription with context propagation and a
  * Jackson tree; a send then ran some twenty Mutiny operators. Every other frame — and any ack or send this path
  * does not take (a malformed one, one over the size limit) — goes on to {@link ChatSocket} unchanged, which checks
@@ -44,6 +46,12 @@ public class InboundFastPath extends ChannelInboundHandlerAdapter {
     /** A send frame has this string (its type); a frame without it is not looked at further. */
     private static final ByteBuf SEND_TYPE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
             ("\"" + FrameTypes.SEND + "\"").getBytes(StandardCharsets.US_ASCII)));
+    /**
+     * A ping as the JavaScript client and most others write it. Any other spelling (spaces, more fields) goes on to
+     * {@link ChatSocket}, which answers it the same way.
+     */
+    private static final ByteBuf PING = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
+            ("{\"type\":\"" + FrameTypes.PING + "\"}").getBytes(StandardCharsets.US_ASCII)));
 
     private final AckService acks;
     private final SendService sends;
@@ -52,6 +60,7 @@ public class InboundFastPath extends ChannelInboundHandlerAdapter {
     private final InboundAdmission admission;
     private final Counter acksIn;
     private final Counter sendsIn;
+    private final Counter pingsIn;
 
     public InboundFastPath(AckService acks, SendService sends, FrameParser parser, Outbound outbound,
                            InboundAdmission admission) {
@@ -62,6 +71,7 @@ public class InboundFastPath extends ChannelInboundHandlerAdapter {
         this.admission = admission;
         this.acksIn = admission.counter(FrameTypes.ACK);
         this.sendsIn = admission.counter(FrameTypes.SEND);
+        this.pingsIn = admission.counter(FrameTypes.PING);
     }
 
     /** Puts the handler in the session's socket pipeline (no-op without a channel, or if already there). */
@@ -90,6 +100,11 @@ public class InboundFastPath extends ChannelInboundHandlerAdapter {
             ClientSession session = ctx.channel().attr(SESSION).get();
             if (session != null) {
                 ByteBuf content = text.content();
+                if (ByteBufUtil.equals(PING, content)) {
+                    ReferenceCountUtil.release(msg);
+                    handlePing(session);
+                    return;
+                }
                 ClientFrame.Ack ack = AckScanner.scan(content);
                 if (ack != null) {
                     ReferenceCountUtil.release(msg);
@@ -117,6 +132,13 @@ public class InboundFastPath extends ChannelInboundHandlerAdapter {
             return parser.parse(content.toString(StandardCharsets.UTF_8)) instanceof ClientFrame.Send send ? send : null;
         } catch (FrameException e) {
             return null; // ChatSocket parses it again and answers the error
+        }
+    }
+
+    private void handlePing(ClientSession session) {
+        if (admission.admit(session, 0)) {
+            pingsIn.increment();
+            outbound.write(session, ServerFrames.PONG);
         }
     }
 

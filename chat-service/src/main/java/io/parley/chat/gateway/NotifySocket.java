@@ -62,6 +62,7 @@ public class NotifySocket {
                 new TokenBucket(limits.framesPerSecond(), limits.frameBurst()));
         // subscribed first, then the backlog: a notification posted in between arrives twice at worst (same seq)
         return connections.register(session)
+                .invoke(() -> sessionEnds.watch(session)) // registered first: the watcher finds it by id
                 .flatMap(v -> notifications.pending(claims.userId()))
                 .invoke(pending -> pending.forEach(frame -> outbound.write(session, frame)))
                 .replaceWithVoid();

@@ -24,10 +24,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -47,7 +45,9 @@ import org.jboss.logging.Logger;
  *   <li><b>Expiry is local.</b> A connection lives as long as its access token — the one from the upgrade, or a
  *   fresher one the client presented since with a {@code token} frame (same user, same session, live).
  *   {@code refresh-ahead} before that the client is sent {@code {"type":"expiring","exp"}}; at {@code exp} the
- *   connection is closed. A sweep every {@code sweep-interval} checks the local connections.</li>
+ *   connection is closed. Every {@code sweep-interval} a timer takes the connections that are due from a deadline
+ *   queue ({@link ExpiryDeadlines}, fed by {@link #watch} at the upgrade): an idle node does nothing for the
+ *   connections whose tokens are far from expiry.</li>
  * </ul>
  * The revocation check at upgrade ({@code TokenUpgradeCheck}) stays as it is.
  */
@@ -72,6 +72,7 @@ public class SessionEndWatcher implements ChannelReceiver {
     private final Map<String, Long> renewedUntil = new ConcurrentHashMap<>();
     /** Connections already told their token is expiring (told once per token). */
     private final Map<String, Long> warnedFor = new ConcurrentHashMap<>();
+    private final ExpiryDeadlines deadlines = new ExpiryDeadlines();
     private long sweepTimer = -1;
 
     public SessionEndWatcher(FanoutBroker broker, ReactiveRedisDataSource data, Vertx vertx, LocalConnections chats,
@@ -154,40 +155,51 @@ public class SessionEndWatcher implements ChannelReceiver {
     }
 
     private long expiryOf(ClientSession session) {
-        Long renewed = renewedUntil.isEmpty() ? null : renewedUntil.get(session.id()); // the sweep asks for every connection
+        Long renewed = renewedUntil.get(session.id());
         long original = session.claims().expiresAt();
         return renewed == null ? original : Math.max(renewed, original);
     }
 
-    /**
-     * One pass over this node's connections (a comparison each; the maps of renewed and warned connections are
-     * pruned only when they hold something).
-     */
+    // ---- token expiry -------------------------------------------------------------------------------------------
+
+    /** A connection just opened (either endpoint): its token's expiry is watched from now on. */
+    public void watch(ClientSession session) {
+        if (session.claims() != null && session.claims().expiresAt() > 0) {
+            deadlines.add(session.claims().expiresAt() - refreshAheadSeconds, session.id());
+        }
+    }
+
+    /** The connections that are due: each is warned, closed, or put back at its next deadline. */
     private void sweepExpiries() {
         long now = System.currentTimeMillis() / 1000;
-        boolean prune = !renewedUntil.isEmpty() || !warnedFor.isEmpty();
-        Set<String> open = prune ? new HashSet<>() : null;
-        for (Iterable<ClientSession> sessions : List.<Iterable<ClientSession>>of(chats.all(), notifies.all())) {
-            for (ClientSession session : sessions) {
-                if (prune) {
-                    open.add(session.id());
-                }
-                if (session.isClosing() || session.claims() == null || session.claims().expiresAt() <= 0) {
-                    continue;
-                }
-                long exp = expiryOf(session);
-                if (now >= exp) {
-                    close(session, "the access token expired: sign in again, or send a fresh token before it expires");
-                } else if (now >= exp - refreshAheadSeconds && !Long.valueOf(exp).equals(warnedFor.get(session.id()))) {
+        for (ExpiryDeadlines.Due due; (due = deadlines.pollDue(now)) != null; ) {
+            ClientSession session = chats.byConnectionId(due.connectionId());
+            if (session == null) {
+                session = notifies.byConnectionId(due.connectionId());
+            }
+            if (session == null || session.isClosing()) {
+                forget(due.connectionId());
+                continue;
+            }
+            long exp = expiryOf(session);
+            if (now >= exp) {
+                close(session, "the access token expired: sign in again, or send a fresh token before it expires");
+                forget(session.id());
+            } else if (now >= exp - refreshAheadSeconds) {
+                if (!Long.valueOf(exp).equals(warnedFor.get(session.id()))) {
                     warnedFor.put(session.id(), exp);
                     outbound.write(session, ServerFrames.expiring(exp));
                 }
+                deadlines.add(exp, session.id());
+            } else {
+                deadlines.add(exp - refreshAheadSeconds, session.id()); // a fresher token moved it on
             }
         }
-        if (prune) {
-            renewedUntil.keySet().retainAll(open);
-            warnedFor.keySet().retainAll(open);
-        }
+    }
+
+    private void forget(String connectionId) {
+        renewedUntil.remove(connectionId);
+        warnedFor.remove(connectionId);
     }
 
     // ---- ended sessions -------------------------------------------------------------------------------------------

@@ -33,12 +33,14 @@ public final class ChatClient implements AutoCloseable {
     private final CompletableFuture<Integer> closed;
     private final List<JsonNode> seen = new ArrayList<>();
     private final AtomicInteger binaryFrames;
+    private final AtomicInteger pings;
 
     private ChatClient(WebSocket socket, Listener listener) {
         this.socket = socket;
         this.frames = listener.frames;
         this.closed = listener.closed;
         this.binaryFrames = listener.binaryFrames;
+        this.pings = listener.pings;
     }
 
     public static ChatClient connect(String baseUrl, String token) {
@@ -76,6 +78,11 @@ public final class ChatClient implements AutoCloseable {
     /** Binary frames received so far. */
     public int binaryFramesReceived() {
         return binaryFrames.get();
+    }
+
+    /** WebSocket pings received so far (the JDK client answers each with a pong by itself). */
+    public int pingsReceived() {
+        return pings.get();
     }
 
     /**
@@ -269,6 +276,7 @@ public final class ChatClient implements AutoCloseable {
         final LinkedBlockingQueue<JsonNode> frames;
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
         final AtomicInteger binaryFrames = new AtomicInteger();
+        final AtomicInteger pings = new AtomicInteger();
 
         Listener() {
             this(new LinkedBlockingQueue<>());
@@ -315,6 +323,12 @@ public final class ChatClient implements AutoCloseable {
             }
             webSocket.request(1);
             return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, java.nio.ByteBuffer message) {
+            pings.incrementAndGet();
+            return WebSocket.Listener.super.onPing(webSocket, message);
         }
 
         @Override
