@@ -88,10 +88,14 @@ start_redis() {
   mkdir -p "$PARLEY_HOME/redis"
   say "starting redis on 127.0.0.1:$PARLEY_REDIS_PORT"
   # AOF with fsync every second: a laptop restart keeps the hot state (durability 'aof' lite);
-  # PARLEY_REDIS_FSYNC=always for durability 'aof' (the faults scenario)
+  # PARLEY_REDIS_FSYNC=always for durability 'aof' (the faults scenario).
+  # AOF rewrites at 4x the last base and not below 512 MB: with Redis's defaults (2x, 64 MB) 1:1 chat at 4,000 msg/s
+  # rewrote every 15-25 s, each a fork that serializes the whole dataset on a core the services need (docs/operations.md,
+  # "Redis settings"). Later PARLEY_REDIS_EXTRA_ARGS win.
   nohup redis-server --port "$PARLEY_REDIS_PORT" --bind 127.0.0.1 --dir "$PARLEY_HOME/redis" \
     --appendonly yes --appendfsync "${PARLEY_REDIS_FSYNC:-everysec}" --save '' --daemonize no \
-    --stream-node-max-bytes 512 \
+    --stream-node-max-bytes 512 --auto-aof-rewrite-percentage 400 --auto-aof-rewrite-min-size 512mb \
+    ${PARLEY_REDIS_EXTRA_ARGS:-} \
     > "$LOG_DIR/redis.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/redis.pid"
   wait_until 30 redis redis-cli -p "$PARLEY_REDIS_PORT" ping || die "redis did not start; see $LOG_DIR/redis.log"

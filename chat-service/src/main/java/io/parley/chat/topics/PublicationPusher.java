@@ -44,7 +44,12 @@ public class PublicationPusher {
 
     private static final Logger LOG = Logger.getLogger(PublicationPusher.class);
     private static final Duration LEASE = Duration.ofSeconds(5);
-    private static final Duration BLOCK = Duration.ofMillis(500);
+    /**
+     * How long a read waits for publications: one returns at once when some arrive, so this only sets how often an
+     * idle shard's owner asks again (no faster than once a second, issue 20) and how late a lost lease is noticed
+     * (the new owner reclaims what was read and not acknowledged meanwhile).
+     */
+    private static final Duration BLOCK = Duration.ofSeconds(2);
 
     private final RedisDataSource redis;
     private final Redis client;
