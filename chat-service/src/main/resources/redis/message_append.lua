@@ -6,8 +6,13 @@
 -- for the sender's other devices only when it has some.
 -- Returns {'ok', seq} | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing)
 --       | {'not-editable'} (unknown target, or its edit window closed) | {'not-yours'}
---       | {'no-seq'} (the counter is missing and the bucket's counters are not known to be whole: seed it from MySQL
---         and call again with ARGV[17]).
+--       | {'no-seq'} (the counter is missing and the conversation may have had one: seed it from MySQL and call again
+--         with ARGV[17]).
+--
+-- A counter is not kept for ever: it leaves Redis with a quiet conversation's log (persist_done.lua). A missing
+-- counter is then a new conversation only if the bucket's filter of started conversations (KEYS[11], a Bloom filter
+-- set by persist_done.lua and by the re-seed from MySQL) does not hold the conversation, and only while the bucket's
+-- marker (KEYS[10]) says the filter is whole for its size (ARGV[19]).
 --
 -- What the sender sent lately in this conversation is one small hash per (conversation, sender), in two generations
 -- (KEYS[5] current, KEYS[6] previous): 'c<clientMsgId>' -> 'id|seq|ts' for de-duplication, 'm<id>' -> ts for edits.
@@ -24,13 +29,14 @@ local changes_key = KEYS[7]
 -- edit/delete: the target's sender's two generations (whose id names the sender); otherwise KEYS[5] and KEYS[6] again
 local target_recent_key = KEYS[8]
 local target_recent_previous_key = KEYS[9]
--- present while every conversation of the bucket that MySQL knows has its counter here (set by the write-behind after
--- it re-seeded them; gone with everything else when Redis loses its data): a missing counter is then a new conversation
+-- the filter's size while every conversation of the bucket that MySQL knows is in the filter (set by the write-behind
+-- after it rebuilt the filter from MySQL; gone with everything else when Redis loses its data)
 local seqs_whole_key = KEYS[10]
+local started_key = KEYS[11] -- the bucket's conversations that may have had a counter (a bitmap)
 -- Optional, on a one-shard Redis only (a Cluster refuses keys of other slots; there the caller sends these apart):
-local sender_conns_key = KEYS[11] -- the sender's open connections (presence): is there another device to tell?
-local own_read_key = KEYS[12] -- the sender's read cursors: own messages are read
-local index_keys = {KEYS[13], KEYS[14]} -- a direct chat's two participants' conversation lists (hash: cid -> ts)
+local sender_conns_key = KEYS[12] -- the sender's open connections (presence): is there another device to tell?
+local own_read_key = KEYS[13] -- the sender's read cursors: own messages are read
+local index_keys = {KEYS[14], KEYS[15]} -- a direct chat's two participants' conversation lists (hash: cid -> ts)
 
 local conversation = ARGV[1]
 local id = ARGV[2]
@@ -50,7 +56,8 @@ local edit_window_ms = tonumber(ARGV[15])
 local echo_channel = ARGV[16] -- the sender's own channel, for its other devices ('' for none)
 local seq_floor = ARGV[17] -- '' normally; after {'no-seq'}: the highest seq MySQL holds for the conversation
 local generation_size = tonumber(ARGV[18])
--- ARGV[19..] are the channels to publish to
+local filter_bits = ARGV[19] -- the started filter's size: the marker's value while the filter is whole
+-- ARGV[20..22]: the conversation's three positions in the filter; ARGV[23..] are the channels to publish to
 
 local dedupe_field = 'c' .. client_msg_id
 local original = redis.call('HGET', recent_key, dedupe_field) or redis.call('HGET', recent_previous_key, dedupe_field)
@@ -93,16 +100,27 @@ if seq_floor ~= '' then
   seq = redis.call('INCR', seq_key)
 else
   seq = redis.call('INCR', seq_key)
-  if seq == 1 and redis.call('EXISTS', seqs_whole_key) == 0 then
-    -- a new conversation, or Redis lost its counter: only MySQL can tell, so nothing is written until it has
-    redis.call('DEL', seq_key)
-    return {'no-seq'}
+  if seq == 1 then
+    local new = redis.call('GET', seqs_whole_key) == filter_bits
+    if new then
+      local bits = redis.call('BITFIELD_RO', started_key, 'GET', 'u1', ARGV[20], 'GET', 'u1', ARGV[21], 'GET', 'u1', ARGV[22])
+      new = bits[1] == 0 or bits[2] == 0 or bits[3] == 0
+    end
+    if not new then
+      -- a new conversation, or one whose counter left Redis (quiet) or was lost: only MySQL can tell, so nothing is
+      -- written until it has
+      redis.call('DEL', seq_key)
+      return {'no-seq'}
+    end
   end
 end
 redis.call('XADD', log_key, seq .. '-0', 'id', id, 'from', sender, 'to', recipient, 'kind', kind,
   'body', body, 'ts', ts, 'target', target, 'cmid', client_msg_id)
--- a quiet conversation's log expires once MySQL holds it whole (persist_done.lua): not while it holds this message
-redis.call('PERSIST', log_key)
+-- a quiet conversation's log and counter expire once MySQL holds it whole (persist_done.lua): not while the log holds
+-- this message (the two are given their expiry together: a log that had one means the counter has one too)
+if redis.call('PERSIST', log_key) == 1 then
+  redis.call('PERSIST', seq_key)
+end
 redis.call('SADD', dirty_key, conversation)
 
 local answer = id .. '|' .. seq .. '|' .. ts
@@ -136,7 +154,7 @@ end
 
 -- envelope: '<exclude> <conversation> <seq>' on the first line, then the frame (see fanout/Envelope.java)
 local payload = exclude .. ' ' .. conversation .. ' ' .. seq .. '\n' .. frame_head .. seq .. frame_tail
-for i = 19, #ARGV do
+for i = 23, #ARGV do
   redis.call('PUBLISH', ARGV[i], payload)
 end
 -- the sending connection has its `sent`: the copy on its own channel is only for its other devices, if any

@@ -3,14 +3,16 @@
 -- queue: it is never trimmed above the mark, so nothing waits anywhere else).
 -- Also drains the quiet sets of versions before this one (conversations MySQL held whole, forgotten from Redis once
 -- quiet: their log and mark; today they expire instead, persist_done.lua), and names the buckets
--- whose counters are not known to be whole (RedisKeys.seqsWhole missing: Redis lost its data) for a re-seed.
+-- whose filter of started conversations is not known to be whole (RedisKeys.seqsWhole missing — Redis lost its data —
+-- or set for another filter size) for a rebuild.
 -- KEYS: per bucket: its writer lease, its dirty set (conversations with messages MySQL may lack), the write-behind
 --       stream of versions before this one (drained once: its conversations become dirty), its quiet set (versions
 --       before this one: conversations MySQL held whole, scored by when it did), its seqs-whole marker.
 -- ARGV: node name, lease ms, most entries to return, quiet since (ms: forget what was quiet before), housekeeping
 --       ('1': take free leases, renew ours, check the seqs-whole markers, drain legacy streams, forget quiet
 --       conversations, count what waits — once a second; '0': only read the buckets this node holds, the hot path
---       under load, a GET and an SRANDMEMBER per bucket), then per bucket the prefix of its conversations' keys.
+--       under load, a GET and an SRANDMEMBER per bucket), the started filter's size, then per bucket the prefix of its
+--       conversations' keys.
 -- Returns {conversations waiting, leases taken, {buckets (1-based, in KEYS order) without their seqs-whole marker},
 -- {buckets this node holds (1-based)}, then per conversation: cid, mark, entries}. "Waiting" differs by round: with
 -- housekeeping it is the SCARD of every bucket read (the gauge's figure); without, only the conversations this round
@@ -20,6 +22,7 @@ local lease_ms = tonumber(ARGV[2])
 local budget = tonumber(ARGV[3])
 local quiet_since = ARGV[4]
 local housekeeping = ARGV[5] == '1'
+local filter_bits = ARGV[6]
 local forget_budget = 100 -- conversations forgotten per call at most: the sweep never holds Redis for long
 local waiting = 0
 local taken = 0
@@ -29,7 +32,7 @@ local out = {0, 0, unmarked, held}
 for b = 1, #KEYS / 5 do
   local lease_key, dirty_key, legacy_key, quiet_key = KEYS[5 * b - 4], KEYS[5 * b - 3], KEYS[5 * b - 2], KEYS[5 * b - 1]
   local seqs_whole_key = KEYS[5 * b]
-  local prefix = ARGV[5 + b]
+  local prefix = ARGV[6 + b]
   local owner = redis.call('GET', lease_key)
   -- a free lease is taken by housekeeping only: until then another node may take it first
   local mine = owner == node or (housekeeping and not owner)
@@ -44,7 +47,7 @@ for b = 1, #KEYS / 5 do
     elseif redis.call('PTTL', lease_key) < lease_ms / 2 then
       redis.call('PEXPIRE', lease_key, lease_ms)
     end
-    if redis.call('EXISTS', seqs_whole_key) == 0 then
+    if redis.call('GET', seqs_whole_key) ~= filter_bits then
       unmarked[#unmarked + 1] = b
     end
     if redis.call('EXISTS', legacy_key) == 1 then

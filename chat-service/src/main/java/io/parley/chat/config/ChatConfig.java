@@ -410,11 +410,20 @@ public interface ChatConfig {
         int hotMessages();
 
         /**
-         * A conversation MySQL holds whole and that stays quiet this long leaves Redis (its log and mark; the counter stays):
-         * Redis then holds the messages of the conversations that are active; a later sync or
-         * history reads MySQL.
+         * A conversation MySQL holds whole and that stays quiet this long leaves Redis (its log, mark and seq counter):
+         * Redis then holds the conversations that are active; a later sync or history reads MySQL, and its next
+         * message reads its seq floor there.
          */
         @WithDefault("6H")
         Duration quietAfter();
+
+        /**
+         * Bits of each bucket's filter of started conversations (64 buckets; a Redis bitmap of this many bits each,
+         * 128 KiB at the default): it tells a new conversation from one whose counter left Redis without asking MySQL.
+         * About ten bits per conversation that went quiet keeps false positives (a MySQL query for a new conversation)
+         * near 2 %; beyond that they grow, nothing breaks. A change rebuilds the filters from MySQL once. 1024 to 2^32.
+         */
+        @WithDefault("1048576")
+        long startedFilterBits();
     }
 }

@@ -143,30 +143,36 @@ public class HistoryRepository {
     }
 
     /**
-     * Every conversation's highest seq, handed to {@code each} as the rows stream in (the re-seed of seq counters
-     * after Redis lost them; a primary-key scan).
+     * Every conversation MySQL holds a message of, or ever held one of (retention may have purged them all:
+     * {@code seq_floors} keeps its last seq), handed to {@code each} as the rows stream in (the rebuild of the
+     * filters of started conversations after Redis lost them; index scans).
      */
-    public void forEachLastSeq(java.util.function.BiConsumer<String, Long> each) {
+    public void forEachConversation(java.util.function.Consumer<String> each) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(
-                     "SELECT conversation_id, MAX(seq) FROM messages GROUP BY conversation_id")) {
+                     "SELECT DISTINCT conversation_id FROM messages UNION SELECT conversation_id FROM seq_floors")) {
             statement.setFetchSize(1000);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    each.accept(rows.getString(1), rows.getLong(2));
+                    each.accept(rows.getString(1));
                 }
             }
         } catch (SQLException e) {
-            throw new HistoryException("reading every conversation's last seq failed", e);
+            throw new HistoryException("reading every conversation failed", e);
         }
     }
 
-    /** The highest seq MySQL holds for the conversation, 0 for none (the floor of a lost seq counter). */
+    /**
+     * The highest seq MySQL holds or held for the conversation (its messages, or the last seq retention purged),
+     * 0 for none: the floor of a counter that left Redis.
+     */
     public long maxSeq(String conversation) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(
-                     "SELECT MAX(seq) FROM messages WHERE conversation_id = ?")) {
+                     "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM messages WHERE conversation_id = ?), 0), "
+                     + "COALESCE((SELECT seq FROM seq_floors WHERE conversation_id = ?), 0))")) {
             statement.setString(1, conversation);
+            statement.setString(2, conversation);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return rows.getLong(1); // NULL (no row) reads as 0

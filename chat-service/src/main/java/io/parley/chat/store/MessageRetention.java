@@ -17,7 +17,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -163,10 +165,33 @@ public class MessageRetention {
             return new BatchedPurge.Batch(examined, deleted);
         }
 
+        /**
+         * Before the rows go: the highest seq deleted per conversation, kept in {@code seq_floors} (never lowered), so a
+         * conversation whose every message is purged still continues above them when its counter is gone from Redis.
+         */
+        private void keepFloors(Connection connection, List<String> conversations, List<Long> seqs) throws SQLException {
+            Map<String, Long> floors = new HashMap<>();
+            for (int i = 0; i < conversations.size(); i++) {
+                floors.merge(conversations.get(i), seqs.get(i), Math::max);
+            }
+            StringBuilder sql = new StringBuilder("INSERT INTO seq_floors (conversation_id, seq) VALUES ");
+            sql.append("(?, ?), ".repeat(floors.size() - 1)).append("(?, ?)");
+            sql.append(" ON DUPLICATE KEY UPDATE seq = GREATEST(seq, VALUES(seq))");
+            try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
+                int p = 1;
+                for (Map.Entry<String, Long> floor : floors.entrySet()) {
+                    insert.setString(p++, floor.getKey());
+                    insert.setLong(p++, floor.getValue());
+                }
+                insert.executeUpdate();
+            }
+        }
+
         private int delete(Connection connection, List<String> conversations, List<Long> seqs) throws SQLException {
             if (conversations.isEmpty()) {
                 return 0;
             }
+            keepFloors(connection, conversations, seqs);
             // primary-key equalities: each row is found by its key, nothing else is locked
             StringBuilder sql = new StringBuilder("DELETE FROM messages WHERE ");
             for (int i = 0; i < conversations.size(); i++) {

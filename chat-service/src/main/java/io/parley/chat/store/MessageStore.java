@@ -354,7 +354,8 @@ public class MessageStore {
                 RedisKeys.changes(cid),
                 RedisKeys.recentSends(cid, targetSender, false),
                 RedisKeys.recentSends(cid, targetSender, true),
-                RedisKeys.seqsWhole(RedisKeys.bucket(cid)));
+                RedisKeys.seqsWhole(RedisKeys.bucket(cid)),
+                RedisKeys.startedFilter(RedisKeys.bucket(cid)));
     }
 
     /** The user a 34-character message id names (its digits 14–23), or {@code fallback} for anything else. */
@@ -373,7 +374,7 @@ public class MessageStore {
     private List<String> args(ChatMessage draft, boolean checkMembers, String[] frameAroundSeq, String exclude,
                               List<String> channels, String echoChannel, Long seqFloor) {
         String cid = draft.conversation();
-        List<String> args = new ArrayList<>(18 + channels.size());
+        List<String> args = new ArrayList<>(22 + channels.size());
         args.add(cid);
         args.add(draft.id());
         args.add(Long.toString(draft.from()));
@@ -392,6 +393,9 @@ public class MessageStore {
         args.add(echoChannel == null ? "" : echoChannel);
         args.add(seqFloor == null ? "" : seqFloor.toString());
         args.add(Integer.toString(config.delivery().dedupeWindow()));
+        long filterBits = config.persistence().startedFilterBits();
+        args.add(Long.toString(filterBits));
+        args.addAll(List.of(StartedConversations.positions(cid, filterBits)));
         args.addAll(channels);
         return args;
     }

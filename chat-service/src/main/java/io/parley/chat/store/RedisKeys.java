@@ -86,12 +86,21 @@ public final class RedisKeys {
     }
 
     /**
-     * Present while every conversation of the bucket that MySQL knows has its seq counter in Redis (set by the
-     * write-behind once it re-seeded them from MySQL; lost with the counters when Redis loses its data). While it
-     * is there, a missing counter is a new conversation; while it is not, the append asks MySQL first.
+     * The size of the bucket's {@link #startedFilter} while every conversation of the bucket that MySQL knows is in
+     * it (set by the write-behind once it rebuilt the filter from MySQL; lost with it when Redis loses its data).
+     * While it holds the configured size, a missing counter of a conversation the filter does not hold is a new
+     * conversation; otherwise the append asks MySQL first.
      */
     public static String seqsWhole(int bucket) {
         return bucketPrefix(bucket) + "seqs-whole";
+    }
+
+    /**
+     * The bucket's filter of started conversations: a bitmap Bloom filter of the conversations whose seq counter may
+     * have left Redis (see {@link StartedConversations}).
+     */
+    public static String startedFilter(int bucket) {
+        return bucketPrefix(bucket) + "started";
     }
 
     /** Which node writes one bucket's conversations to MySQL: its name, with an expiry the node renews. */

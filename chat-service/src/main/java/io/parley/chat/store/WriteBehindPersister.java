@@ -39,12 +39,13 @@ import org.jboss.logging.Logger;
  * before the marks move is simply read again. Nothing is copied into a second stream (the message was written to
  * Redis once, not twice), and there is nothing to acknowledge or delete.
  *
- * <p>A conversation MySQL holds whole that stays quiet for {@code quietAfter} leaves Redis (log and mark expire, set
- * by persist_done.lua; the next append lifts the log's expiry): Redis holds the messages of what is active, whatever
- * the rate at which new conversations start; sync and history read MySQL meanwhile. (Versions before this one listed
- * such conversations in a per-bucket sorted set and forgot 100 a second; persist_take.lua drains what is left of it.)
- * After Redis lost its data, the counters of every conversation MySQL knows are put back ({@code seqs_seed.lua})
- * before appends stop asking MySQL.
+ * <p>A conversation MySQL holds whole that stays quiet for {@code quietAfter} leaves Redis (log, mark and seq counter
+ * expire, set by persist_done.lua, which also puts the conversation in its bucket's filter of started conversations,
+ * {@link StartedConversations}; the next append lifts the expiries): Redis holds what is active, whatever the rate at
+ * which new conversations start; sync and history read MySQL meanwhile, and the next message its seq floor. (Versions
+ * before this one listed such conversations in a per-bucket sorted set and forgot 100 a second; persist_take.lua
+ * drains what is left of it.) After Redis lost its data, the filters are rebuilt from MySQL ({@code seqs_seed.lua})
+ * before appends stop asking MySQL for the floor of every conversation without a counter.
  *
  * <p>One node writes a bucket at a time: it holds the bucket's lease ({@link RedisKeys#writerLease}), renewed at
  * half-life while it runs, released on a clean stop, and taken over by another node {@code claimIdle} after a node
@@ -75,6 +76,8 @@ public class WriteBehindPersister {
     private final HistoryRepository history;
     private final PersistListener persisted;
     private final ChatConfig.Persistence config;
+    /** The size of the buckets' filters of started conversations ({@link StartedConversations}). */
+    private final long filterBits;
     private final String consumer;
     /** The buckets read by one call: all of them on a one-shard Redis, one each on a Cluster. */
     private final List<int[]> bucketGroups = new ArrayList<>();
@@ -102,6 +105,7 @@ public class WriteBehindPersister {
         this.history = history;
         this.persisted = persisted;
         this.config = config.persistence();
+        this.filterBits = StartedConversations.checkedBits(this.config.startedFilterBits());
         this.consumer = NodeName.unique();
         this.pause = this.config.pollInterval();
         if ("standalone".equalsIgnoreCase(clientType)) {
@@ -249,19 +253,20 @@ public class WriteBehindPersister {
 
     private Taken take(int[] buckets, boolean housekeeping) {
         List<String> keys = new ArrayList<>(buckets.length * 5);
-        String[] args = new String[5 + buckets.length];
+        String[] args = new String[6 + buckets.length];
         args[0] = consumer;
         args[1] = Long.toString(config.claimIdle().toMillis());
         args[2] = Integer.toString(config.batchSize());
         args[3] = Long.toString(System.currentTimeMillis() - config.quietAfter().toMillis());
         args[4] = housekeeping ? "1" : "0";
+        args[5] = Long.toString(filterBits);
         for (int i = 0; i < buckets.length; i++) {
             keys.add(RedisKeys.writerLease(buckets[i]));
             keys.add(RedisKeys.dirty(buckets[i]));
             keys.add(RedisKeys.legacyPersistQueue(buckets[i]));
             keys.add(RedisKeys.quiet(buckets[i]));
             keys.add(RedisKeys.seqsWhole(buckets[i]));
-            args[5 + i] = RedisKeys.bucketPrefix(buckets[i]);
+            args[6 + i] = RedisKeys.bucketPrefix(buckets[i]);
         }
         Response reply = TAKE.run(redis, keys, args);
         long taken = reply.get(1).toLong();
@@ -297,20 +302,25 @@ public class WriteBehindPersister {
     }
 
     /**
-     * Redis lost the seq counters of these buckets (their seqs-whole marker is gone): every conversation MySQL knows
-     * gets its counter back (never lowered), then the marker, so a missing counter means a new conversation again
-     * and appends stop asking MySQL first. Until then each append of a conversation without a counter asks MySQL
-     * itself (message_append.lua's no-seq), so nothing waits for this.
+     * These buckets' filters of started conversations are not known to be whole (their seqs-whole marker is gone —
+     * Redis lost its data — or names another filter size): each is emptied and every conversation MySQL holds a
+     * message of is put back in it, then the marker, so a missing counter of a conversation the filter does not hold
+     * means a new conversation again and appends stop asking MySQL first. Until then each append of a conversation
+     * without a counter asks MySQL itself (message_append.lua's no-seq), so nothing waits for this. A conversation
+     * that goes quiet meanwhile is added by persist_done.lua, after the emptying.
      */
     private void reseed(List<Integer> buckets) {
         java.util.Set<Integer> wanted = new java.util.HashSet<>(buckets);
-        Map<Integer, List<String[]>> byBucket = new HashMap<>();
+        for (int bucket : buckets) {
+            redis.key().del(RedisKeys.startedFilter(bucket));
+        }
+        Map<Integer, List<String>> byBucket = new HashMap<>();
         long[] seen = {0};
-        history.forEachLastSeq((cid, seq) -> {
+        history.forEachConversation(cid -> {
             int bucket = RedisKeys.bucket(cid);
             if (wanted.contains(bucket)) {
-                List<String[]> pending = byBucket.computeIfAbsent(bucket, b -> new ArrayList<>());
-                pending.add(new String[]{RedisKeys.seq(cid), Long.toString(seq)});
+                List<String> pending = byBucket.computeIfAbsent(bucket, b -> new ArrayList<>());
+                pending.add(cid);
                 seen[0]++;
                 if (pending.size() >= SEED_BATCH) {
                     seed(bucket, pending, false);
@@ -321,18 +331,20 @@ public class WriteBehindPersister {
         for (int bucket : buckets) {
             seed(bucket, byBucket.getOrDefault(bucket, List.of()), true);
         }
-        LOG.infof("write-behind: %d buckets' seq counters re-seeded from MySQL (%d conversations): Redis had lost them",
-                buckets.size(), seen[0]);
+        LOG.infof("write-behind: %d buckets' filters of started conversations rebuilt from MySQL (%d conversations): "
+                + "Redis had lost them, or their size changed", buckets.size(), seen[0]);
     }
 
-    private void seed(int bucket, List<String[]> counters, boolean last) {
-        List<String> keys = new ArrayList<>(counters.size() + 1);
-        String[] args = new String[counters.size() + 1];
-        keys.add(RedisKeys.seqsWhole(bucket));
+    private void seed(int bucket, List<String> conversations, boolean last) {
+        List<String> keys = List.of(RedisKeys.seqsWhole(bucket), RedisKeys.startedFilter(bucket));
+        String[] args = new String[2 + conversations.size() * StartedConversations.POSITIONS];
         args[0] = last ? "1" : "0";
-        for (int i = 0; i < counters.size(); i++) {
-            keys.add(counters.get(i)[0]);
-            args[i + 1] = counters.get(i)[1];
+        args[1] = Long.toString(filterBits);
+        int a = 2;
+        for (String cid : conversations) {
+            for (String position : StartedConversations.positions(cid, filterBits)) {
+                args[a++] = position;
+            }
         }
         SEED.run(redis, keys, args);
     }
@@ -353,8 +365,8 @@ public class WriteBehindPersister {
     }
 
     private void raiseMarks(List<Map.Entry<String, Long>> tops) {
-        List<String> keys = new ArrayList<>(tops.size() * 4);
-        List<String> args = new ArrayList<>(tops.size() * 2 + 2);
+        List<String> keys = new ArrayList<>(tops.size() * 5);
+        List<String> args = new ArrayList<>(tops.size() * 5 + 2);
         args.add(Integer.toString(config.hotMessages()));
         args.add(Long.toString(config.quietAfter().toMillis()));
         for (Map.Entry<String, Long> top : tops) {
@@ -363,8 +375,10 @@ public class WriteBehindPersister {
             keys.add(RedisKeys.log(cid));
             keys.add(RedisKeys.seq(cid));
             keys.add(RedisKeys.dirty(RedisKeys.bucket(cid)));
+            keys.add(RedisKeys.startedFilter(RedisKeys.bucket(cid)));
             args.add(cid);
             args.add(Long.toString(top.getValue()));
+            args.addAll(List.of(StartedConversations.positions(cid, filterBits)));
         }
         DONE.run(redis, keys, args.toArray(String[]::new));
     }

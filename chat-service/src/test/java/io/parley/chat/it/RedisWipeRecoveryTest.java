@@ -188,6 +188,50 @@ class RedisWipeRecoveryTest {
         }
     }
 
+    @Test
+    void aQuietConversationThatLeftRedisShouldCarryOnWhereItWas() {
+        List<Long> users = Platform.get().registerUsers(2);
+        long alice = users.get(0);
+        long bob = users.get(1);
+        String cid = ConversationId.direct(alice, bob).value();
+        try (ChatClient a = ChatClient.connectAndSync(url(), token(alice))) {
+            for (int i = 1; i <= 3; i++) {
+                send(a, a.sendTo(bob, cmid(), "before the quiet " + i));
+            }
+        }
+        awaitPersisted(cid, 3);
+        await().atMost(WAIT).until(() -> redis.key().pttl(RedisKeys.seq(cid)) > 0);
+        // as if quiet for PARLEY_CHAT_PERSISTENCE_QUIET_AFTER: the log, the mark and the counter leave Redis
+        for (String key : List.of(RedisKeys.log(cid), RedisKeys.persisted(cid), RedisKeys.seq(cid))) {
+            redis.key().pexpire(key, 1);
+        }
+        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid),
+                RedisKeys.seq(cid)) == 0);
+
+        assertEquals(List.of(3), conversations(token(bob)).getList("conversations.lastSeq"));
+        try (ChatClient b = ChatClient.connectAndSync(url(), token(bob))) {
+            // a read receipt is clamped to the last seq, which only MySQL knows now
+            b.send(ChatClient.frame("read").put("conversation", cid).put("seq", 3));
+            await().atMost(WAIT).until(() -> "3".equals(redis.hash(String.class).hget(RedisKeys.userRead(bob), cid)));
+        }
+        assertEquals(List.of(0), conversations(token(bob)).getList("conversations.unread"));
+
+        try (ChatClient a = ChatClient.connectAndSync(url(), token(alice))) {
+            a.sendTo(bob, cmid(), "after the quiet");
+            JsonNode sent = a.await(f -> f.path("type").asText().equals("sent") || f.path("type").asText().equals("error"), WAIT);
+            assertEquals(4, sent.path("seq").asLong(), "continues above MySQL, not at 1: " + sent);
+        }
+        try (ChatClient b = ChatClient.connect(url(), token(bob))) { // a device that read up to 3 comes back
+            ObjectNode sync = ChatClient.frame("sync");
+            sync.putObject("cursors").put(cid, 3);
+            b.send(sync);
+            JsonNode message = b.await(f -> "message".equals(f.path("type").asText()), WAIT);
+            assertEquals(4, message.get("seq").asLong());
+            assertEquals("after the quiet", message.get("body").asText());
+            b.awaitType("synced");
+        }
+    }
+
     private void wipeRedis() {
         assertEquals("+OK", RedisServer.shared().command("FLUSHALL"));
     }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code message_append.lua} against a real Redis: de-duplication and edit checks kept in a bounded window per sender
- * and conversation (no key per message), and a seq that never starts again at 1 when Redis lost the counter.
+ * and conversation (no key per message), and a seq that never starts again at 1 when Redis lost the counter or it
+ * left with a quiet conversation (the bucket's filter of started conversations holds it).
  */
 class MessageAppendScriptTest {
 
@@ -31,6 +32,7 @@ class MessageAppendScriptTest {
     private static final int GENERATION = 4;
     private static final long EDIT_WINDOW_MS = 60_000;
     private static final long T0 = 1_800_000_000_000L;
+    private static final long FILTER_BITS = 4096;
 
     private static RedisServer redis;
     private static Vertx vertx;
@@ -71,11 +73,35 @@ class MessageAppendScriptTest {
     }
 
     @Test
-    void aNewConversationShouldStartAtOneWithoutMySqlOnceTheBucketsCountersAreWhole() {
-        redis.command("SET " + RedisKeys.seqsWhole(RedisKeys.bucket(CID)) + " 1");
+    void aNewConversationShouldStartAtOneWithoutMySqlOnceTheBucketsFilterIsWhole() {
+        redis.command("SET " + RedisKeys.seqsWhole(RedisKeys.bucket(CID)) + " " + FILTER_BITS);
         Response stored = append(message(ALICE, "c1", "text", null, T0), null);
         assertEquals("ok", status(stored));
         assertEquals(1, stored.get(1).toLong());
+    }
+
+    @Test
+    void aFilterOfAnotherSizeShouldNotBeTrusted() {
+        redis.command("SET " + RedisKeys.seqsWhole(RedisKeys.bucket(CID)) + " " + (FILTER_BITS * 2));
+        assertEquals("no-seq", status(append(message(ALICE, "c1", "text", null, T0), null)));
+        assertEquals(":0", redis.command("EXISTS " + RedisKeys.seq(CID)), "nothing written before the floor is known");
+    }
+
+    @Test
+    void aCounterThatLeftWithAQuietConversationShouldContinueAboveMySqlNotStartAgain() {
+        redis.command("SET " + RedisKeys.seqsWhole(RedisKeys.bucket(CID)) + " " + FILTER_BITS);
+        append(message(ALICE, "c1", "text", null, T0), null);
+        append(message(ALICE, "c2", "text", null, T0), null);
+        // as persist_done.lua leaves a conversation MySQL holds whole: in the filter, then quiet long enough to expire
+        String[] positions = StartedConversations.positions(CID, FILTER_BITS);
+        for (String position : positions) {
+            redis.command("SETBIT " + RedisKeys.startedFilter(RedisKeys.bucket(CID)) + " " + position + " 1");
+        }
+        redis.command("DEL " + RedisKeys.seq(CID) + " " + RedisKeys.log(CID));
+
+        assertEquals("no-seq", status(append(message(ALICE, "c3", "text", null, T0), null)), "not taken for a new one");
+        assertEquals(":0", redis.command("EXISTS " + RedisKeys.seq(CID)), "nothing written before the floor is known");
+        assertEquals(3, append(message(ALICE, "c3", "text", null, T0), 2L).get(1).toLong(), "above MySQL's 2");
     }
 
     @Test
@@ -175,12 +201,13 @@ class MessageAppendScriptTest {
                 RedisKeys.recentSends(CID, m.from, false), RedisKeys.recentSends(CID, m.from, true),
                 RedisKeys.changes(CID),
                 RedisKeys.recentSends(CID, targetSender, false), RedisKeys.recentSends(CID, targetSender, true),
-                RedisKeys.seqsWhole(RedisKeys.bucket(CID))));
+                RedisKeys.seqsWhole(RedisKeys.bucket(CID)), RedisKeys.startedFilter(RedisKeys.bucket(CID))));
         int keys = args.size();
         args.addAll(List.of(CID, m.id, Long.toString(m.from), Long.toString(m.from == ALICE ? BOB : ALICE), m.kind,
                 "body of " + m.cmid, Long.toString(m.ts), m.target == null ? "" : m.target, m.cmid, "86400000", "0",
                 "{\"seq\":", "}", "node:1", Long.toString(EDIT_WINDOW_MS), "",
-                seqFloor == null ? "" : seqFloor.toString(), Integer.toString(GENERATION)));
+                seqFloor == null ? "" : seqFloor.toString(), Integer.toString(GENERATION), Long.toString(FILTER_BITS)));
+        args.addAll(List.of(StartedConversations.positions(CID, FILTER_BITS)));
         Request eval = Request.cmd(Command.EVAL).arg(APPEND.body()).arg(keys);
         args.forEach(eval::arg);
         try {

@@ -2,6 +2,7 @@ package io.parley.chat.store;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.chat.protocol.ChatMessage;
@@ -66,6 +67,9 @@ class WriteBehindPersisterTest {
 
     @Inject
     WriteBehindPersister persister;
+
+    @Inject
+    io.parley.chat.config.ChatConfig config;
 
     @Test
     void shouldMoveAppendedMessagesToMySqlThenTrimTheLog() {
@@ -199,28 +203,33 @@ class WriteBehindPersisterTest {
         for (int i = 1; i <= 3; i++) {
             assertEquals(new MessageStore.AppendResult.Stored(i), append(cid, a, b, "q" + i));
         }
-        // MySQL holds it whole: its log and mark expire after quiet-after (6 h) unless more comes
+        // MySQL holds it whole: its log, mark and counter expire after quiet-after (6 h) unless more comes, and it is
+        // in its bucket's filter of started conversations, so a missing counter is not taken for a new conversation
         await().atMost(WAIT).until(() -> "3".equals(persisted(cid)) && !dirty(cid) && pttl(RedisKeys.log(cid)) > 0);
         long sixHours = Duration.ofHours(6).toMillis();
         assertTrue(pttl(RedisKeys.log(cid)) <= sixHours && pttl(RedisKeys.persisted(cid)) > 0
                 && pttl(RedisKeys.persisted(cid)) <= sixHours);
+        assertTrue(pttl(RedisKeys.seq(cid)) > 0 && pttl(RedisKeys.seq(cid)) <= sixHours, "the counter leaves too");
+        assertTrue(inStartedFilter(cid));
 
         // another node writes the bucket for now, so the next message stays MySQL's to get: its log must not expire
         String lease = RedisKeys.writerLease(RedisKeys.bucket(cid));
         redis.value(String.class).set(lease, "another-node", new SetArgs().px(60_000));
         assertEquals(new MessageStore.AppendResult.Stored(4), append(cid, a, b, "q4"));
         assertEquals(-1, pttl(RedisKeys.log(cid)), "the log holds a message MySQL lacks");
+        assertEquals(-1, pttl(RedisKeys.seq(cid)), "the counter stays while the conversation is active");
         assertEquals("3", persisted(cid));
         redis.key().del(lease);
         await().atMost(WAIT).until(() -> "4".equals(persisted(cid)) && pttl(RedisKeys.log(cid)) > 0);
 
-        // as if it had stayed quiet for 6 h: its messages leave Redis, its counter stays
+        // as if it had stayed quiet for 6 h: the conversation leaves Redis whole, nothing of it stays but its bits
         redis.key().pexpire(RedisKeys.log(cid), 1);
         redis.key().pexpire(RedisKeys.persisted(cid), 1);
-        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid)) == 0);
-        assertEquals("4", redis.value(String.class).get(RedisKeys.seq(cid)));
+        redis.key().pexpire(RedisKeys.seq(cid), 1);
+        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid),
+                RedisKeys.seq(cid)) == 0);
 
-        // the next message carries on, and reaches MySQL as usual
+        // the next message carries on above what MySQL holds (not at 1), and reaches MySQL as usual
         assertEquals(new MessageStore.AppendResult.Stored(5), append(cid, a, b, "q5"));
         await().atMost(WAIT).until(() -> "5".equals(persisted(cid)));
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), history.range(cid, 0, 10).stream().map(ChatMessage::seq).toList());
@@ -245,7 +254,7 @@ class WriteBehindPersisterTest {
     }
 
     @Test
-    void shouldReseedTheCountersOfABucketRedisLostFromMySql() {
+    void shouldRebuildTheStartedFilterOfABucketRedisLostFromMySql() {
         long a = TestUsers.newUserId();
         long b = TestUsers.newUserId();
         String cid = ConversationId.direct(a, b).value();
@@ -253,14 +262,33 @@ class WriteBehindPersisterTest {
             assertEquals(new MessageStore.AppendResult.Stored(i), append(cid, a, b, "r" + i));
         }
         await().atMost(WAIT).until(() -> "3".equals(persisted(cid)));
-        String whole = RedisKeys.seqsWhole(RedisKeys.bucket(cid));
+        int bucket = RedisKeys.bucket(cid);
+        String whole = RedisKeys.seqsWhole(bucket);
         await().atMost(WAIT).until(() -> redis.key().exists(whole));
 
-        // the bucket loses its counters (as in a wipe): the write-behind puts them back from MySQL, then the marker
-        redis.key().del(whole, RedisKeys.seq(cid));
+        // the bucket loses its filter and the counter (as in a wipe): the write-behind rebuilds the filter from MySQL,
+        // then sets the marker; the counter is not written back (a few bytes per conversation ever, for ever)
+        redis.key().del(whole, RedisKeys.startedFilter(bucket), RedisKeys.seq(cid));
         await().atMost(WAIT).until(() -> redis.key().exists(whole));
-        assertEquals("3", redis.value(String.class).get(RedisKeys.seq(cid)));
+        assertEquals(Long.toString(filterBits()), redis.value(String.class).get(whole));
+        assertTrue(inStartedFilter(cid));
+        assertFalse(redis.key().exists(RedisKeys.seq(cid)));
         assertEquals(new MessageStore.AppendResult.Stored(4), append(cid, a, b, "r4"));
+    }
+
+    @Test
+    void shouldRebuildTheStartedFilterWhenItsSizeChanges() {
+        long a = TestUsers.newUserId();
+        long b = TestUsers.newUserId();
+        String cid = ConversationId.direct(a, b).value();
+        assertEquals(new MessageStore.AppendResult.Stored(1), append(cid, a, b, "z1"));
+        await().atMost(WAIT).until(() -> "1".equals(persisted(cid)));
+        String whole = RedisKeys.seqsWhole(RedisKeys.bucket(cid));
+        // as a node with another filter size (or a version before the filter: '1') left the marker
+        redis.value(String.class).set(whole, "1");
+        redis.key().del(RedisKeys.startedFilter(RedisKeys.bucket(cid)));
+        await().atMost(WAIT).until(() -> Long.toString(filterBits()).equals(redis.value(String.class).get(whole)));
+        assertTrue(inStartedFilter(cid));
     }
 
     @Test
@@ -275,6 +303,20 @@ class WriteBehindPersisterTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private long filterBits() {
+        return config.persistence().startedFilterBits();
+    }
+
+    private boolean inStartedFilter(String cid) {
+        String filter = RedisKeys.startedFilter(RedisKeys.bucket(cid));
+        for (String position : StartedConversations.positions(cid, filterBits())) {
+            if (redis.execute("GETBIT", filter, position).toInteger() != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private List<String> writeLog(String cid, long from, long to, int firstSeq, int lastSeq) {
         return writeLog(cid, from, to, firstSeq, lastSeq, true);
