@@ -7,6 +7,7 @@ import io.parley.chat.fanout.Envelope;
 import io.parley.chat.fanout.Publisher;
 import io.parley.chat.protocol.ServerFrames;
 import io.parley.chat.store.RedisKeys;
+import io.parley.chat.store.RedisPipeline;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -26,7 +27,11 @@ public class PresenceAnnouncer {
     private final Counter online;
     private final Counter offline;
 
-    public PresenceAnnouncer(ContactService contacts, Publisher publisher, ServerFrames frames, MeterRegistry metrics) {
+    private final RedisPipeline pipeline;
+
+    public PresenceAnnouncer(ContactService contacts, Publisher publisher, ServerFrames frames, MeterRegistry metrics,
+                             RedisPipeline pipeline) {
+        this.pipeline = pipeline;
         this.contacts = contacts;
         this.publisher = publisher;
         this.frames = frames;
@@ -34,9 +39,19 @@ public class PresenceAnnouncer {
         this.offline = metrics.counter("parley.chat.presence.changes", "status", "offline");
     }
 
-    /** Announces on a worker thread (contacts may need MySQL); never blocks the caller. */
+    /**
+     * Announces on a worker thread (contacts may need MySQL); never blocks the caller. A user who never had a contact
+     * change (no contacts version: most users when they first connect) has nobody to tell, which one GET on the
+     * caller's pipelined connection says without the hop to a worker.
+     */
     public void announceLater(long user, boolean isOnline, long lastSeen) {
-        Infrastructure.getDefaultWorkerPool().execute(() -> announce(user, isOnline, lastSeen));
+        pipeline.send((version, failure) -> {
+            if (failure == null && version == null) {
+                (isOnline ? online : offline).increment();
+                return;
+            }
+            Infrastructure.getDefaultWorkerPool().execute(() -> announce(user, isOnline, lastSeen));
+        }, "GET", RedisKeys.contactsVersion(user));
     }
 
     /**

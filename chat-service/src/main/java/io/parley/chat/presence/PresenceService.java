@@ -7,6 +7,7 @@ import io.parley.chat.delivery.NodeIdentity;
 import io.parley.chat.fanout.Envelope;
 import io.parley.chat.fanout.Publisher;
 import io.parley.chat.store.RedisKeys;
+import io.parley.chat.store.RedisPipeline;
 import io.parley.chat.store.RedisWindows;
 import io.parley.common.redis.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -56,12 +57,14 @@ public class PresenceService {
     private final Vertx vertx;
     private final ChatConfig.Presence config;
     private final int maxConnections;
+    private final RedisPipeline pipeline;
     private volatile boolean stopping;
 
     public PresenceService(ReactiveRedisDataSource reactive, RedisDataSource redis, NodeIdentity node,
                            LocalConnections local, Publisher publisher, PresenceAnnouncer announcer, Vertx vertx,
-                           ChatConfig config) {
+                           ChatConfig config, RedisPipeline pipeline) {
         this.reactive = reactive;
+        this.pipeline = pipeline;
         this.redis = redis;
         this.node = node;
         this.local = local;
@@ -75,12 +78,14 @@ public class PresenceService {
     /** A {@code /ws/chat} connection opened: count it, close the oldest beyond the cap, maybe announce online. */
     public Uni<Void> enter(ClientSession session) {
         long user = session.userId();
-        Uni<Response> entered = ENTER.run(reactive,
-                List.of(RedisKeys.presence(user), RedisKeys.presenceConnections(user), RedisKeys.presenceState(user)),
-                List.of(node.id(), session.tag(), Long.toString(System.currentTimeMillis()), Integer.toString(maxConnections)));
-        Uni<Integer> remembered = reactive.set(String.class).sadd(RedisKeys.nodeUsers(node.id()), Long.toString(user));
+        // on the connection's own event loop's pipelined Redis connection: no pooled connection per command
+        Uni<io.vertx.redis.client.Response> entered = pipeline.uni(ENTER, 3,
+                RedisKeys.presence(user), RedisKeys.presenceConnections(user), RedisKeys.presenceState(user),
+                node.id(), session.tag(), Long.toString(System.currentTimeMillis()), Integer.toString(maxConnections));
+        Uni<io.vertx.redis.client.Response> remembered = pipeline.uni("SADD", RedisKeys.nodeUsers(node.id()),
+                Long.toString(user));
         return Uni.combine().all().unis(entered, remembered).asTuple().invoke(both -> {
-            Response reply = both.getItem1();
+            io.vertx.redis.client.Response reply = both.getItem1();
             for (int i = 1; i < reply.size(); i++) {
                 publisher.fire(RedisKeys.userChannel(user), Envelope.control(Envelope.CLOSE_CONNECTION, reply.get(i).toString()));
             }

@@ -33,9 +33,12 @@ public class GroupMembershipCache {
     private final RedisDataSource redis;
     private final ReactiveRedisDataSource reactiveRedis;
 
-    public GroupMembershipCache(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis) {
+    private final RedisPipeline pipeline;
+
+    public GroupMembershipCache(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, RedisPipeline pipeline) {
         this.redis = redis;
         this.reactiveRedis = reactiveRedis;
+        this.pipeline = pipeline;
     }
 
     // ---------------------------------------------------------------- a group's members
@@ -84,9 +87,20 @@ public class GroupMembershipCache {
 
     // ---------------------------------------------------------------- a user's groups
 
-    /** The user's groups from the cache, or {@code null} if it is not loaded. Does not block. */
+    /**
+     * The user's groups from the cache, or {@code null} if it is not loaded. Does not block. On the caller's pipelined
+     * connection: every upgrade asks this.
+     */
     public Uni<Set<String>> cachedGroupsOf(long user) {
-        return reactiveRedis.set(String.class).smembers(RedisKeys.userGroups(user)).map(GroupMembershipCache::loaded);
+        return pipeline.uni("SMEMBERS", RedisKeys.userGroups(user)).map(reply -> {
+            Set<String> members = new LinkedHashSet<>();
+            if (reply != null) {
+                for (io.vertx.redis.client.Response member : reply) {
+                    members.add(member.toString());
+                }
+            }
+            return loaded(members);
+        });
     }
 
     /** {@link #cachedGroupsOf}, blocking. */

@@ -190,6 +190,17 @@ public class RedisPipeline {
         }, args));
     }
 
+    /** {@link #run(RedisScript, int, String[], ReplyHandler)} as a {@link Uni}. */
+    public Uni<Response> uni(RedisScript script, int numKeys, String... keysAndArgs) {
+        return Uni.createFrom().emitter(emitter -> run(script, numKeys, keysAndArgs, (reply, failure) -> {
+            if (failure != null) {
+                emitter.fail(failure);
+            } else {
+                emitter.complete(reply);
+            }
+        }));
+    }
+
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         for (Lane lane : lanes) {
