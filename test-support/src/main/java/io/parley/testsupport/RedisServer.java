@@ -13,6 +13,14 @@ import java.util.Map;
 /** A real {@code redis-server} on loopback, on a free port, with a throw-away directory and no persistence. */
 public final class RedisServer implements AutoCloseable {
 
+    /**
+     * A script that busy-waits in Redis for ARGV[1] microseconds ({@code EVAL BUSY_SCRIPT 0 <µs>}): Redis answers
+     * nobody meanwhile — a slow Redis, for tests of timeouts and overload.
+     */
+    public static final String BUSY_SCRIPT = "local t = redis.call('TIME') local from = t[1] * 1000000 + t[2] "
+            + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - from >= tonumber(ARGV[1]) return 1";
+
+
     private static RedisServer shared;
 
     private final int port;

@@ -362,9 +362,10 @@ public interface ChatConfig {
 
         /**
          * How long a {@code clientMsgId} is remembered for de-duplication (after the sender's last message in the
-         * conversation).
+         * conversation): as long as a quiet conversation stays in Redis ({@code persistence.quiet-after}), so Redis
+         * holds nothing of a conversation quiet for longer (docs/protocol.md says why it is no longer a day).
          */
-        @WithDefault("24H")
+        @WithDefault("6H")
         Duration dedupeTtl();
 
         /**
@@ -374,6 +375,14 @@ public interface ChatConfig {
          */
         @WithDefault("256")
         int dedupeWindow();
+
+        /**
+         * How long a connection's acknowledgements gather before its device cursor is written to Redis (also on close
+         * and before a sync): one write per connection per this time at most, not one per ack. A reconnecting device
+         * that sends no cursors may be sent this much again, which it drops by id.
+         */
+        @WithDefault("1S")
+        Duration ackFlushDelay();
 
         /** Most messages one {@code sync} sends per conversation; {@code synced} says {@code more:true} past it. */
         @WithDefault("1000")

@@ -38,8 +38,12 @@ public final class ClientSession {
     private Map<String, DeliveryWindow> windows;
     /** Sum of the windows' unacknowledged messages; written on the event loop, read anywhere for monitoring. */
     private volatile long unacked;
-    /** Acknowledged seqs not yet written to Redis: cursors are flushed about once a second, not per ack. */
-    private volatile Map<String, Long> acksToFlush = new ConcurrentHashMap<>();
+    /**
+     * Acknowledged seqs not yet written to Redis (cursors are flushed about once a second, not per ack); null while
+     * there are none, so an idle connection holds no map. Guarded by {@code this}: recorded on the event loop, taken
+     * by the flusher.
+     */
+    private Map<String, Long> acksToFlush;
     private final TokenBucket inboundBudget;
     /**
      * Sends that arrived while an earlier one of this connection waited for something before reaching Redis (an id
@@ -225,18 +229,23 @@ public final class ClientSession {
         return windows == null ? new HashMap<>(0) : windows;
     }
 
-    /** Remembers an acknowledged seq for the next cursor flush (keeps the highest per conversation). */
-    public void recordAck(String conversation, long seq) {
+    /**
+     * Remembers an acknowledged seq for the next cursor flush (keeps the highest per conversation). True if it is the
+     * first since the last {@link #takeAcks()}: the caller queues the connection for a flush.
+     */
+    public synchronized boolean recordAck(String conversation, long seq) {
+        boolean first = acksToFlush == null;
+        if (first) {
+            acksToFlush = new HashMap<>(4);
+        }
         acksToFlush.merge(conversation, seq, Math::max);
+        return first;
     }
 
     /** Takes the acknowledgements gathered since the last flush (empty if none). */
-    public Map<String, Long> takeAcks() {
+    public synchronized Map<String, Long> takeAcks() {
         Map<String, Long> taken = acksToFlush;
-        if (taken.isEmpty()) {
-            return Map.of();
-        }
-        acksToFlush = new ConcurrentHashMap<>();
-        return taken;
+        acksToFlush = null;
+        return taken == null ? Map.of() : taken;
     }
 }

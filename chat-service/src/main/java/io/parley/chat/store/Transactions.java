@@ -8,6 +8,9 @@ import java.util.function.Function;
 /** One MySQL transaction around plain JDBC work (committed unless it throws). Blocking: worker threads only. */
 public final class Transactions {
 
+    /** Runs of a transaction InnoDB rolled back to break a deadlock, before the failure is passed on. */
+    private static final int DEADLOCK_ATTEMPTS = 3;
+
     /** JDBC work that may throw {@link SQLException}. */
     @FunctionalInterface
     public interface SqlWork<T> {
@@ -34,8 +37,6 @@ public final class Transactions {
             }
         }
     }
-
-    private static final int DEADLOCK_ATTEMPTS = 3;
 
     private static <T> T once(AgroalDataSource db, SqlWork<T> work) throws SQLException {
         try (Connection connection = db.getConnection()) {

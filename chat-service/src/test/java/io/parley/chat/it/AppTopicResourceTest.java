@@ -36,8 +36,7 @@ class AppTopicResourceTest {
     URL base;
 
     private String url() {
-        String text = base.toString();
-        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        return ChatClient.baseUrl(base);
     }
 
     @Test

@@ -223,6 +223,17 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
+    /** The {@code sent} answer to {@code clientMsgId}. */
+    public JsonNode awaitSent(String clientMsgId, Duration timeout) {
+        return await(f -> "sent".equals(f.path("type").asText()) && clientMsgId.equals(f.path("clientMsgId").asText()), timeout);
+    }
+
+    /** A test's {@code @TestHTTPResource("/")} as the base URL the clients take (no trailing slash). */
+    public static String baseUrl(java.net.URL base) {
+        String text = base.toString();
+        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    }
+
     public JsonNode awaitType(String type) {
         return await(f -> type.equals(f.path("type").asText()), Duration.ofSeconds(10));
     }

@@ -30,8 +30,7 @@ class ChatGatewayTest {
     URL base;
 
     private String url() {
-        String text = base.toString();
-        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        return ChatClient.baseUrl(base);
     }
 
     private static String direct(long a, long b) {
@@ -39,7 +38,7 @@ class ChatGatewayTest {
     }
 
     private static JsonNode sentFor(ChatClient client, String clientMsgId) {
-        return client.await(f -> "sent".equals(f.path("type").asText()) && clientMsgId.equals(f.path("clientMsgId").asText()), WAIT);
+        return client.awaitSent(clientMsgId, WAIT);
     }
 
     private static JsonNode errorFor(ChatClient client, String code) {

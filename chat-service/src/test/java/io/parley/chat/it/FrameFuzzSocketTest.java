@@ -64,8 +64,7 @@ class FrameFuzzSocketTest {
     private int markers;
 
     private String url() {
-        String text = base.toString();
-        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        return ChatClient.baseUrl(base);
     }
 
     private static String direct(long a, long b) {

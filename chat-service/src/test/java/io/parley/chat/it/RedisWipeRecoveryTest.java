@@ -294,7 +294,6 @@ class RedisWipeRecoveryTest {
     }
 
     private String url() {
-        String text = base.toString();
-        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        return ChatClient.baseUrl(base);
     }
 }

@@ -31,9 +31,6 @@ import org.junit.jupiter.api.Test;
 class SendSheddingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    /** Busy-waits in Redis for ARGV[1] microseconds: Redis answers nobody meanwhile. */
-    private static final String BUSY = "local t = redis.call('TIME') local from = t[1] * 1000000 + t[2] "
-            + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - from >= tonumber(ARGV[1]) return 1";
 
     public static class ProductionThreshold implements QuarkusTestProfile {
         @Override
@@ -46,12 +43,11 @@ class SendSheddingTest {
     URL base;
 
     private String url() {
-        String text = base.toString();
-        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        return ChatClient.baseUrl(base);
     }
 
     private static JsonNode sentFor(ChatClient client, String clientMsgId) {
-        return client.await(f -> "sent".equals(f.path("type").asText()) && clientMsgId.equals(f.path("clientMsgId").asText()), WAIT);
+        return client.awaitSent(clientMsgId, WAIT);
     }
 
     /**
@@ -67,7 +63,7 @@ class SendSheddingTest {
             client.sendTo(bob.id(), "shed-warm", "before");
             sentFor(client, "shed-warm");
             CompletableFuture<String> redisBusy = CompletableFuture.supplyAsync(
-                    () -> Platform.get().redis().commandArgs("EVAL", BUSY, "0", "1500000"));
+                    () -> Platform.get().redis().commandArgs("EVAL", io.parley.testsupport.RedisServer.BUSY_SCRIPT, "0", "1500000"));
             List<String> written = new ArrayList<>();
             Predicate<JsonNode> shed = f -> "error".equals(f.path("type").asText())
                     && "UNAVAILABLE".equals(f.path("code").asText()) && f.path("message").asText().contains("overloaded");

@@ -297,8 +297,6 @@ class RedisPipelineTest {
         Duration timeout = Duration.ofSeconds(1);
         RedisPipeline pipeline = pipeline(redis.uri(), timeout);
         assertEquals("PONG", send("PING").get().toString());
-        String busy = "local t = redis.call('TIME') local from = t[1] * 1000000 + t[2] "
-                + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - from >= tonumber(ARGV[1]) return 1";
         int commands = 250;
         String padding = "x".repeat(4096);
         List<Reply> slow = Collections.synchronizedList(new ArrayList<>());
@@ -310,7 +308,7 @@ class RedisPipelineTest {
             slow.add(reply);
             // 4 kB of padding: Redis reads at most 16 kB at a time and answers what it read, so replies come every
             // few commands (a read of many small commands would be answered only after all of them: silence)
-            pipeline.send(reply, "EVAL", busy, "0", "20000", padding);
+            pipeline.send(reply, "EVAL", RedisServer.BUSY_SCRIPT, "0", "20000", padding);
             if (slow.size() == commands) {
                 vertx.cancelTimer(timer);
                 issued.complete(null);

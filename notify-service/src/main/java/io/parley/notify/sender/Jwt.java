@@ -9,6 +9,11 @@ import java.security.Signature;
 /**
  * Signs compact JWTs with the JDK: ES256 (APNs provider tokens, VAPID) and RS256 (the FCM service-account
  * assertion). ES256 signatures are the JOSE form, r and s side by side (the JDK's P1363 format), not DER.
+ *
+ * <p>Why not smallrye-jwt-build, which is on the classpath: its builder adds {@code iat}, {@code exp} and {@code jti}
+ * unless a service-wide switch ({@code smallrye.jwt.new-token.add-default-claims}) turns that off for every token the
+ * service signs, and the providers say exactly which claims they take (APNs: {@code iss} and {@code iat} only). These
+ * lines sign exactly the header and claims they are given, with the JDK's own signature algorithms.
  */
 public final class Jwt {
 
