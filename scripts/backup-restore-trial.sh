@@ -54,9 +54,12 @@ record() { # record STEP — one JSON line of what MySQL and Redis hold: message
     "$1" "$rows" "$counters" "$(redis-cli -p "$PARLEY_REDIS_PORT" dbsize)" \
     "$(sql "SELECT COUNT(*) FROM parley_auth.users")" | tee -a "$PARLEY_HOME/trial.jsonl" >&3
 }
-start_services() {
+start_services() { # each start's log kept as <name>.log.<n>
   local name
-  for name in "${SERVICES_RUN[@]}"; do start_service "$name"; done
+  for name in "${SERVICES_RUN[@]}"; do
+    if [ -f "$LOG_DIR/$name.log" ]; then mv "$LOG_DIR/$name.log" "$LOG_DIR/$name.log.$(date +%s%N)"; fi
+    start_service "$name"
+  done
   for name in "${SERVICES_RUN[@]}"; do await_service "$name"; done
 }
 stop_services() { local name; for name in chat-service auth-service id-service; do stop_pid "$name"; done; }
@@ -117,7 +120,8 @@ restore flush
 client observe redis-flushed
 sleep 2
 record after-observe-redis-flushed
+# every start of chat-service (its logs: chat-service.log and chat-service.log.<n>)
 printf '{"step":"chat-service-log","historyMissingSeq":%s,"seqConflicts":%s}\n' \
-  "$(grep -c 'missing seq' "$LOG_DIR/chat-service.log" || true)" \
-  "$(grep -ci 'seq conflict\|already holds' "$LOG_DIR/chat-service.log" || true)" | tee -a "$PARLEY_HOME/trial.jsonl" >&3
+  "$(cat "$LOG_DIR"/chat-service.log* | grep -c 'history is missing seq' || true)" \
+  "$(cat "$LOG_DIR"/chat-service.log* | grep -c 'already held in MySQL' || true)" | tee -a "$PARLEY_HOME/trial.jsonl" >&3
 say "done; results in $PARLEY_HOME/trial.jsonl, logs in $LOG_DIR"
