@@ -180,7 +180,9 @@ async function observe(label) {
   o.newAccountAfterRestore = { status: eve.status, id: eve.json?.id, idOfLostAccount: state.users.dave?.id };
   if (state.users.dave) {
     const me = await http('GET', `${AUTH}/api/v1/users/me`, state.users.dave.token);
-    o.newAccountAfterRestore.lostAccountsOldToken = { authMe: me.status, username: me.json?.username };
+    const convs = await http('GET', `${CHAT}/api/v1/conversations`, state.users.dave.token);
+    o.newAccountAfterRestore.lostAccountsOldToken = { authMe: me.status, username: me.json?.username,
+      conversations: convs.status === 200 ? convs.json.conversations.map((c) => `${c.id}@${c.lastSeq}`) : convs.status };
   }
   const eveConvs = await http('GET', `${CHAT}/api/v1/conversations`, state.users.eve.token);
   o.newAccountAfterRestore.conversations = eveConvs.status === 200

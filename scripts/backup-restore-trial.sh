@@ -34,7 +34,18 @@ for port in "$PARLEY_REDIS_PORT" "$PARLEY_DB_PORT" "$PARLEY_AUTH_PORT" "$PARLEY_
 done
 rm -rf "$PARLEY_HOME"
 mkdir -p "$RUN_DIR" "$LOG_DIR" "$PARLEY_HOME/trial"
-trap 'platform_down' EXIT
+# as loadtest.sh's stop_all: set +e first — stop_pid's bare `return` inside an EXIT trap returns the status that
+# made the script exit, and under set -e the first one would end the trap with the rest still running
+stop_all() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  platform_down
+  exit "$rc"
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 export TRIAL_DIR="$PARLEY_HOME/trial" TRIAL_RUN="t$(date +%s)"
 export TRIAL_AUTH_URL="http://127.0.0.1:$PARLEY_AUTH_PORT" TRIAL_CHAT_URL="http://127.0.0.1:$PARLEY_CHAT_PORT"

@@ -17,7 +17,7 @@ final class ResilienceOptions {
               --auth-url URL          auth-service (default http://127.0.0.1:8081)
               --chat-urls URL,URL     chat-service nodes (client i's home node is i mod nodes)
               --control SCRIPT        the platform's control script (scripts/loadtest-control.sh; loadtest.sh passes it)
-              --clients N             checking clients, one user each (faults: 24, soak: 200)
+              --clients N             checking clients, one user each (faults: 24, soak: 100)
               --group-size N          clients per group; every 4th message of a client goes to its group (faults: 6, soak: 10)
               --rate R                messages/s per client (faults: 2, soak: 1)
               --max-in-flight N       sends without `sent` a client keeps before it stops adding more (default 20)
