@@ -8,7 +8,8 @@
 #   start COMPONENT [FSYNC]  start it again as loadtest.sh did, and wait until it is ready (redis: FSYNC is its
 #                            appendfsync, default $PARLEY_REDIS_FSYNC); the previous log is kept as <log>.<time>
 #   pid   COMPONENT          its PID (empty if not running)
-#   redis-cli ARGS...        redis-cli against the platform's Redis
+#   redis-cli ARGS...        redis-cli against the platform's Redis (no ARGS: commands from stdin, one answer a line —
+#                            the soak's MEMORY USAGE samples; --scan: every key name, the soak's key census)
 #   sql STATEMENT            on chat-service's schema; tab-separated rows, no header
 #   redis-stats              "name value" lines: usedMemory, keys, logStreams, logEntries, logMaxLength,
 #                            dirtyConversations (conversations the write-behind has yet to write), outboxEntries (notify:outbox)

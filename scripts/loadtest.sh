@@ -23,6 +23,8 @@
 # the machine's java 17; the generator always runs on the machine's java), PARLEY_BENCH_CHAT_HEAP (the chat nodes'
 # fixed heap, -Xms = -Xmx, default 1g; they also run with -XX:NativeMemoryTracking=summary for the idle scenario's
 # memory breakdown). Every JSON line states the JDK and the heap under "env" (jdk, jdkVendor, javaBin, serverHeap).
+# PARLEY_CHAT_PERSISTENCE_QUIET_AFTER (e.g. 60S; chat-service's quiet time before a conversation MySQL holds whole
+# leaves Redis, default 6H) is passed to the chat nodes and stated as env.chatQuietAfter.
 # The topics scenario creates an app with auth-service's admin key (PARLEY_AUTH_ADMIN_KEY of the bench secrets).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -153,6 +155,9 @@ if [ -n "$resilience" ]; then
   export PARLEY_TOKEN_ACCESS_TTL="${PARLEY_TOKEN_ACCESS_TTL:-4H}"
 fi
 if [ "$resilience" = "soak" ]; then
+  # the quiet time after which a conversation MySQL holds whole leaves Redis (chat-service's default 6H), if the
+  # caller sets it: a short one shows in a short soak that quiet conversations leave (with --new-conversations-share)
+  if [ -n "${PARLEY_CHAT_PERSISTENCE_QUIET_AFTER:-}" ]; then export PARLEY_CHAT_PERSISTENCE_QUIET_AFTER; fi
   # a busy machine can take more than the default 5 s to hand out a MariaDB connection while everything starts
   export QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT="${QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT:-30S}"
 fi
@@ -203,6 +208,7 @@ for s in "${scenarios[@]}"; do
     --meta "jdk=$JDK_VERSION" --meta "jdkVendor=$JDK_VENDOR" --meta "javaBin=$(readlink -f "$BENCH_JAVA")" \
     --meta "serverHeap=-Xms$CHAT_HEAP -Xmx$CHAT_HEAP -XX:+AlwaysPreTouch" --meta "serverNmt=summary" \
     ${PARLEY_JAVA_OPTS:+--meta "serverJavaOpts=$PARLEY_JAVA_OPTS"} \
+    ${PARLEY_CHAT_PERSISTENCE_QUIET_AFTER:+--meta "chatQuietAfter=$PARLEY_CHAT_PERSISTENCE_QUIET_AFTER"} \
     ${app_root:+--meta "appDir=$PARLEY_APP_DIR"} \
     "$@" | tee -a "$LOG_DIR/results.jsonl" >&3
 done

@@ -26,11 +26,30 @@ final class Control {
 
     /** Runs {@code script args...}; returns its stdout; throws with its output if it fails. */
     String run(String... args) {
+        return runWithInput(null, args);
+    }
+
+    /** Runs {@code script args...} with {@code input} (if not null) on its stdin; returns its stdout. */
+    String runWithInput(String input, String... args) {
         List<String> argv = new ArrayList<>();
         argv.add(script);
         argv.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            if (input != null) {
+                // a thread: the script may answer (fill its stdout pipe) before it has read all of its input
+                Thread writer = new Thread(() -> {
+                    try (var stdin = p.getOutputStream()) {
+                        stdin.write(input.getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        // the script ended early: its exit status says why
+                    }
+                }, "control-stdin");
+                writer.setDaemon(true);
+                writer.start();
+            } else {
+                p.getOutputStream().close();
+            }
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -75,6 +94,38 @@ final class Control {
             }
         }
         return stats;
+    }
+
+    /** Every key name in Redis ({@code redis-cli --scan}: SCAN, not KEYS; a key may come twice). */
+    List<String> scanKeys() {
+        List<String> keys = new ArrayList<>();
+        for (String line : run("redis-cli", "--scan").split("\n")) {
+            if (!line.isEmpty()) {
+                keys.add(line);
+            }
+        }
+        return keys;
+    }
+
+    /** {@code MEMORY USAGE} of each key, in one redis-cli (pipelined on its stdin); a key gone since is left out. */
+    Map<String, Long> memoryUsage(List<String> keys) {
+        Map<String, Long> usage = new LinkedHashMap<>();
+        if (keys.isEmpty()) {
+            return usage;
+        }
+        StringBuilder commands = new StringBuilder();
+        for (String key : keys) {
+            commands.append("MEMORY USAGE \"").append(key.replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append("\"\n");
+        }
+        String[] answers = runWithInput(commands.toString(), "redis-cli").split("\n", -1);
+        for (int i = 0; i < keys.size() && i < answers.length; i++) {
+            String a = answers[i].strip();
+            if (a.matches("\\d+")) {
+                usage.put(keys.get(i), Long.parseLong(a));
+            }
+        }
+        return usage;
     }
 
     int pid(String component) {

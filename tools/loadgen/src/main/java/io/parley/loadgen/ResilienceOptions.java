@@ -17,7 +17,7 @@ final class ResilienceOptions {
               --auth-url URL          auth-service (default http://127.0.0.1:8081)
               --chat-urls URL,URL     chat-service nodes (client i's home node is i mod nodes)
               --control SCRIPT        the platform's control script (scripts/loadtest-control.sh; loadtest.sh passes it)
-              --clients N             checking clients, one user each (faults: 24, soak: 200)
+              --clients N             checking clients, one user each (faults: 24, soak: 100)
               --group-size N          clients per group; every 4th message of a client goes to its group (faults: 6, soak: 10)
               --rate R                messages/s per client (faults: 2, soak: 1)
               --max-in-flight N       sends without `sent` a client keeps before it stops adding more (default 20)
@@ -33,6 +33,9 @@ final class ResilienceOptions {
               soak:
               --duration MIN          minutes of traffic (default 30); one JSON line per minute
               --churn-per-minute N    connections closed (1000) and reopened per minute (default clients / 10)
+              --new-conversations-share F
+                                      share of a client's 1:1 messages sent to a random other client instead of
+                                      client i+1, so new conversations keep starting and others go quiet (default 0)
               both:
               --meta KEY=VALUE        copied into every JSON line under "env"
               --max-seconds S         hard bound on the whole run (default: faults 3600, soak duration + 600)
@@ -55,6 +58,7 @@ final class ResilienceOptions {
     int drainSeconds = 60;
     int durationMinutes = 30;
     Double churnPerMinute;
+    double newConversationsShare = 0;
     Integer maxSeconds;
     final Map<String, String> meta = new LinkedHashMap<>();
 
@@ -96,6 +100,12 @@ final class ResilienceOptions {
                 case "--drain" -> o.drainSeconds = positive(flag, v);
                 case "--duration" -> o.durationMinutes = positive(flag, v);
                 case "--churn-per-minute" -> o.churnPerMinute = Double.parseDouble(v);
+                case "--new-conversations-share" -> {
+                    o.newConversationsShare = Double.parseDouble(v);
+                    if (!(o.newConversationsShare >= 0 && o.newConversationsShare <= 1)) {
+                        throw new IllegalArgumentException("--new-conversations-share must be between 0 and 1");
+                    }
+                }
                 case "--meta" -> {
                     int eq = v.indexOf('=');
                     if (eq <= 0) {

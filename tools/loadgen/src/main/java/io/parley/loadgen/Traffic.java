@@ -22,7 +22,9 @@ import java.util.function.Consumer;
 /**
  * Steady 1:1 and group traffic of {@link CheckingClient}s, driven by one thread, with a ledger of every message
  * acknowledged with {@code sent} and who must receive it. Client i sends to client i+1 (1:1) and, every fourth
- * message, to its group (clients i / groupSize); its home node is i mod nodes. Other threads read or change
+ * message, to its group (clients i / groupSize); its home node is i mod nodes. With a share of new conversations
+ * ({@link #newConversations}), that share of the 1:1 messages goes to a random other client instead; the recipients
+ * of every send are kept with it (its tag), so the ledger never has to guess them. Other threads read or change
  * anything only through {@link #call}, which runs on the driver thread.
  */
 final class Traffic implements CheckingClient.Observer {
@@ -89,6 +91,8 @@ final class Traffic implements CheckingClient.Observer {
     final Map<String, Long> rejectedByCode = new TreeMap<>();
     /** window → longest first attempt → {@code sent} of a send first attempted in it */
     final Map<String, Long> longestBlockedNanos = new HashMap<>();
+    /** Share of 1:1 messages sent to a random other client instead of client i+1. */
+    private double newConversationsShare;
     private double churnPerSecond;
     private long churnPauseMillis = 500;
 
@@ -165,6 +169,15 @@ final class Traffic implements CheckingClient.Observer {
         run(t -> t.sending = false);
     }
 
+    /** What a send carries to its {@code sent}: its window and who must receive it. */
+    record SendTag(String window, int[] recipients) {
+    }
+
+    /** Soak: {@code share} of 1:1 messages go to a random other client (new conversations keep starting). */
+    void newConversations(double share) {
+        run(t -> t.newConversationsShare = share);
+    }
+
     /** Soak: about {@code perMinute} clients close their connection (1000) and reconnect, spread over time. */
     void churn(double perMinute, long pauseMillis) {
         run(t -> {
@@ -223,18 +236,34 @@ final class Traffic implements CheckingClient.Observer {
         long n = nextN[c.index]++;
         String clientMsgId = runId + "-" + c.index + "-" + n;
         ObjectNode to = CheckingClient.JSON.createObjectNode();
-        if (n % 4 == 3 && groupIds.size() > c.index / groupSize) {
+        int peer = -1;
+        if (isGroupMessage(c.index, n)) {
             to.put("group", groupIds.get(c.index / groupSize));
         } else {
-            to.put("user", clients.get((c.index + 1) % clients.size()).userId);
+            peer = peerOf(c.index);
+            to.put("user", clients.get(peer).userId);
         }
-        c.send(clientMsgId, to, window + "|" + clientMsgId, window, now);
+        c.send(clientMsgId, to, window + "|" + clientMsgId, new SendTag(window, recipientsOf(c.index, n, peer)), now);
         count("sendsAttempted");
     }
 
-    private int[] recipientsOf(int sender, String clientMsgId) {
-        long n = Long.parseLong(clientMsgId.substring(clientMsgId.lastIndexOf('-') + 1));
-        if (n % 4 == 3 && groupIds.size() > sender / groupSize) {
+    private boolean isGroupMessage(int sender, long n) {
+        return n % 4 == 3 && groupIds.size() > sender / groupSize;
+    }
+
+    /** The 1:1 recipient of the sender's next message: client i+1, or (a share of the time) a random other client. */
+    private int peerOf(int sender) {
+        int next = (sender + 1) % clients.size();
+        if (newConversationsShare <= 0 || ThreadLocalRandom.current().nextDouble() >= newConversationsShare) {
+            return next;
+        }
+        int other = ThreadLocalRandom.current().nextInt(clients.size() - 1);
+        return other >= sender ? other + 1 : other;
+    }
+
+    /** Who must receive the sender's message number {@code n}: its group's other members, or {@code peer}. */
+    private int[] recipientsOf(int sender, long n, int peer) {
+        if (isGroupMessage(sender, n)) {
             int g = sender / groupSize;
             int from = g * groupSize;
             int to = Math.min(clients.size(), from + groupSize);
@@ -247,7 +276,7 @@ final class Traffic implements CheckingClient.Observer {
             }
             return r;
         }
-        return new int[] {(sender + 1) % clients.size()};
+        return new int[] {peer};
     }
 
     // ---------------------------------------------------------------- observer (driver thread)
@@ -262,9 +291,9 @@ final class Traffic implements CheckingClient.Observer {
             }
             return;
         }
-        String w = (String) p.tag;
-        Msg m = new Msg(client.index, clientMsgId, id, conversation, seq, w, p.firstNanos, now,
-                recipientsOf(client.index, clientMsgId));
+        SendTag tag = (SendTag) p.tag;
+        String w = tag.window();
+        Msg m = new Msg(client.index, clientMsgId, id, conversation, seq, w, p.firstNanos, now, tag.recipients());
         longestBlockedNanos.merge(w, now - p.firstNanos, Math::max);
         Set<Integer> got = early.remove(id);
         for (int r : m.recipients) {

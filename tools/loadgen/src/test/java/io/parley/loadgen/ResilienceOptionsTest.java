@@ -37,6 +37,17 @@ class ResilienceOptionsTest {
         assertEquals(100, o.clients);
         assertEquals(10.0, o.churnPerMinute);
         assertEquals(5 * 60 + 600, o.maxSeconds);
+        assertEquals(0.0, o.newConversationsShare, "every 1:1 message to client i+1, as before");
+    }
+
+    @Test
+    void soakShouldTakeAShareOfNewConversationsBetweenZeroAndOne() {
+        assertEquals(0.5, ResilienceOptions.parse(new String[] {"soak", "--new-conversations-share", "0.5"})
+                .newConversationsShare);
+        assertThrows(IllegalArgumentException.class,
+                () -> ResilienceOptions.parse(new String[] {"soak", "--new-conversations-share", "1.5"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> ResilienceOptions.parse(new String[] {"soak", "--new-conversations-share", "NaN"}));
     }
 
     @Test
