@@ -2,6 +2,7 @@ package io.parley.chat.quotas;
 
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.protocol.TopicNames;
+import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Optional;
  * ({@code parley.chat.quotas.overrides}, {@code <appId>:<quota>=<n>[,…][;<appId>:…]}). A malformed override stops the
  * node at start: a quota silently not applied is worse than a node that does not start.
  */
+@Startup // parsed as the node starts, so a malformed override stops it there
 @Singleton
 public class QuotaPlan {
 
