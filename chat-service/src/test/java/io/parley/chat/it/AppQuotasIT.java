@@ -143,6 +143,10 @@ class AppQuotasIT {
         assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
         assertAtMostPerSecond(answers, PUBLICATIONS_PER_SECOND);
         assertTrue(usage(node2, app).at("/refusals/publications").asLong() >= 1);
+        String metrics = bothNodesMetrics();
+        assertTrue(hasSeries(metrics, "parley_chat_publications_total", app.id(), "outcome=\"accepted\""), "by app");
+        assertTrue(hasSeries(metrics, "parley_chat_publications_total", app.id(), "outcome=\"quota\""), "by app");
+        assertTrue(hasSeries(metrics, "parley_chat_quota_refusals_total", app.id(), "quota=\"publications\""));
     }
 
     @Test
@@ -160,6 +164,9 @@ class AppQuotasIT {
         JsonNode usage = usage(node1, app);
         assertTrue(usage.at("/refusals/notifications").asLong() >= 1, usage.toString());
         assertEquals(NOTIFICATIONS_PER_SECOND, usage.at("/limits/notificationsPerSecond").asLong());
+        String metrics = bothNodesMetrics();
+        assertTrue(hasSeries(metrics, "parley_chat_notifications_posted_total", app.id(), ""), "by app");
+        assertTrue(hasSeries(metrics, "parley_chat_quota_refusals_total", app.id(), "quota=\"notifications\""));
     }
 
     @Test
@@ -327,6 +334,11 @@ class AppQuotasIT {
 
     private static String topicPath(Platform.App app, String topic) {
         return "/api/v1/apps/" + app.id() + "/topics/" + topic + "/publications";
+    }
+
+    private static String bothNodesMetrics() {
+        return Platform.get(node1.baseUrl() + "/q/metrics", null).body() + "\n"
+                + Platform.get(node2.baseUrl() + "/q/metrics", null).body();
     }
 
     private static boolean hasSeries(String metrics, String name, String appId, String otherLabel) {
