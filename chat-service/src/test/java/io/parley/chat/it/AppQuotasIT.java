@@ -131,6 +131,29 @@ class AppQuotasIT {
         }
     }
 
+    /** Every way a subscription ends gives its share back: a quota never fills with what is gone. */
+    @Test
+    void withdrawnAccessAndClosedConnectionsShouldGiveTheirShareBack() {
+        Platform.App app = publicApp();
+        try (ChatClient first = connect(node1); ChatClient second = connect(node2)) {
+            assertSubscribed(subscribe(first, app, "a", "b"));
+            assertSubscribed(subscribe(second, app, "a"));
+            awaitUsage(app, 2, 3);
+            HttpResponse<String> closed = send("PUT", node1.baseUrl() + "/api/v1/apps/" + app.id() + "/access",
+                    "{\"public\":false}", app.token());
+            assertEquals(200, closed.statusCode(), closed.body());
+            first.await(f -> "unsubscribed".equals(f.path("type").asText()), WAIT);
+            second.await(f -> "unsubscribed".equals(f.path("type").asText()), WAIT);
+            awaitUsage(app, 0, 0);
+
+            setPublic(app);
+            assertSubscribed(subscribe(first, app, "a", "b"));
+            assertSubscribed(subscribe(second, app, "c"));
+            awaitUsage(app, 2, 3);
+        }
+        awaitUsage(app, 0, 0); // both connections closed
+    }
+
     @Test
     void publicationsPastTheQuotaShouldBeAnswered429OnBothNodes() {
         Platform.App app = Platform.get().newApp();
@@ -330,6 +353,13 @@ class AppQuotasIT {
                 app.token());
         assertEquals(200, response.statusCode(), response.body());
         return body(response);
+    }
+
+    /** Polls the app's usage (on either node) until it shows these figures; fails after {@link #WAIT}. */
+    private static void awaitUsage(Platform.App app, long connections, long subscribers) {
+        JsonNode answer = retry(() -> usage(node2, app), u -> u.get("connections").asLong() == connections
+                && u.get("subscribers").asLong() == subscribers);
+        assertEquals(connections, answer.get("connections").asLong());
     }
 
     private static String topicPath(Platform.App app, String topic) {
