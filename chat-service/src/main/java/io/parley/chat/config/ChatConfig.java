@@ -58,6 +58,9 @@ public interface ChatConfig {
     /** Graceful drain on shutdown and load shedding. */
     Drain drain();
 
+    /** Per-tenant (per-app) quotas, enforced across every node (docs/protocol.md, "Quotas"). */
+    Quotas quotas();
+
     /** What {@code sent} promises about where the message is (docs/protocol.md, durability). */
     Durability durability();
 
@@ -279,6 +282,42 @@ public interface ChatConfig {
         /** The largest {@code limit} of one page of {@code GET /api/v1/apps/{appId}/grants}. */
         @WithDefault("1000")
         int maxGrantsPage();
+    }
+
+    /**
+     * What one app may use across all nodes. 0 means unlimited. An app's own figures come from {@link #overrides()}.
+     */
+    interface Quotas {
+        /** Connections holding at least one subscription to the app's topics. */
+        @WithDefault("0")
+        long connections();
+
+        /** Topic subscriptions (one connection, one topic) to the app's topics. */
+        @WithDefault("0")
+        long subscribers();
+
+        /** Publications the app may post per second (publish API). */
+        @WithDefault("0")
+        long publicationsPerSecond();
+
+        /** In-app notifications per second, counted per recipient (one post to 10 users is 10). */
+        @WithDefault("0")
+        long notificationsPerSecond();
+
+        /**
+         * Per-app figures that replace the defaults above:
+         * {@code <appId>:<quota>=<n>[,<quota>=<n>…][;<appId>:…]} with quota one of {@code connections},
+         * {@code subscribers}, {@code publications-per-second}, {@code notifications-per-second} — e.g.
+         * {@code big-tenant:connections=100000,publications-per-second=5000;trial:connections=100}.
+         */
+        Optional<String> overrides();
+
+        /**
+         * A node's share of an app's connections and subscribers counts for the others only while the node renews it
+         * (every fifth of this): a node that dies frees its share after this long.
+         */
+        @WithDefault("10S")
+        Duration lease();
     }
 
     interface Notify {

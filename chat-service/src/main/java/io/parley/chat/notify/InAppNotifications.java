@@ -37,14 +37,14 @@ public class InAppNotifications {
     private final ServerFrames frames;
     private final int inboxSize;
     private final long dedupeWindowMillis;
-    private final Counter posted;
+    private final MeterRegistry metrics;
 
     public InAppNotifications(ReactiveRedisDataSource redis, ServerFrames frames, ChatConfig config, MeterRegistry metrics) {
         this.redis = redis;
         this.frames = frames;
         this.inboxSize = config.notifications().inboxSize();
         this.dedupeWindowMillis = config.notifications().dedupeWindow().toMillis();
-        this.posted = metrics.counter("parley.chat.notifications.posted");
+        this.metrics = metrics;
     }
 
     /**
@@ -62,7 +62,9 @@ public class InAppNotifications {
                             frames.notification(n.id(), seq, n.title(), n.body(), n.dataJson(), Long.parseLong(ts)))
                             .replaceWithVoid()));
         }
-        posted.increment(users.size());
+        Counter.builder("parley.chat.notifications.posted").tag("app", appId)
+                .description("in-app notifications posted, one per recipient, by app").register(metrics)
+                .increment(users.size());
         return each.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(each).andFailFast().replaceWithVoid();
     }
 

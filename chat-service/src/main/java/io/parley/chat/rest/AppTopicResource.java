@@ -2,14 +2,11 @@ package io.parley.chat.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.parley.chat.config.ChatConfig;
-import io.parley.chat.protocol.TopicNames;
 import io.parley.chat.protocol.UserIds;
 import io.parley.chat.topics.AppAccess;
 import io.parley.chat.topics.PublicationBuffer;
 import io.parley.common.error.ApiException;
-import io.parley.common.error.ErrorCode;
 import io.parley.common.openapi.ApiDocs;
-import io.parley.common.security.Caller;
 import io.parley.common.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -85,7 +82,8 @@ public class AppTopicResource {
     @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
     @APIResponse(responseCode = "413", description = "`PAYLOAD_TOO_LARGE`: data over 64 KiB (decoded)")
     @APIResponse(responseCode = "429",
-            description = "`RATE_LIMITED`: the topic's buffer shard is full; " + ApiDocs.RATE_LIMITED)
+            description = "`RATE_LIMITED`: the app is at its publications-per-second quota, or the topic's buffer "
+            + "shard is full; " + ApiDocs.RATE_LIMITED)
     @POST
     @Path("/topics/{topic}/publications")
     @ResponseStatus(202)
@@ -179,11 +177,6 @@ public class AppTopicResource {
     }
 
     private void requireOwnApp(String appId) {
-        if (!TopicNames.validApp(appId)) {
-            throw new ApiException(ErrorCode.INVALID_ID, "not an app id");
-        }
-        if (!appId.equals(Caller.claims(identity).appId())) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "an app token may act only on its own app");
-        }
+        OwnApp.require(identity, appId);
     }
 }

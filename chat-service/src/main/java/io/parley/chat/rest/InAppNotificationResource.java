@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.chat.notify.InAppNotifications;
 import io.parley.chat.protocol.TopicNames;
 import io.parley.chat.protocol.UserIds;
+import io.parley.chat.quotas.AppQuotas;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
 import io.parley.common.openapi.ApiDocs;
@@ -52,20 +53,26 @@ public class InAppNotificationResource {
 
     private final InAppNotifications notifications;
     private final SecurityIdentity identity;
+    private final AppQuotas quotas;
 
-    public InAppNotificationResource(InAppNotifications notifications, SecurityIdentity identity) {
+    public InAppNotificationResource(InAppNotifications notifications, SecurityIdentity identity, AppQuotas quotas) {
         this.notifications = notifications;
         this.identity = identity;
+        this.quotas = quotas;
     }
 
     @Operation(summary = "Post an in-app notification",
             description = "Kept in each user's inbox (the newest 1,000) and pushed on /ws/notify. 1-1,000 users, "
-            + "title 1-200, body at most 4,000 characters; id (at most 64 characters) makes a retry idempotent.")
+            + "title 1-200, body at most 4,000 characters; id (at most 64 characters) makes a retry idempotent. "
+            + "Counts each recipient against the app's notifications-per-second quota.")
     @APIResponse(responseCode = "202", description = "{\"id\",\"accepted\":[ids]}")
     @APIResponse(responseCode = "400", description = ApiDocs.INVALID_BODY)
     @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
     @APIResponse(responseCode = "403", description = ApiDocs.OWN_APP_ONLY)
     @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE)
+    @APIResponse(responseCode = "429",
+            description = "`RATE_LIMITED`: the app is at its quota of notifications (recipients) per second; "
+            + ApiDocs.RATE_LIMITED)
     @POST
     @ResponseStatus(202)
     public Uni<Accepted> post(@PathParam("appId") String appId, NotificationRequest request) {
@@ -90,8 +97,9 @@ public class InAppNotificationResource {
         }
         String data = request.data() == null || request.data().isNull() ? null : request.data().toString();
         List<Long> accepted = List.copyOf(users);
-        return notifications.post(appId, new InAppNotifications.Notification(id, request.title(), request.body(), data), accepted,
-                        callerChoseId)
+        return quotas.takeNotifications(appId, accepted.size())
+                .flatMap(taken -> notifications.post(appId,
+                        new InAppNotifications.Notification(id, request.title(), request.body(), data), accepted, callerChoseId))
                 .map(v -> new Accepted(id, accepted));
     }
 }

@@ -291,6 +291,27 @@ public final class RedisKeys {
         return "chat:app:{" + appId + "}:public";
     }
 
+    // ---------------------------------------------------------------- per-app quotas (quotas/)
+
+    /**
+     * Each node's share of an app's connections and topic subscribers: {@code c:<node>}, {@code s:<node>} and the
+     * share's lease expiry {@code t:<node>} (epoch ms). Same hash tag as the app's other quota keys: one script, one
+     * Cluster slot.
+     */
+    public static String quotaShares(String appId) {
+        return "chat:quota:{" + appId + "}:shares";
+    }
+
+    /** Refusals by quota ({@code connections}, {@code subscribers}, {@code publications}, {@code notifications}). */
+    public static String quotaRefusals(String appId) {
+        return "chat:quota:{" + appId + "}:refused";
+    }
+
+    /** What the app posted in one second ({@code publications} or {@code notifications}): a counter that expires. */
+    public static String quotaWindow(String appId, String what, long epochSecond) {
+        return "chat:quota:{" + appId + "}:" + what + ":" + epochSecond;
+    }
+
     // ---------------------------------------------------------------- in-app notifications
 
     /** The user's recent in-app notifications (a capped stream; entry id = delivery cursor). */

@@ -6,6 +6,7 @@ import io.parley.chat.config.ChatConfig;
 import io.parley.chat.filter.ContentFilter;
 import io.parley.chat.protocol.FrameException;
 import io.parley.chat.protocol.TopicNames;
+import io.parley.chat.quotas.AppQuotas;
 import io.parley.chat.store.RedisKeys;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
@@ -34,15 +35,16 @@ public class PublicationBuffer {
     private final StreamCommands<String, String, String> streams;
     private final ContentFilter filter;
     private final ChatConfig config;
-    private final Counter accepted;
-    private final Counter refused;
+    private final AppQuotas quotas;
+    private final MeterRegistry metrics;
 
-    public PublicationBuffer(RedisDataSource redis, ContentFilter filter, ChatConfig config, MeterRegistry metrics) {
+    public PublicationBuffer(RedisDataSource redis, ContentFilter filter, ChatConfig config, AppQuotas quotas,
+                             MeterRegistry metrics) {
         this.streams = redis.stream(String.class);
         this.filter = filter;
         this.config = config;
-        this.accepted = metrics.counter("parley.chat.publications", "outcome", "accepted");
-        this.refused = metrics.counter("parley.chat.publications", "outcome", "backlog_full");
+        this.quotas = quotas;
+        this.metrics = metrics;
     }
 
     /** Appends a publication; returns its id in the buffer. */
@@ -77,9 +79,15 @@ public class PublicationBuffer {
                 throw new ApiException(e.code(), e.getMessage());
             }
         }
+        try {
+            quotas.takePublication(appId); // the app's publications per second, across every node
+        } catch (ApiException overQuota) {
+            counted(appId, "quota");
+            throw overQuota;
+        }
         String key = RedisKeys.publications(shardOf(appId, topic));
         if (streams.xlen(key) >= config.topics().backlog()) {
-            refused.increment();
+            counted(appId, "backlog_full");
             throw new ApiException(ErrorCode.RATE_LIMITED, "the publication buffer is full; retry in a second", 1);
         }
         Map<String, String> fields = new LinkedHashMap<>();
@@ -88,8 +96,14 @@ public class PublicationBuffer {
         fields.put(DATA, stored);
         fields.put(ENCODING, binary ? "base64" : "");
         String id = streams.xadd(key, fields);
-        accepted.increment();
+        counted(appId, "accepted");
         return id;
+    }
+
+    /** Publications by app (a bounded label: only an app's own token reaches here) and outcome. */
+    private void counted(String appId, String outcome) {
+        Counter.builder("parley.chat.publications").tag("app", appId).tag("outcome", outcome)
+                .description("publications to the publish API by app and outcome").register(metrics).increment();
     }
 
     private void checkSize(long bytes) {

@@ -11,11 +11,14 @@ import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.protocol.ClientFrame;
 import io.parley.chat.protocol.FrameException;
 import io.parley.chat.protocol.ServerFrames;
+import io.parley.chat.quotas.AppQuotas;
+import io.parley.chat.quotas.Quota;
 import io.parley.chat.store.RedisKeys;
 import io.parley.common.error.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +36,14 @@ public class TopicSubscriptions implements ChannelReceiver {
     private final Outbound outbound;
     private final AppAccess access;
     private final ServerFrames frames;
+    private final AppQuotas quotas;
     private final int maxPerConnection;
     private final Map<String, Set<ClientSession>> byChannel = new ConcurrentHashMap<>();
 
     public TopicSubscriptions(FanoutBroker broker, Outbound outbound, AppAccess access, ServerFrames frames,
-                              ChatConfig config, MeterRegistry metrics) {
+                              AppQuotas quotas, ChatConfig config, MeterRegistry metrics) {
         this.broker = broker;
+        this.quotas = quotas;
         this.outbound = outbound;
         this.access = access;
         this.frames = frames;
@@ -50,50 +55,100 @@ public class TopicSubscriptions implements ChannelReceiver {
         broker.subscribe(RedisKeys.APP_ACCESS_CHANNEL); // withdrawn access, announced by any node
     }
 
+    /**
+     * Subscribes the connection to the topics, within the per-connection limit and the app's quotas (connections
+     * holding one of its topics, and subscribers, across every node): over a quota, nothing is subscribed and the
+     * client gets {@code RATE_LIMITED}; the connection stays open (it carries the user's chat too).
+     */
     public Uni<Void> subscribe(ClientSession session, ClientFrame.Topics request) {
-        return access.maySubscribe(request.appId(), session.userId()).flatMap(allowed -> {
+        String appId = request.appId();
+        return access.maySubscribe(appId, session.userId()).flatMap(allowed -> {
             if (!allowed) {
                 return Uni.createFrom().failure(new FrameException(ErrorCode.FORBIDDEN,
-                        "you may not subscribe to the topics of app " + request.appId(), null));
+                        "you may not subscribe to the topics of app " + appId, null));
             }
-            List<Uni<Void>> subscriptions = new ArrayList<>();
+            long fresh;
+            boolean newToApp;
             synchronized (this) {
-                long added = request.topics().stream().distinct()
-                        .filter(t -> !session.topics().contains(key(request.appId(), t))).count();
-                if (session.topics().size() + added > maxPerConnection) {
+                fresh = request.topics().stream().distinct()
+                        .filter(t -> !session.topics().contains(key(appId, t))).count();
+                if (session.topics().size() + fresh > maxPerConnection) {
                     return Uni.createFrom().failure(new FrameException(ErrorCode.LIMIT_EXCEEDED,
                             "a connection may subscribe to at most " + maxPerConnection + " topics", null));
                 }
-                for (String topic : request.topics()) {
-                    if (session.topics().add(key(request.appId(), topic))) {
-                        String channel = RedisKeys.topicChannel(request.appId(), topic);
-                        byChannel.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet()).add(session);
-                        subscriptions.add(broker.subscribe(channel));
-                    }
-                }
+                newToApp = fresh > 0 && !holdsApp(session, appId);
             }
-            return Uni.join().all(subscriptions.isEmpty() ? List.of(Uni.createFrom().voidItem()) : subscriptions)
-                    .andCollectFailures().replaceWithVoid()
-                    .invoke(() -> outbound.write(session, frames.topics(true, request.appId(), request.topics())));
+            if (fresh == 0) {
+                outbound.write(session, frames.topics(true, appId, request.topics()));
+                return Uni.createFrom().voidItem();
+            }
+            return quotas.trySubscribe(appId, newToApp ? 1 : 0, fresh).flatMap(refused -> {
+                if (refused.isPresent()) {
+                    return Uni.createFrom().failure(new FrameException(ErrorCode.RATE_LIMITED,
+                            overQuota(appId, refused.get()), null));
+                }
+                List<Uni<Void>> subscriptions = join(session, appId, request.topics(), fresh, newToApp);
+                return Uni.join().all(subscriptions.isEmpty() ? List.of(Uni.createFrom().voidItem()) : subscriptions)
+                        .andCollectFailures().replaceWithVoid()
+                        .invoke(() -> outbound.write(session, frames.topics(true, appId, request.topics())));
+            });
         });
     }
 
+    /**
+     * Adds the topics the quota check allowed and counts them for the app. What another subscribe of the same
+     * connection added meanwhile, or everything if the connection closed meanwhile, is left out (and the node's share
+     * is written again to match).
+     */
+    private synchronized List<Uni<Void>> join(ClientSession session, String appId, List<String> topics, long checked,
+                                              boolean checkedNewToApp) {
+        List<Uni<Void>> subscriptions = new ArrayList<>();
+        if (session.isClosing() || session.connection().isClosed()) { // dropAll has run or is about to
+            quotas.subscribed(appId, 0, 0, false);
+            return subscriptions;
+        }
+        boolean newToApp = !holdsApp(session, appId);
+        long added = 0;
+        for (String topic : topics) {
+            if (session.topics().add(key(appId, topic))) {
+                added++;
+                String channel = RedisKeys.topicChannel(appId, topic);
+                byChannel.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet()).add(session);
+                subscriptions.add(broker.subscribe(channel));
+            }
+        }
+        long connections = newToApp && added > 0 ? 1 : 0;
+        quotas.subscribed(appId, connections, added, added == checked && newToApp == checkedNewToApp);
+        return subscriptions;
+    }
+
     public void unsubscribe(ClientSession session, ClientFrame.Topics request) {
-        for (String topic : request.topics()) {
-            if (session.topics().remove(key(request.appId(), topic))) {
-                leave(session, RedisKeys.topicChannel(request.appId(), topic));
+        long removed = 0;
+        synchronized (this) {
+            for (String topic : request.topics()) {
+                if (session.topics().remove(key(request.appId(), topic))) {
+                    removed++;
+                    leave(session, RedisKeys.topicChannel(request.appId(), topic));
+                }
+            }
+            if (removed > 0) {
+                quotas.unsubscribed(request.appId(), holdsApp(session, request.appId()) ? 0 : 1, removed);
             }
         }
         outbound.write(session, frames.topics(false, request.appId(), request.topics()));
     }
 
     /** The connection closed: drop all its subscriptions. */
-    public void dropAll(ClientSession session) {
+    public synchronized void dropAll(ClientSession session) {
+        Map<String, Long> perApp = new HashMap<>();
         for (String key : List.copyOf(session.topics())) {
             session.topics().remove(key);
             int cut = key.indexOf('\n');
-            leave(session, RedisKeys.topicChannel(key.substring(0, cut), key.substring(cut + 1)));
+            String appId = key.substring(0, cut);
+            perApp.merge(appId, 1L, Long::sum);
+            leave(session, RedisKeys.topicChannel(appId, key.substring(cut + 1)));
         }
+        perApp.forEach((appId, topics) -> quotas.unsubscribed(appId, 1, topics));
     }
 
     private synchronized void leave(ClientSession session, String channel) {
@@ -166,7 +221,7 @@ public class TopicSubscriptions implements ChannelReceiver {
         }
     }
 
-    private void dropApp(ClientSession session, String appId) {
+    private synchronized void dropApp(ClientSession session, String appId) {
         String appKey = key(appId, "");
         List<String> dropped = new ArrayList<>();
         for (String key : List.copyOf(session.topics())) {
@@ -177,6 +232,7 @@ public class TopicSubscriptions implements ChannelReceiver {
             }
         }
         if (!dropped.isEmpty()) {
+            quotas.unsubscribed(appId, 1, dropped.size());
             outbound.write(session, frames.topicsWithdrawn(appId, dropped));
         }
     }
@@ -187,6 +243,23 @@ public class TopicSubscriptions implements ChannelReceiver {
             sum += subscribers.size();
         }
         return sum;
+    }
+
+    /** Whether the connection holds one of the app's topics (it counts as one of the app's connections). */
+    private static boolean holdsApp(ClientSession session, String appId) {
+        String appKey = key(appId, "");
+        for (String key : session.topics()) {
+            if (key.startsWith(appKey)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String overQuota(String appId, Quota quota) {
+        return quota == Quota.CONNECTIONS
+                ? "app " + appId + " has as many subscribed connections as its quota allows; retry later"
+                : "app " + appId + " has as many topic subscribers as its quota allows; retry later";
     }
 
     private static String key(String appId, String topic) {

@@ -23,6 +23,8 @@ class ValuesSchemaTest {
                 Arguments.of(Map.of("containerSecurityContext.allowPrivilegeEscalation", true), "allowPrivilegeEscalation"),
                 Arguments.of(Map.of("config.revocationCacheTtl", "2s"), "revocationCacheTtl"),
                 Arguments.of(Map.of("chat.limits.maxFrameBytes", 0), "maxFrameBytes"),
+                Arguments.of(Map.of("chat.quotas.connections", -1), "connections"),
+                Arguments.of(Map.of("chat.quotas.overrides", "big:conections=5"), "overrides"),
                 Arguments.of(Map.of("chat.terminationGracePeriodSeconds", 20), "terminationGracePeriodSeconds"),
                 Arguments.of(Map.of("chat.drain.windowSeconds", 60), "terminationGracePeriodSeconds"),
                 Arguments.of(Map.of("redis.mode", "cluster"), "external Redis Cluster"),
