@@ -20,6 +20,7 @@ class ArchitectureTest {
                         "fanout",                       // the node's pub/sub connection and its receivers' interface
                         "contacts",                     // contact lists (on the store)
                         "delivery",                     // this node's connections, outbound queues, acknowledgement windows
+                        "quotas",                       // per-app (tenant) quotas, counted across the nodes
                         "presence", "notify", "topics", // features on top of the connections
                         "service",                      // send, sync, ack, read, groups, conversations
                         "gateway",                      // the WebSocket endpoints
