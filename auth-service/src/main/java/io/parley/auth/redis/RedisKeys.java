@@ -19,6 +19,12 @@ public final class RedisKeys {
         return "auth:ratelimit:login:addr:{" + address + "}";
     }
 
+    /**
+     * The highest user id ever handed out: kept outside MySQL, so a MySQL restored from a backup never hands out an id
+     * that Redis still holds sessions and conversations of ({@link io.parley.auth.service.UserIdFloor}).
+     */
+    public static final String USER_ID_HIGH_WATER = "auth:users:max-id";
+
     /** Set of the user's session ids (maybe some already ended), so deleting the account can end them all. */
     public static String userSessions(long userId) {
         return "auth:user:{" + userId + "}:sessions";

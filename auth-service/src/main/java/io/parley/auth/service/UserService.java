@@ -21,10 +21,12 @@ public class UserService {
 
     private final UserRepository users;
     private final PasswordHasher hasher;
+    private final UserIdFloor idFloor;
 
-    public UserService(UserRepository users, PasswordHasher hasher) {
+    public UserService(UserRepository users, PasswordHasher hasher, UserIdFloor idFloor) {
         this.users = users;
         this.hasher = hasher;
+        this.idFloor = idFloor;
     }
 
     /** A registered user as shown to clients. */
@@ -40,7 +42,9 @@ public class UserService {
         String name = Validation.displayName(displayName, username);
         String hash = hasher.hash(password); // slow on purpose: outside the transaction
         try {
-            return insert(username, name, hash);
+            User user = insert(username, name, hash);
+            idFloor.handedOut(user.id());
+            return user;
         } catch (PersistenceException e) {
             // the unique key caught a concurrent registration of the same name
             throw new ApiException(ErrorCode.USERNAME_TAKEN, "username '" + username + "' is taken");
