@@ -56,7 +56,7 @@ public class PublicationPusher {
     private final NodeIdentity node;
     private final ServerFrames frames;
     private final ChatConfig config;
-    private final Counter pushed;
+    private final MeterRegistry metrics;
     private static final RedisScript RENEW = RedisScript.load("lease_renew");
 
     private final Map<Integer, Boolean> owned = new ConcurrentHashMap<>();
@@ -80,7 +80,15 @@ public class PublicationPusher {
         this.node = node;
         this.frames = frames;
         this.config = config;
-        this.pushed = metrics.counter("parley.chat.publications.pushed");
+        this.metrics = metrics;
+        // the series exists from the start (dashboards and alerts on rate()); each app's appears with its first push
+        pushed("");
+    }
+
+    /** Publications pushed, by app ({@code ""}: the series that exists before any push). */
+    private Counter pushed(String app) {
+        return Counter.builder("parley.chat.publications.pushed").tag("app", app)
+                .description("publications pushed from the buffer to subscribers' nodes").register(metrics);
     }
 
     /**
@@ -158,6 +166,7 @@ public class PublicationPusher {
             return;
         }
         List<Request> publishes = new ArrayList<>(batch.size());
+        Map<String, Integer> byApp = new java.util.HashMap<>();
         String[] ids = new String[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             StreamMessage<String, String, String> entry = batch.get(i);
@@ -171,6 +180,7 @@ public class PublicationPusher {
             String frame = frames.publication(app, topic, f.get(PublicationBuffer.DATA),
                     "base64".equals(f.get(PublicationBuffer.ENCODING)), entry.id());
             publishes.add(Request.cmd(Command.PUBLISH).arg(RedisKeys.topicChannel(app, topic)).arg(frame));
+            byApp.merge(app, 1, Integer::sum);
         }
         if (!publishes.isEmpty()) {
             // one pipelined batch on one connection: published in buffer order, one round trip
@@ -185,7 +195,7 @@ public class PublicationPusher {
         }
         redis.stream(String.class).xack(stream, RedisKeys.PUSHERS_GROUP, ids);
         redis.stream(String.class).xdel(stream, ids);
-        pushed.increment(publishes.size());
+        byApp.forEach((app, n) -> pushed(app).increment(n));
     }
 
     private void ensureGroup(String stream) {

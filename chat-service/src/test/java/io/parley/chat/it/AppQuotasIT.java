@@ -170,6 +170,9 @@ class AppQuotasIT {
         assertTrue(hasSeries(metrics, "parley_chat_publications_total", app.id(), "outcome=\"accepted\""), "by app");
         assertTrue(hasSeries(metrics, "parley_chat_publications_total", app.id(), "outcome=\"quota\""), "by app");
         assertTrue(hasSeries(metrics, "parley_chat_quota_refusals_total", app.id(), "quota=\"publications\""));
+        // the accepted ones are pushed by whichever node holds their buffer shard, counted by app there
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() ->
+                hasSeries(bothNodesMetrics(), "parley_chat_publications_pushed_total", app.id(), ""));
     }
 
     @Test

@@ -8,7 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Counters by channel type: {@code parley_notify_{sent,failed,dead,relayed}_total{channel=…}}. */
+/**
+ * Counters by channel type and app: {@code parley_notify_{sent,failed,dead,relayed}_total{channel=…,app=…}}; {@code app}
+ * is the app whose notification it is, {@code ""} for relays of chat messages (no app's). Bounded by apps and channels.
+ */
 @ApplicationScoped
 @Startup // created at start so every channel's series exists at 0 before the first delivery (alerts on increase())
 public class DeliveryMetrics {
@@ -24,32 +27,36 @@ public class DeliveryMetrics {
         // every series exists from the start at 0: an alert on increase() misses the first dead letter of a
         // series that appears only when it is counted (docs/operations.md, ParleyDeadLettersGrowing)
         for (String channel : CHANNELS) {
-            counter("parley.notify.sent", "deliveries that went through", channel);
-            counter("parley.notify.failed", "failed attempts (retried or dead)", channel);
-            counter("parley.notify.dead", "deliveries that became dead letters", channel);
+            counter("parley.notify.sent", "deliveries that went through", channel, NO_APP);
+            counter("parley.notify.failed", "failed attempts (retried or dead)", channel, NO_APP);
+            counter("parley.notify.dead", "deliveries that became dead letters", channel, NO_APP);
         }
     }
 
+    /** The app label of relays (chat messages to offline users belong to no app). */
+    private static final String NO_APP = "";
+
     public void sent(Delivery d) {
-        count("parley.notify.sent", "deliveries that went through", d.channelType());
+        count("parley.notify.sent", "deliveries that went through", d);
         if (Delivery.RELAY.equals(d.kind())) {
-            count("parley.notify.relayed", "relay digests that went through", d.channelType());
+            count("parley.notify.relayed", "relay digests that went through", d);
         }
     }
 
     public void failed(Delivery d) {
-        count("parley.notify.failed", "failed attempts (retried or dead)", d.channelType());
+        count("parley.notify.failed", "failed attempts (retried or dead)", d);
     }
 
     public void dead(Delivery d) {
-        count("parley.notify.dead", "deliveries that became dead letters", d.channelType());
+        count("parley.notify.dead", "deliveries that became dead letters", d);
     }
 
-    private void count(String name, String description, String channel) {
-        counter(name, description, channel).increment();
+    private void count(String name, String description, Delivery d) {
+        counter(name, description, d.channelType(), d.appId() == null ? NO_APP : d.appId()).increment();
     }
 
-    private Counter counter(String name, String description, String channel) {
-        return Counter.builder(name).description(description).tag("channel", channel).register(registry);
+    private Counter counter(String name, String description, String channel, String app) {
+        return Counter.builder(name).description(description).tag("channel", channel).tag("app", app)
+                .register(registry);
     }
 }

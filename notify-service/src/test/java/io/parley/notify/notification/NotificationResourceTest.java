@@ -85,6 +85,11 @@ class NotificationResourceTest extends NotifyTestBase {
                 .body("deliveries", hasSize(6))
                 .body("deliveries[0].attempts", Matchers.notNullValue())
                 .body("deliveries[0].updatedAt", Matchers.greaterThan(0L));
+        // counted per app (per tenant), beside the series of relays (no app) that exists from the start
+        given().get("/q/metrics").then().statusCode(200)
+                .body(Matchers.containsString("parley_notify_sent_total{app=\"" + appId + "\",channel=\"email\"} 1.0"))
+                .body(Matchers.containsString("parley_notify_sent_total{app=\"" + appId + "\",channel=\"webhook\"} 1.0"))
+                .body(Matchers.containsString("parley_notify_dead_total{app=\"\",channel=\"email\"}"));
     }
 
     @Test
@@ -98,6 +103,8 @@ class NotificationResourceTest extends NotifyTestBase {
                 .post("/api/v1/notifications").then().statusCode(202).extract().path("id");
         await().atMost(WAIT).until(() -> "dead".equals(statuses(appToken, id).get(user + "/inapp")));
         assertEquals(5, chatCalls(appId).size());
+        given().get("/q/metrics").then().statusCode(200)
+                .body(Matchers.containsString("parley_notify_dead_total{app=\"" + appId + "\",channel=\"inapp\"} 1.0"));
 
         String deadId = given().auth().oauth2(appToken).get("/api/v1/deliveries?status=dead").then().statusCode(200)
                 .body("$", hasSize(1)).body("[0].notification", equalTo(id))
