@@ -91,10 +91,12 @@ public class ConversationService {
     private final GroupService groups;
     private final ConversationIndexRecovery indexRecovery;
     private final DirectConversationRepository conversationHistory;
+    private final MessageStore store;
 
     public ConversationService(RedisDataSource redis, ReactiveRedisDataSource reactiveRedis, HistoryRepository history,
                                GroupService groups, ConversationIndexRecovery indexRecovery,
-                               DirectConversationRepository conversationHistory) {
+                               DirectConversationRepository conversationHistory, MessageStore store) {
+        this.store = store;
         this.redis = redis;
         this.reactiveRedis = reactiveRedis;
         this.history = history;
@@ -238,10 +240,12 @@ public class ConversationService {
         Map<String, DirectConversationRepository.Newest> stored = conversationHistory.newest(missing);
         List<String> out = new ArrayList<>(lastSeqs);
         for (int i = 0; i < cids.size(); i++) {
-            DirectConversationRepository.Newest newest = stored.get(cids.get(i));
-            if (out.get(i) == null && newest != null) {
-                out.set(i, Long.toString(newest.seq()));
+            if (out.get(i) != null) {
+                continue;
             }
+            DirectConversationRepository.Newest newest = stored.get(cids.get(i));
+            // no message left at all: retention purged the whole history, and its floor is where the seq stands
+            out.set(i, Long.toString(newest != null ? newest.seq() : history.maxSeq(cids.get(i))));
         }
         return out;
     }
@@ -264,14 +268,9 @@ public class ConversationService {
         return out;
     }
 
-    /** The conversation's last seq: Redis's counter, or MySQL's newest if Redis lost it. */
+    /** The conversation's last seq (see {@link MessageStore#lastSeqOrStored}); this service runs on worker threads. */
     private long lastSeq(String cid) {
-        String text = redis.value(String.class).get(RedisKeys.seq(cid));
-        if (text != null) {
-            return Long.parseLong(text);
-        }
-        List<ChatMessage> newest = history.pageBefore(cid, Long.MAX_VALUE, 1);
-        return newest.isEmpty() ? 0 : newest.get(0).seq();
+        return store.lastSeqOrStored(cid).await().indefinitely();
     }
 
     private static long unread(long lastSeq, String acked) {

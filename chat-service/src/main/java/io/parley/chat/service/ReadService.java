@@ -9,12 +9,11 @@ import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.protocol.FrameException;
 import io.parley.chat.protocol.ServerFrames;
 import io.parley.chat.store.CursorScripts;
-import io.parley.chat.store.HistoryRepository;
+import io.parley.chat.store.MessageStore;
 import io.parley.chat.store.RedisKeys;
 import io.parley.common.error.ErrorCode;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Singleton;
 import java.util.List;
 
@@ -30,12 +29,12 @@ public class ReadService {
     private final Publisher publisher;
     private final ServerFrames frames;
     private final ReadCursorKeeper kept;
-    private final HistoryRepository history;
+    private final MessageStore store;
 
     public ReadService(ReactiveRedisDataSource redis, Publisher publisher, ServerFrames frames, ReadCursorKeeper kept,
-                       HistoryRepository history) {
+                       MessageStore store) {
         this.redis = redis;
-        this.history = history;
+        this.store = store;
         this.publisher = publisher;
         this.frames = frames;
         this.kept = kept;
@@ -45,7 +44,7 @@ public class ReadService {
         requireMember(session, read.conversation());
         String cid = read.conversation().value();
         // clamped to the conversation's last seq: nobody has read past what exists (a cursor there hides later messages)
-        return lastSeq(cid)
+        return store.lastSeqOrStored(cid)
                 .map(last -> Math.min(read.seq(), last))
                 .flatMap(seq -> advance(session.userId(), cid, seq).invoke(moved -> {
                     if (moved > 0) {
@@ -55,16 +54,6 @@ public class ReadService {
                 ? Uni.createFrom().voidItem()
                 : publisher.publish(ConversationChannels.othersOf(read.conversation(), session.userId()),
                         Envelope.transientFrame(session.userId(), frames.read(cid, session.userId(), seq)))));
-    }
-
-    /**
-     * The conversation's last seq: Redis's counter, or — when it left Redis with a quiet conversation, or Redis lost
-     * it — MySQL's, read on a worker thread.
-     */
-    private Uni<Long> lastSeq(String cid) {
-        return redis.value(String.class).get(RedisKeys.seq(cid)).flatMap(last -> last != null
-                ? Uni.createFrom().item(Long.parseLong(last))
-                : Uni.createFrom().item(() -> history.maxSeq(cid)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
     }
 
     public Uni<Void> typing(ClientSession session, ClientFrame.Typing typing) {

@@ -464,6 +464,17 @@ public class MessageStore {
     /** See {@link #lastSeq}. */
     public static final long SEQ_UNKNOWN = Long.MAX_VALUE;
 
+    /**
+     * The conversation's last seq: Redis's counter, or — when it left Redis with a quiet conversation, or Redis lost
+     * it — what MySQL holds or held (its newest message, or the floor retention left), read on a worker thread.
+     */
+    public Uni<Long> lastSeqOrStored(String conversation) {
+        return redis.value(String.class).get(RedisKeys.seq(conversation)).flatMap(last -> last != null
+                ? Uni.createFrom().item(Long.parseLong(last))
+                : Uni.createFrom().item(() -> history.maxSeq(conversation))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+    }
+
     /** The seq of a log entry id ({@code <seq>-0}). */
     public static long seqOf(String streamId) {
         return Long.parseLong(streamId.substring(0, streamId.indexOf('-')));

@@ -232,6 +232,46 @@ class RedisWipeRecoveryTest {
         }
     }
 
+    @Test
+    void aConversationWhoseWholeHistoryWasPurgedShouldListItsLastSeq() throws Exception {
+        List<Long> users = Platform.get().registerUsers(2);
+        long alice = users.get(0);
+        long bob = users.get(1);
+        String cid = ConversationId.direct(alice, bob).value();
+        try (ChatClient a = ChatClient.connectAndSync(url(), token(alice))) {
+            for (int i = 1; i <= 3; i++) {
+                send(a, a.sendTo(bob, cmid(), "purged later " + i));
+            }
+        }
+        awaitPersisted(cid, 3);
+        await().atMost(WAIT).until(() -> redis.key().pttl(RedisKeys.seq(cid)) > 0);
+        for (String key : List.of(RedisKeys.log(cid), RedisKeys.persisted(cid), RedisKeys.seq(cid))) {
+            redis.key().pexpire(key, 1);
+        }
+        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid),
+                RedisKeys.seq(cid)) == 0);
+        // as retention leaves a conversation it emptied: no message, the last seq it purged kept as the floor
+        try (var connection = db.getConnection(); var statement = connection.createStatement()) {
+            statement.executeUpdate("DELETE FROM messages WHERE conversation_id = '" + cid + "'");
+            statement.executeUpdate("INSERT INTO seq_floors (conversation_id, seq) VALUES ('" + cid + "', 3)");
+        }
+
+        // the list and the next message agree: the conversation stands at 3, not at 0
+        assertEquals(List.of(3), conversations(token(bob)).getList("conversations.lastSeq"));
+        JsonPath history = given().auth().oauth2(token(bob)).get("/api/v1/conversations/" + cid + "/messages")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of(), history.getList("messages"));
+        try (ChatClient a = ChatClient.connectAndSync(url(), token(alice))) {
+            a.sendTo(bob, cmid(), "after the purge");
+            JsonNode sent = a.await(f -> f.path("type").asText().equals("sent") || f.path("type").asText().equals("error"), WAIT);
+            assertEquals(4, sent.path("seq").asLong(), "continues above the floor: " + sent);
+        }
+        JsonPath after = given().auth().oauth2(token(bob)).get("/api/v1/conversations/" + cid + "/messages")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of(4), after.getList("messages.seq"));
+        assertEquals(false, after.getBoolean("hasMore"));
+    }
+
     private void wipeRedis() {
         assertEquals("+OK", RedisServer.shared().command("FLUSHALL"));
     }
