@@ -205,6 +205,9 @@ public final class ClientSession {
             windows = new HashMap<>(4);
         }
         unacked += windows.computeIfAbsent(conversation, c -> new DeliveryWindow()).written(seq, nowNanos);
+        if (!inFlightListed && timers != null) {
+            timers.listInFlight(this); // looked at for retransmission from the next tick on
+        }
     }
 
     /** Event loop only: whether {@code seq} was written here and awaits its acknowledgement (a copy would be a duplicate). */
@@ -223,6 +226,19 @@ public final class ClientSession {
 
     /** Event loop only: when the sweep last forgot idle windows ({@link DeliveryTimers}). */
     long lastPrunedNanos = System.nanoTime();
+    /** Event loop only: the second this connection is next due in its loop's timer wheel ({@link LoopTimers}). */
+    long timerDueSecond;
+    /** Event loop only: whether it is in its loop's list of connections with delivery windows. */
+    boolean inFlightListed;
+    /** Event loop only: its loop's timers, once watched; a first window lists the connection there. */
+    LoopTimers timers;
+    /** Set when watched: a chat connection is closed when idle; a /ws/notify socket is only pinged. */
+    boolean closesWhenIdle;
+
+    /** Event loop only: whether any delivery window is held. */
+    boolean hasWindows() {
+        return windows != null && !windows.isEmpty();
+    }
 
     /** Event loop only: the windows, for the retransmission sweep (which may remove idle ones). */
     Map<String, DeliveryWindow> windows() {

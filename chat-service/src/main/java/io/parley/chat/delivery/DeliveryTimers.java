@@ -1,55 +1,57 @@
 package io.parley.chat.delivery;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.protocol.CloseCodes;
-import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Once a second: ping every socket silent and unpinged for {@code ping-interval} (a timer sweep per event loop instead
- * of a timer per connection: an idle connection costs nothing between its pings, and pings stay spread over the
- * interval as connections were opened), resend what stayed unacknowledged past {@code retransmit-after} without progress (closing the
- * connection, 4004, after {@code retransmit-attempts}), and close connections silent past {@code idle-timeout}
- * (4002) — a dead peer that never sent a close frame is noticed here.
+ * Pings every socket silent and unpinged for {@code ping-interval}, resends what stayed unacknowledged past
+ * {@code retransmit-after} without progress (closing the connection, 4004, after {@code retransmit-attempts}), and
+ * closes connections silent past {@code idle-timeout} (4002) — a dead peer that never sent a close frame is noticed
+ * here.
  *
- * <p>The sweep runs on each event loop over its own connections (one task per loop), since delivery state is
- * confined to the loop. A resend re-reads the unacknowledged range from the store ({@link Replay}).
+ * <p>Each event loop keeps its own connections' timers ({@link LoopTimers}, ticked once a second on the loop, since
+ * delivery state is confined to the loop): a connection waits in a timing wheel for the second it is next due a ping
+ * or an idle check, and only connections holding delivery windows are looked at for retransmission. An idle node's
+ * tick touches the few connections due that second, not all of them (regrouping every connection by loop each second
+ * was most of an idle node's CPU with 18,000 connections open). A resend re-reads the unacknowledged range from the
+ * store ({@link Replay}).
  */
 @ApplicationScoped
 public class DeliveryTimers {
 
     private static final Logger LOG = Logger.getLogger(DeliveryTimers.class);
 
-    private final LocalConnections connections;
     private final Outbound outbound;
     private final Replay replay;
     private final long retransmitAfterNanos;
     private final int maxAttempts;
     private final long idleNanos;
     private final long pingNanos;
-    private final Instance<PingedSessions> others;
     private static final long PRUNE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** An idle window is kept this long (well past any retransmission or late duplicate of its messages). */
     private final long forgetAfterNanos;
     private final Counter retransmitted;
     private final Counter idleClosed;
+    private final Map<EventLoop, LoopTimers> loops = new ConcurrentHashMap<>();
+    private final List<ScheduledFuture<?>> ticks = new CopyOnWriteArrayList<>();
 
-    public DeliveryTimers(LocalConnections connections, Outbound outbound, Replay replay, ChatConfig config,
-                          MeterRegistry metrics, Instance<PingedSessions> others) {
-        this.others = others;
+    public DeliveryTimers(Outbound outbound, Replay replay, ChatConfig config, MeterRegistry metrics) {
         this.pingNanos = config.delivery().pingInterval().toNanos();
-        this.connections = connections;
         this.outbound = outbound;
         this.replay = replay;
         this.retransmitAfterNanos = config.delivery().retransmitAfter().toNanos();
@@ -58,30 +60,65 @@ public class DeliveryTimers {
         this.idleNanos = config.delivery().idleTimeout().toNanos();
         this.retransmitted = metrics.counter("parley.chat.retransmitted");
         this.idleClosed = metrics.counter("parley.chat.closed", "reason", "idle");
+        Gauge.builder("parley.chat.timers.watched", loops, DeliveryTimers::watched)
+                .description("connections waiting in the event loops' timer wheels for a ping or an idle check")
+                .register(metrics);
     }
 
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
-    void tick() {
-        Map<EventLoop, List<ClientSession>> chat = byLoop(connections.all());
-        chat.forEach((loop, sessions) -> Outbound.onLoop(loop, () -> sweep(sessions)));
-        for (PingedSessions registry : others) {
-            byLoop(registry.all()).forEach((loop, sessions) -> Outbound.onLoop(loop, () -> pingDue(sessions, System.nanoTime())));
-        }
+    /** A /ws/chat connection: pinged, closed when idle, its unacknowledged messages resent. */
+    public void watch(ClientSession session) {
+        watch(session, true);
     }
 
-    private static Map<EventLoop, List<ClientSession>> byLoop(Iterable<ClientSession> sessions) {
-        Map<EventLoop, List<ClientSession>> byLoop = new IdentityHashMap<>();
-        for (ClientSession session : sessions) {
-            byLoop.computeIfAbsent(session.loop(), l -> new ArrayList<>()).add(session);
-        }
-        return byLoop;
+    /** A socket that is only pinged (/ws/notify: nothing to resend, and its clients need no idle check). */
+    public void watchPings(ClientSession session) {
+        watch(session, false);
     }
 
-    private void pingDue(List<ClientSession> sessions, long now) {
-        for (ClientSession session : sessions) {
-            ping(session, now);
+    private void watch(ClientSession session, boolean chat) {
+        EventLoop loop = session.loop() != null ? session.loop() : Fallback.LOOP;
+        Outbound.onLoop(loop, () -> {
+            LoopTimers timers = loops.computeIfAbsent(loop, this::start);
+            session.closesWhenIdle = chat;
+            if (chat) {
+                session.timers = timers;
+                if (session.hasWindows()) { // written to (the arrival backlog) before it was watched
+                    timers.listInFlight(session);
+                }
+            }
+            timers.schedule(session, nextDue(session));
+        });
+    }
+
+    private LoopTimers start(EventLoop loop) {
+        LoopTimers timers = new LoopTimers(this, System.nanoTime());
+        ticks.add(loop.scheduleAtFixedRate(timers::tick, 1, 1, TimeUnit.SECONDS));
+        return timers;
+    }
+
+    @PreDestroy
+    void stop() {
+        ticks.forEach(tick -> tick.cancel(false));
+    }
+
+    /** Event loop only: the session's second in the wheel came. */
+    void due(LoopTimers timers, ClientSession session, long now) {
+        if (session.isClosing() || session.connection().isClosed()) {
+            return; // gone: its entry ends here
         }
+        if (session.closesWhenIdle && now - session.lastHeardNanos() > idleNanos) {
+            idleClosed.increment();
+            outbound.close(session, CloseCodes.IDLE_TIMEOUT, "nothing heard within the idle timeout");
+            return;
+        }
+        ping(session, now);
+        timers.schedule(session, nextDue(session));
+    }
+
+    /** The next ping (if nothing is heard meanwhile) or, sooner, the idle deadline. */
+    private long nextDue(ClientSession session) {
+        long ping = Math.max(session.lastPingNanos, session.lastHeardNanos()) + pingNanos;
+        return session.closesWhenIdle ? Math.min(ping, session.lastHeardNanos() + idleNanos + 1) : ping;
     }
 
     /**
@@ -96,32 +133,19 @@ public class DeliveryTimers {
         }
     }
 
-    private void sweep(List<ClientSession> sessions) {
-        long now = System.nanoTime();
-        for (ClientSession session : sessions) {
-            if (session.isClosing()) {
-                continue;
-            }
-            if (now - session.lastHeardNanos() > idleNanos) {
-                idleClosed.increment();
-                outbound.close(session, CloseCodes.IDLE_TIMEOUT, "nothing heard within the idle timeout");
-                continue;
-            }
-            ping(session, now);
-            retransmit(session, now);
-        }
-    }
-
     /**
-     * Resends ranges that waited too long, and now and then forgets windows with nothing pending that saw no progress
-     * for {@link #forgetAfterNanos}: under 1:1 traffic a connection receives from ever new conversations, and
-     * without this its windows — and this sweep over them — grew without bound. A session with nothing
-     * unacknowledged is not iterated at all between those rounds.
+     * Event loop only, each tick for a connection that holds delivery windows: resends ranges that waited too long,
+     * and now and then forgets windows with nothing pending that saw no progress for {@link #forgetAfterNanos}
+     * (under 1:1 traffic a connection receives from ever new conversations; without this its windows grew without
+     * bound). False once the connection holds no window (or is gone): it leaves the list until its next delivery.
      */
-    private void retransmit(ClientSession session, long now) {
+    boolean retransmit(ClientSession session, long now) {
+        if (session.isClosing() || session.connection().isClosed()) {
+            return false;
+        }
         boolean prune = now - session.lastPrunedNanos >= PRUNE_EVERY_NANOS;
         if (session.unackedNow() == 0 && !prune) {
-            return;
+            return true;
         }
         if (prune) {
             session.lastPrunedNanos = now;
@@ -140,7 +164,7 @@ public class DeliveryTimers {
             }
             if (window.attempts >= maxAttempts) {
                 outbound.close(session, CloseCodes.RETRANSMIT_EXHAUSTED, "messages stayed unacknowledged; reconnect and sync");
-                return;
+                return false;
             }
             window.attempts++;
             window.waitingSinceNanos = now;
@@ -155,5 +179,16 @@ public class DeliveryTimers {
                     failure -> LOG.debugf("resend of %s to %s failed (retried next round): %s", conversation,
                             session.id(), failure.getMessage()));
         }
+        return session.hasWindows();
+    }
+
+    private static double watched(Map<EventLoop, LoopTimers> loops) {
+        // read off the loops for monitoring: an approximate figure is fine
+        return loops.values().stream().mapToInt(LoopTimers::watched).sum();
+    }
+
+    /** Sockets without a Netty channel (none in production: Vert.x's HTTP/1.1 connections have one) share a loop. */
+    private static final class Fallback {
+        static final EventLoop LOOP = new DefaultEventLoop();
     }
 }

@@ -2,6 +2,7 @@ package io.parley.chat.gateway;
 
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.delivery.ClientSession;
+import io.parley.chat.delivery.DeliveryTimers;
 import io.parley.chat.delivery.LocalConnections;
 import io.parley.chat.delivery.NodeIdentity;
 import io.parley.chat.delivery.Outbound;
@@ -57,6 +58,8 @@ public class ChatSocket {
     private final ChatConfig.Limits limits;
     @Inject
     SessionEndWatcher sessionEnds; // ended sessions and token expiry (4501)
+    @Inject
+    DeliveryTimers timers; // pings, idle closes, retransmission
     private final InboundFastPath fastPath;
     private final InboundAdmission admission;
 
@@ -93,7 +96,10 @@ public class ChatSocket {
         // arrived since then. Frames are handled only after this completes, so a sync sent right after connecting
         // already finds the node subscribed to everything addressed to this user.
         return connections.register(session, connection.userData().get(TokenUpgradeCheck.ARRIVAL))
-                .invoke(() -> sessionEnds.watch(session)) // registered first: the watcher finds it by id
+                .invoke(() -> {
+                    sessionEnds.watch(session); // registered first: the watcher finds it by id
+                    timers.watch(session);
+                })
                 .flatMap(v -> presence.enter(session))
                 .invoke(() -> fastPath.install(session, connection.userData().get(TokenUpgradeCheck.CHANNEL)));
     }

@@ -3,6 +3,7 @@ package io.parley.chat.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.chat.delivery.ClientSession;
+import io.parley.chat.delivery.DeliveryTimers;
 import io.parley.chat.delivery.NodeIdentity;
 import io.parley.chat.delivery.Outbound;
 import io.parley.chat.delivery.TokenBucket;
@@ -41,6 +42,8 @@ public class NotifySocket {
     private final ChatConfig.Limits limits;
     @Inject
     SessionEndWatcher sessionEnds;
+    @Inject
+    DeliveryTimers timers; // pings
 
     public NotifySocket(NotifyConnections connections, InAppNotifications notifications, Outbound outbound,
                         ServerFrames frames, NodeIdentity node, ObjectMapper json, ChatConfig config) {
@@ -62,7 +65,10 @@ public class NotifySocket {
                 new TokenBucket(limits.framesPerSecond(), limits.frameBurst()));
         // subscribed first, then the backlog: a notification posted in between arrives twice at worst (same seq)
         return connections.register(session)
-                .invoke(() -> sessionEnds.watch(session)) // registered first: the watcher finds it by id
+                .invoke(() -> {
+                    sessionEnds.watch(session); // registered first: the watcher finds it by id
+                    timers.watchPings(session);
+                })
                 .flatMap(v -> notifications.pending(claims.userId()))
                 .invoke(pending -> pending.forEach(frame -> outbound.write(session, frame)))
                 .replaceWithVoid();

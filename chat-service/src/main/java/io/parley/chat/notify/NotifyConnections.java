@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.delivery.ClientSession;
 import io.parley.chat.delivery.Outbound;
-import io.parley.chat.delivery.PingedSessions;
 import io.parley.chat.fanout.ChannelReceiver;
 import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.protocol.CloseCodes;
@@ -18,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The node's {@code /ws/notify} connections by user; the node subscribes to a user's notify channel while it holds one. */
 @Singleton
-public class NotifyConnections implements PingedSessions, ChannelReceiver {
+public class NotifyConnections implements ChannelReceiver {
 
     private final FanoutBroker broker;
     private final Outbound outbound;
@@ -60,7 +59,6 @@ public class NotifyConnections implements PingedSessions, ChannelReceiver {
         return byConnection.size();
     }
 
-    @Override
     public Collection<ClientSession> all() {
         return byConnection.values();
     }

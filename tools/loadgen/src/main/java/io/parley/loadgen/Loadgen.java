@@ -220,9 +220,16 @@ final class Loadgen {
         Map<String, Double> cpuHold0 = proc.cpuSeconds();
         Map<String, JvmThreadCpu.Sample> threads0 = threads.sample(chatPids);
         long hold0 = System.nanoTime();
+        // the hold's second half apart: the JIT still compiles what the connect burst made hot in the first
+        sleepUntil(hold0 + o.durationSeconds * 500_000_000L);
+        long holdMid = System.nanoTime();
+        Map<String, Double> cpuHoldMid = proc.cpuSeconds();
+        Map<String, JvmThreadCpu.Sample> threadsMid = threads.sample(chatPids);
         sleepUntil(hold0 + o.durationSeconds * 1_000_000_000L);
         double holdSeconds = (System.nanoTime() - hold0) / 1e9;
+        double secondHalfSeconds = (System.nanoTime() - holdMid) / 1e9;
         Map<String, Double> cpuHold = ProcStats.delta(cpuHold0, proc.cpuSeconds());
+        Map<String, Double> cpuSecondHalf = ProcStats.delta(cpuHoldMid, proc.cpuSeconds());
         Map<String, JvmThreadCpu.Sample> threads1 = threads.sample(chatPids);
         Map<String, Long> rssHeld = proc.rssKb();
         PhaseStats stats = merged();
@@ -259,6 +266,8 @@ final class Loadgen {
                 .put("cpuSecondsHolding", cpuHold)
                 .put("compilerCpuPct", JvmThreadCpu.percentByProcess(threads0, threads1, JvmThreadCpu.Kind.COMPILER))
                 .put("gcCpuPct", JvmThreadCpu.percentByProcess(threads0, threads1, JvmThreadCpu.Kind.GC))
+                .put("idleHoldSecondHalfCpuPct", percentOfOneCore(chatOnly(cpuSecondHalf), secondHalfSeconds))
+                .put("secondHalfCompilerCpuPct", JvmThreadCpu.percentByProcess(threadsMid, threads1, JvmThreadCpu.Kind.COMPILER))
                 .put("generatorRssKb", rssHeld.get(ProcStats.SELF));
         common(r);
         out.println(r.toJson());
