@@ -21,7 +21,7 @@ import { ReconnectingSocket, ParleyError, CloseCodes, RefusedStatus, probeToken 
 import { TopicSubscriptions, Subscription } from './topic-subscriptions.js';
 
 export { ParleyError, CloseCodes, RefusedStatus, probeToken, Subscription };
-export { ParleyNotifyClient } from './parley-notify-client.js';
+export { ParleyNotifyClient, compareNotificationSeq } from './parley-notify-client.js';
 
 const SEEN_IDS_KEPT = 5000; // message ids remembered for de-duplication (oldest forgotten first)
 const TRANSIENT_ERRORS = new Set(['UNAVAILABLE', 'RATE_LIMITED']); // a send failing with these is retried
