@@ -26,6 +26,15 @@ function memoryStorage() {
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once condition() is true (checked every millisecond), fails after 2 s. */
+async function until(condition, what) {
+  const deadline = Date.now() + 2000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await tick(1);
+  }
+}
+
 const clients = [];
 
 /**
@@ -582,12 +591,16 @@ describe('reconnecting', () => {
   });
 
   it('pings while connected and treats a silent connection as dead', async () => {
-    const { fake, ws } = await connected({ heartbeatMs: 20 });
-    await tick(30);
-    assert.ok(ws.frames('ping').length >= 1, 'a ping went out');
+    // 100 ms, not less: an interval that fires more than two periods late would find the socket silent before its
+    // first ping. The steps wait on conditions, not on time.
+    const { fake, ws } = await connected({ heartbeatMs: 100 });
+    await until(() => ws.frames('ping').length >= 1, 'a ping went out');
     ws.deliver({ type: 'pong' });
-    await tick(90); // no more answers: after two silent heartbeats the client gives up on it
-    assert.equal(ws.closedByClient?.reason, 'heartbeat timeout');
+    const heard = Date.now();
+    // no more answers: after two silent heartbeats the client gives up on it, and not before
+    await until(() => ws.closedByClient, 'the silent socket was dropped');
+    assert.equal(ws.closedByClient.reason, 'heartbeat timeout');
+    assert.ok(Date.now() - heard >= 190, 'dropped only after two heartbeats without a word');
     await fake.socket(1);
   });
 
