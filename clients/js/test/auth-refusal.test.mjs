@@ -126,13 +126,15 @@ describe('an upgrade refused for the token', () => {
 });
 
 describe('a real refused upgrade', () => {
-  // A real WebSocket (Node's, behind --experimental-websocket on Node 20) against an HTTP server that refuses every
+  // A real WebSocket (Node's; behind --experimental-websocket on Node 20) against an HTTP server that refuses every
   // upgrade with 401 and answers the default authCheck's GET /api/v1/conversations with 401 too, as chat-service
   // does for a revoked token: the client must stop after one attempt.
   it('stops after one attempt, with the default authCheck', async () => {
     const script = fileURLToPath(new URL('../test-support/refused-upgrade.mjs', import.meta.url));
     const { NODE_TEST_CONTEXT, ...env } = process.env; // a plain script, not a test file reporting to this runner
-    const child = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Node 22+ has the WebSocket global; Node 20 needs the flag
+    const flags = typeof globalThis.WebSocket === 'function' ? [] : ['--experimental-websocket', '--no-warnings'];
+    const child = spawn(process.execPath, [...flags, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let errors = '';
     child.stderr.on('data', (d) => { errors += d; });
     let out = '';
