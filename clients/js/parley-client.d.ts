@@ -140,7 +140,7 @@ export interface ConnectionOptions {
 /** The status a plain GET of /api/v1/conversations on the socket's server answers for the token (0 if unknown). */
 export declare function probeToken(socketUrl: string, token: string): Promise<number>;
 
-interface CommonEvents {
+export interface CommonEvents {
   state: ConnectionState;
   error: ErrorFrame | { type: 'error'; code: 'TOKEN'; message: string };
   expiring: ExpiringFrame;
