@@ -1,5 +1,5 @@
 // Parley JavaScript client: one WebSocket to chat-service with reconnect and resume built in.
-// An ES module with no dependencies, for browsers and Node >= 20 (Node 20 has no global WebSocket:
+// ES modules with no dependencies, for browsers and Node >= 20 (Node 20 has no global WebSocket:
 // pass one, e.g. `new ParleyClient({ url, token, WebSocket: (await import('ws')).WebSocket })`).
 //
 // What it does for you (protocol: docs/protocol.md):
@@ -17,6 +17,8 @@
 //    the `state` event (reconnecting-socket.js, shared with the /ws/notify client, parley-notify-client.js).
 //  - A `ping` every heartbeatMs; a connection that stays silent for two heartbeats is treated as dead.
 //  - subscribe() answers a Subscription whose `ready` settles with the server's answer (topic-subscriptions.js).
+//  - send(), edit() and delete() take a timeout and an AbortSignal: the wait (and the resending) can end.
+
 import { ReconnectingSocket, ParleyError, CloseCodes, RefusedStatus, probeToken } from './reconnecting-socket.js';
 import { TopicSubscriptions, Subscription } from './topic-subscriptions.js';
 

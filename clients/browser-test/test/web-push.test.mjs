@@ -117,7 +117,22 @@ scenario(test, 21, 'a clicked notification opens its conversation', people, asyn
   await shown(find(dana, 'room-title').filter({ hasText: 'Eve Online' }));
 });
 
-scenario(test, 22, 'a notification clicked with no tab open: the new tab opens on its conversation', people, async () => {
+scenario(test, 22, 'pushes are shown, one per conversation (a newer one replaces the older), silent ones not', people, async () => {
+  const cid = `d:${Math.min(dana.id, eve.id)}:${Math.max(dana.id, eve.id)}`;
+  const worker = dana.context.serviceWorkers().find((w) => w.url().endsWith('/push-sw.js'));
+  // what the worker's push handler does with a decrypted payload of notify-service's shape (PushMessage.webPayload)
+  const shown = await worker.evaluate(async (conversation) => {
+    const message = (body) => ({ title: 'Message from Eve', body, tag: conversation, silent: false, data: { type: 'message', conversation } });
+    await showPush(message('first'));
+    await showPush(message('second'));
+    await showPush({ title: 'sync', body: '', silent: true, data: { type: 'message' } });
+    const notifications = await self.registration.getNotifications();
+    return notifications.map((n) => ({ title: n.title, body: n.body, tag: n.tag, conversation: n.data?.conversation }));
+  }, cid);
+  assert.deepEqual(shown, [{ title: 'Message from Eve', body: 'second', tag: cid, conversation: cid }]);
+});
+
+scenario(test, 23, 'a notification clicked with no tab open: the new tab opens on its conversation', people, async () => {
   const cid = `d:${Math.min(dana.id, eve.id)}:${Math.max(dana.id, eve.id)}`;
   // the worker opens /#conversation=<id> (clients.openWindow); the page, signed in (kept), opens it
   await dana.page.goto('about:blank'); // as a new tab: the page starts from the beginning

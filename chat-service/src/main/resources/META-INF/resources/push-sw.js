@@ -10,21 +10,27 @@ const OPEN_CONVERSATION = 'parley.open-conversation'; // the message web-push.js
 self.addEventListener('install', () => self.skipWaiting()); // a new version takes over without waiting for tabs to close
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
-self.addEventListener('push', (event) => {
-  let payload;
+self.addEventListener('push', (event) => event.waitUntil(showPush(payloadOf(event.data))));
+
+/** The push's JSON payload; a push that is not JSON is shown as text. */
+function payloadOf(data) {
   try {
-    payload = event.data ? event.data.json() : {};
+    return data ? data.json() : {};
   } catch {
-    payload = { body: event.data?.text() ?? '' };
+    return { body: data.text() };
   }
-  if (payload.silent) return; // data only: nothing to show (the app syncs when it is opened)
-  event.waitUntil(self.registration.showNotification(payload.title || 'Parley', {
+}
+
+/** Shows what a push says; a silent (data-only) push shows nothing — the app syncs when it is opened. */
+async function showPush(payload) {
+  if (payload.silent) return;
+  await self.registration.showNotification(payload.title || 'Parley', {
     body: payload.body || '',
     tag: payload.tag,
     renotify: Boolean(payload.tag), // a replaced notification still alerts: it is a new message
     data: payload.data || {},
-  }));
-});
+  });
+}
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
