@@ -1,5 +1,5 @@
 // Parley JavaScript client: one WebSocket to chat-service with reconnect and resume built in.
-// An ES module with no dependencies, for browsers and Node >= 20 (Node 20 has no global WebSocket:
+// ES modules with no dependencies, for browsers and Node >= 20 (Node 20 has no global WebSocket:
 // pass one, e.g. `new ParleyClient({ url, token, WebSocket: (await import('ws')).WebSocket })`).
 //
 // What it does for you (protocol: docs/protocol.md):
@@ -13,29 +13,22 @@
 //    persisted (any localStorage-like `storage`) and are sent in a `sync` after every (re)connect.
 //  - A seq that jumps past cursor + 1 is a gap: the message is still shown, and a `sync` fills the gap.
 //  - Close codes 4000-4499 and network loss: reconnect with exponential back-off and jitter.
-//    4500-4999 (session ended, client bug): stop, and say why in the `state` event.
+//    4500-4999 (session ended, client bug) and an upgrade refused for the token (401/403): stop, and say why in
+//    the `state` event (reconnecting-socket.js, shared with the /ws/notify client, parley-notify-client.js).
 //  - A `ping` every heartbeatMs; a connection that stays silent for two heartbeats is treated as dead.
+//  - subscribe() answers a Subscription whose `ready` settles with the server's answer (topic-subscriptions.js).
+//  - send(), edit() and delete() take a timeout and an AbortSignal: the wait (and the resending) can end.
 
-export const CloseCodes = Object.freeze({
-  RECONNECT_ELSEWHERE: 4000, RESYNC: 4001, IDLE_TIMEOUT: 4002, SLOW_CONSUMER: 4003,
-  RETRANSMIT_EXHAUSTED: 4004, RATE_LIMITED: 4429, SESSION_ENDED: 4501, FRAME_TOO_LARGE: 4513,
-});
+import { ReconnectingSocket, ParleyError, CloseCodes, RefusedStatus, probeToken } from './reconnecting-socket.js';
+import { TopicSubscriptions, Subscription } from './topic-subscriptions.js';
 
-const OPEN = 1; // WebSocket.OPEN
+export { ParleyError, CloseCodes, RefusedStatus, probeToken, Subscription };
+export { ParleyNotifyClient, compareNotificationSeq } from './parley-notify-client.js';
+
 const SEEN_IDS_KEPT = 5000; // message ids remembered for de-duplication (oldest forgotten first)
 const TRANSIENT_ERRORS = new Set(['UNAVAILABLE', 'RATE_LIMITED']); // a send failing with these is retried
 
-/** Client-side failure of a send: `code` is the server's error code (or CLOSED). */
-export class ParleyError extends Error {
-  constructor(code, message, frame) {
-    super(message);
-    this.name = 'ParleyError';
-    this.code = code;
-    this.frame = frame;
-  }
-}
-
-export class ParleyClient {
+export class ParleyClient extends ReconnectingSocket {
   /**
    * @param {object} options
    * @param {string} options.url            ws(s)://host:8080/ws/chat
@@ -49,35 +42,21 @@ export class ParleyClient {
    * @param {function} [options.random]     source of jitter (default Math.random)
    * @param {number} [options.ackDelayMs]   per conversation, at most one `ack` per this many ms (default 150);
    *                                        0 acknowledges every message at once
+   * @param {number} [options.sendTimeoutMs] default for send/edit/delete: give up waiting for `sent` after this
+   *                                        many ms (default 0: wait, and resend across reconnects, until answered)
+   * @param {function|false} [options.authCheck] see ReconnectingSocket: how a refused token is told from a network failure
    */
-  constructor({ url, token, WebSocket, storage, storageKey = 'parley.cursors', heartbeatMs = 25_000,
-                backoff = {}, random = Math.random, ackDelayMs = 150 } = {}) {
-    if (!url) throw new TypeError('url is required');
-    if (token == null) throw new TypeError('token is required');
-    this.url = url;
-    this.token = token;
-    this.WebSocket = WebSocket || globalThis.WebSocket;
-    if (typeof this.WebSocket !== 'function') {
-      throw new TypeError('no WebSocket: pass options.WebSocket (Node 20 has no global one)');
-    }
+  constructor({ storage, storageKey = 'parley.cursors', ackDelayMs = 150, sendTimeoutMs = 0, ...connection } = {}) {
+    super(connection);
     this.storage = storage;
     this.storageKey = storageKey;
-    this.heartbeatMs = heartbeatMs;
-    this.backoff = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5, ...backoff };
-    this.random = random;
     if (!(ackDelayMs >= 0)) throw new TypeError('ackDelayMs must be 0 or more');
     this.ackDelayMs = ackDelayMs;
-
-    this.state = 'idle';       // idle | connecting | connected | reconnecting | closed
-    this.listeners = new Map(); // event type -> Set of functions
-    this.ws = null;
-    this.attempt = 0;          // failed connection attempts since the last good one (drives back-off)
-    this.stopped = true;
-    this.timers = { reconnect: null, heartbeat: null };
-    this.lastHeard = 0;
+    if (!(sendTimeoutMs >= 0)) throw new TypeError('sendTimeoutMs must be 0 or more');
+    this.sendTimeoutMs = sendTimeoutMs;
 
     this.pending = new Map();  // clientMsgId -> { frame, resolve, reject }, in send order
-    this.topics = new Map();   // appId -> Set of topics subscribed (renewed on every connection)
+    this.topics = new TopicSubscriptions((frame) => this.transmit(frame)); // renewed on every connection
     this.readMarks = new Map(); // conversation -> the highest seq reported read (a lower or equal one says nothing)
     this.readsUnsent = new Set(); // conversations whose read mark could not go out (socket not open): sent on connect
     this.seen = new Set();     // recent message ids (insertion-ordered, so the oldest go first)
@@ -89,213 +68,101 @@ export class ParleyClient {
     this.ackDue = new Set();   // conversations with something received since their last ack went out
     this.ackTimers = new Map(); // conversation -> the ackDelayMs timer its first unacknowledged message started
     this.acked = new Map();    // conversation -> the last seq acknowledged (so an ack that says nothing new is skipped)
-    this.onOnline = () => { if (this.timers.reconnect) this.reconnectNow(); };
-    // The browser lost its network: the open socket is dead even if no close event comes for a while (a TCP
-    // connection without traffic notices nothing until the heartbeat); show it and reconnect when `online` fires.
-    this.onOffline = () => {
-      if (!this.ws || this.stopped) return;
-      const ws = this.ws;
-      this.detach();
-      try { ws.close(4000, 'browser offline'); } catch { /* ignore */ }
-      this.handleClose(1006, 'browser offline');
-    };
-    // The page is going away (or may be killed in the background): its due acks must not wait for their timers.
-    this.onPageHide = () => this.flushAcks();
-    this.onVisibilityChange = () => { if (globalThis.document?.visibilityState === 'hidden') this.flushAcks(); };
   }
 
-  // ---- events -------------------------------------------------------------------------------------
+  // ---- the connection's life (ReconnectingSocket's hooks) ------------------------------------------
 
-  /** Subscribes to `message`, `sent`, `error`, `state`, `synced` or any other server frame type. */
-  on(type, fn) {
-    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
-    this.listeners.get(type).add(fn);
-    return () => this.off(type, fn);
-  }
-
-  off(type, fn) { this.listeners.get(type)?.delete(fn); }
-
-  emit(type, value) {
-    for (const fn of this.listeners.get(type) ?? []) {
-      try { fn(value); } catch (e) { console.error(`parley: a '${type}' listener failed`, e); }
-    }
-  }
-
-  setState(state, details = {}) {
-    this.state = state;
-    this.emit('state', { state, ...details });
-  }
-
-  // ---- connection ---------------------------------------------------------------------------------
-
-  /** Opens the connection; resolves once connected, rejects if the server ends the session first. */
-  connect() {
-    this.stopped = false;
-    globalThis.addEventListener?.('online', this.onOnline);
-    globalThis.addEventListener?.('offline', this.onOffline);
-    globalThis.addEventListener?.('pagehide', this.onPageHide);
-    globalThis.document?.addEventListener?.('visibilitychange', this.onVisibilityChange);
-    const ready = new Promise((resolve, reject) => {
-      const off = this.on('state', ({ state, code, reason }) => {
-        if (state === 'connected') { off(); resolve(); }
-        if (state === 'closed') { off(); reject(new ParleyError('CLOSED', `closed (${code}): ${reason}`)); }
-      });
-    });
-    ready.catch(() => {}); // whoever awaits connect() sees the rejection; nobody else gets an unhandled one
-    if (!this.ws && !this.timers.reconnect) this.open();
-    return ready;
-  }
-
-  /** Closes for good (acknowledging what is due first); sends still waiting for `sent` are rejected. */
-  close() {
-    this.flushAcks(); // while the socket is still open
-    this.stopped = true;
-    globalThis.removeEventListener?.('online', this.onOnline);
-    globalThis.removeEventListener?.('offline', this.onOffline);
-    globalThis.removeEventListener?.('pagehide', this.onPageHide);
-    globalThis.document?.removeEventListener?.('visibilitychange', this.onVisibilityChange);
-    this.clearTimers();
-    const ws = this.ws;
-    this.detach();
-    try { ws?.close(1000, 'client closed'); } catch { /* already closing */ }
-    this.failPending('CLOSED', 'the client was closed');
-    this.setState('closed', { code: 1000, reason: 'client closed' });
-  }
-
-  async open() {
-    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting', { attempt: this.attempt });
-    let token;
-    try {
-      token = typeof this.token === 'function' ? await this.token() : this.token;
-    } catch (e) {
-      this.emit('error', { type: 'error', code: 'TOKEN', message: String(e?.message ?? e) });
-      return this.scheduleReconnect(1006, 'could not get a token');
-    }
-    if (this.stopped) return;
-    const url = this.url + (this.url.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(token);
-    let ws;
-    try {
-      ws = new this.WebSocket(url);
-    } catch (e) {
-      return this.scheduleReconnect(1006, String(e?.message ?? e));
-    }
-    this.ws = ws;
-    ws.onopen = () => this.handleOpen();
-    ws.onmessage = (event) => this.handleFrame(event.data);
-    ws.onclose = (event) => { this.detach(); this.handleClose(event.code, event.reason); };
-    ws.onerror = () => { /* a close event follows */ };
-  }
-
-  handleOpen() {
-    this.lastHeard = Date.now();
+  onConnected() {
     this.syncsSent = 0;
     this.syncsDone = 0;
     for (const conversation of this.gapSince.keys()) this.gapSince.set(conversation, 0);
-    this.timers.heartbeat = setInterval(() => this.heartbeat(), this.heartbeatMs);
-    this.setState('connected');
     this.sync(); // resume: everything after our cursors, and everything this device has not acknowledged
     for (const { frame } of this.pending.values()) this.transmit(frame); // same clientMsgId: stored once
-    for (const [appId, topics] of this.topics) this.transmit({ type: 'subscribe', appId, topics: [...topics] });
+    this.topics.resubscribe();
     for (const conversation of this.readsUnsent) this.transmit({ type: 'read', conversation, seq: this.readMarks.get(conversation) });
     this.readsUnsent.clear();
   }
 
-  handleClose(code, reason = '') {
-    this.clearTimers(); // due acks stay due: the sync after the reconnect flushes them
-    this.acked.clear(); // what the lost connection's last acks reached is unknown
-    if (this.stopped) return;
-    if (code >= 4500 && code <= 4999) { // the server says: do not come back like this
-      this.stopped = true;
-      this.failPending('CLOSED', `connection closed (${code}): ${reason}`);
-      this.setState('closed', { code, reason });
-      return;
-    }
-    this.scheduleReconnect(code, reason);
+  onDisconnected() {
+    this.acked.clear(); // what the lost connection's last acks reached is unknown; due acks stay due for the next sync
   }
 
-  /** Back-off: initialMs * factor^attempt, capped at maxMs, with the last `jitter` share randomised. */
-  nextDelay(attempt) {
-    const { initialMs, maxMs, factor, jitter } = this.backoff;
-    const base = Math.min(maxMs, initialMs * factor ** attempt);
-    return Math.round(base * (1 - jitter) + base * jitter * this.random());
+  onStopped(code, message) {
+    this.failPending(code, message);
+    this.topics.failAll(code, message);
   }
 
-  scheduleReconnect(code, reason) {
-    if (this.stopped) return;
-    let delay = this.nextDelay(this.attempt);
-    if (code === CloseCodes.RATE_LIMITED) delay = Math.max(delay, 5000); // "reconnect after a pause"
-    this.attempt++;
-    this.setState('reconnecting', { code, reason, attempt: this.attempt, delayMs: delay });
-    this.timers.reconnect = setTimeout(() => { this.timers.reconnect = null; this.open(); }, delay);
-  }
-
-  /** Skips the remaining back-off (e.g. when the browser comes back online). */
-  reconnectNow() {
-    clearTimeout(this.timers.reconnect);
-    this.timers.reconnect = null;
-    if (!this.stopped && !this.ws) this.open();
-  }
-
-  heartbeat() {
-    if (Date.now() - this.lastHeard > 2 * this.heartbeatMs) { // silent for too long: a dead connection
-      const ws = this.ws;
-      this.detach();
-      try { ws?.close(4000, 'heartbeat timeout'); } catch { /* ignore */ }
-      this.handleClose(1006, 'heartbeat timeout');
-      return;
-    }
-    this.transmit({ type: 'ping' });
-  }
-
-  detach() {
-    if (!this.ws) return;
-    this.ws.onopen = this.ws.onmessage = this.ws.onclose = this.ws.onerror = null;
-    this.ws = null;
-  }
+  onBackground() { this.flushAcks(); }
 
   clearTimers() {
-    clearTimeout(this.timers.reconnect);
-    clearInterval(this.timers.heartbeat);
-    this.timers.reconnect = this.timers.heartbeat = null;
+    super.clearTimers();
     for (const timer of this.ackTimers.values()) clearTimeout(timer);
     this.ackTimers.clear();
-  }
-
-  transmit(frame) {
-    if (this.ws?.readyState !== OPEN) return false; // it goes out after the next (re)connect
-    this.ws.send(JSON.stringify(frame));
-    return true;
   }
 
   // ---- sending ------------------------------------------------------------------------------------
 
   /**
    * Sends a message; resolves with the `sent` frame {clientMsgId, id, conversation, seq, ts} once it is
-   * durable, rejects with a ParleyError if the server refuses it (bad input, unknown user, ...).
+   * durable, rejects with a ParleyError if the server refuses it (bad input, unknown user, ...) — or with TIMEOUT /
+   * ABORTED when `timeoutMs` (default: the client's sendTimeoutMs) passes or `signal` aborts first. After TIMEOUT or
+   * ABORTED the client stops resending, but the message may already be stored: a `sent` event still reports it, and
+   * sending again with the same clientMsgId stores nothing twice.
    * @param {{to: {user:number}|{group:string}, body: string, kind?: string, clientMsgId?: string}} message
+   * @param {{signal?: AbortSignal, timeoutMs?: number}} [options]
    */
-  send({ to, body, kind, clientMsgId = newClientMsgId() }) {
+  send({ to, body, kind, clientMsgId = newClientMsgId() }, options) {
     const frame = { type: 'send', clientMsgId, to, body };
     if (kind) frame.kind = kind;
-    return this.request(frame);
+    return this.request(frame, options);
   }
 
   /** Edits one of your messages (`target` is its id); resolves with `sent` like send(). */
-  edit({ conversation, target, body, clientMsgId = newClientMsgId() }) {
-    return this.request({ type: 'edit', clientMsgId, conversation, target, body });
+  edit({ conversation, target, body, clientMsgId = newClientMsgId() }, options) {
+    return this.request({ type: 'edit', clientMsgId, conversation, target, body }, options);
   }
 
   /** Deletes one of your messages for everyone; resolves with `sent` like send(). */
-  delete({ conversation, target, clientMsgId = newClientMsgId() }) {
-    return this.request({ type: 'delete', clientMsgId, conversation, target });
+  delete({ conversation, target, clientMsgId = newClientMsgId() }, options) {
+    return this.request({ type: 'delete', clientMsgId, conversation, target }, options);
   }
 
-  /** A frame answered by `sent`: kept (same clientMsgId) and sent again after every reconnect until answered. */
-  request(frame) {
+  /**
+   * A frame answered by `sent`: kept (same clientMsgId) and sent again after every reconnect until answered, or
+   * until its timeout passes or its signal aborts.
+   */
+  request(frame, { signal, timeoutMs = this.sendTimeoutMs } = {}) {
     return new Promise((resolve, reject) => {
-      this.pending.set(frame.clientMsgId, { frame, resolve, reject });
+      if (signal?.aborted) {
+        reject(aborted(signal));
+        return;
+      }
+      let timer = null;
+      const onAbort = () => this.giveUp(frame.clientMsgId, aborted(signal));
+      const settled = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.pending.set(frame.clientMsgId, {
+        frame,
+        resolve: (sent) => { settled(); resolve(sent); },
+        reject: (error) => { settled(); reject(error); },
+      });
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => this.giveUp(frame.clientMsgId,
+          new ParleyError('TIMEOUT', `no answer from the server within ${timeoutMs} ms`)), timeoutMs);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.transmit(frame);
     });
+  }
+
+  /** Stops waiting for (and resending) a request; a `sent` that comes later is still emitted as an event. */
+  giveUp(clientMsgId, error) {
+    const entry = this.pending.get(clientMsgId);
+    if (!entry) return;
+    this.pending.delete(clientMsgId);
+    entry.reject(error);
   }
 
   /**
@@ -318,60 +185,41 @@ export class ParleyClient {
   }
 
   /**
-   * Subscribes to topics of an app; `publication` events follow. Subscriptions belong to a connection, so the
-   * client subscribes again after every reconnect.
+   * Subscribes to topics of an app; `publication` events follow. Returns a Subscription whose `ready` resolves with
+   * the `subscribed` frame, or rejects with a ParleyError (FORBIDDEN: the app does not allow you; LIMIT_EXCEEDED,
+   * RATE_LIMITED: nothing was subscribed). Subscriptions belong to a connection, so the client subscribes again after
+   * every reconnect — except to topics refused, left, or withdrawn by the app (`unsubscribed` with a reason).
+   * @returns {Subscription}
    */
   subscribe(appId, topics) {
-    if (!this.topics.has(appId)) this.topics.set(appId, new Set());
-    for (const topic of topics) this.topics.get(appId).add(topic);
-    this.transmit({ type: 'subscribe', appId, topics: [...topics] });
+    return this.topics.subscribe(appId, topics);
   }
 
   unsubscribe(appId, topics) {
-    for (const topic of topics) this.topics.get(appId)?.delete(topic);
-    if (this.topics.get(appId)?.size === 0) this.topics.delete(appId);
-    this.transmit({ type: 'unsubscribe', appId, topics: [...topics] });
+    this.topics.unsubscribe(appId, topics);
   }
 
   failPending(code, message) {
-    for (const { reject } of this.pending.values()) reject(new ParleyError(code, message));
+    for (const { reject } of [...this.pending.values()]) reject(new ParleyError(code, message));
     this.pending.clear();
   }
 
   // ---- receiving ----------------------------------------------------------------------------------
 
-  handleFrame(data) {
-    this.lastHeard = Date.now();
-    let frame;
-    try { frame = JSON.parse(data); } catch { return; }
+  onFrame(frame) {
     switch (frame?.type) {
       case 'message': return this.handleMessage(frame);
       case 'sent': return this.handleSent(frame);
       case 'synced': return this.handleSynced(frame);
       case 'error': return this.handleError(frame);
-      case 'pong': return undefined;
-      case 'expiring': return this.handleExpiring(frame);
+      case 'subscribed':
+        this.topics.handleSubscribed(frame);
+        return this.emit('subscribed', frame);
+      case 'unsubscribed':
+        this.topics.handleUnsubscribed(frame);
+        return this.emit('unsubscribed', frame);
       default: return this.emit(frame?.type, frame); // read, typing, presence, publication, token, ...
     }
-  }
-
-  /**
-   * The server's notice that this connection's access token ends at `exp` (epoch seconds): with a `token`
-   * function, a fresh token is fetched and presented on the open socket (`{"type":"token"}`), so the connection
-   * outlives the old token; a fixed token cannot be renewed, and the server closes the connection at `exp` (4501).
-   */
-  async handleExpiring(frame) {
-    this.emit('expiring', frame);
-    if (typeof this.token !== 'function') return;
-    const ws = this.ws;
-    let token;
-    try {
-      token = await this.token();
-    } catch (e) {
-      this.emit('error', { type: 'error', code: 'TOKEN', message: String(e?.message ?? e) });
-      return;
-    }
-    if (this.ws === ws) this.transmit({ type: 'token', token }); // else a reconnect already used a fresh one
   }
 
   handleMessage(m) {
@@ -412,6 +260,7 @@ export class ParleyClient {
         entry.reject(new ParleyError(error.code, error.message, error));
       }
     }
+    this.topics.handleError(error); // a refused subscribe has no ref: it answers the oldest one waiting
     this.emit('error', error);
   }
 
@@ -544,6 +393,11 @@ export class ParleyClient {
       return new Map();
     }
   }
+}
+
+/** The rejection of a request whose AbortSignal fired: ABORTED, with the signal's reason as its cause. */
+function aborted(signal) {
+  return new ParleyError('ABORTED', 'the request was aborted', undefined, { cause: signal.reason });
 }
 
 /** A UUID; crypto.randomUUID needs a secure context (https or localhost), getRandomValues does not. */

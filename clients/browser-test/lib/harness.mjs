@@ -12,6 +12,8 @@ function required(name) {
 
 export const CHAT_URL = required('PARLEY_CHAT_URL');
 export const AUTH_URL = required('PARLEY_AUTH_URL');
+/** notify-service: the Web Push scenarios register there (BrowserIT sets it; optional for the chat scenarios alone). */
+export const NOTIFY_URL = process.env.PARLEY_NOTIFY_URL?.replace(/\/+$/, '');
 const CHROMIUM = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.PARLEY_SCREENSHOTS || join(process.cwd(), 'target', 'browser-screenshots');
 

@@ -2,66 +2,7 @@ import { describe, it, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyClient, ParleyError, CloseCodes } from '../parley-client.js';
 
-// A stand-in for the browser's WebSocket class (not a Parley server): each test plays the server's part by
-// accepting, delivering frames and closing, and reads what the client sent.
-
-function fakeWebSocket() {
-  const sockets = [];
-
-  class FakeWebSocket {
-    constructor(url) {
-      this.url = url;
-      this.readyState = 0; // CONNECTING
-      this.sent = [];
-      this.closedByClient = null;
-      sockets.push(this);
-    }
-
-    // --- the browser API the client uses ---
-    send(data) {
-      if (this.readyState !== 1) throw new Error('send on a socket that is not open');
-      this.sent.push(JSON.parse(data));
-    }
-
-    close(code = 1000, reason = '') {
-      if (this.readyState >= 2) return;
-      this.readyState = 3;
-      this.closedByClient = { code, reason };
-      queueMicrotask(() => this.onclose?.({ code, reason }));
-    }
-
-    // --- the server's side, driven by the test ---
-    accept() {
-      this.readyState = 1;
-      this.onopen?.({});
-    }
-
-    deliver(frame) {
-      this.onmessage?.({ data: JSON.stringify(frame) });
-    }
-
-    drop(code = 1006, reason = '') {
-      this.readyState = 3;
-      this.onclose?.({ code, reason });
-    }
-
-    frames(type) {
-      return this.sent.filter((f) => f.type === type);
-    }
-  }
-
-  /** Resolves with the n-th socket the client opened (0-based), waiting for it if need be. */
-  async function socket(n, timeoutMs = 2000) {
-    const until = Date.now() + timeoutMs;
-    while (!sockets[n]) {
-      if (Date.now() > until) throw new Error(`socket #${n} was never opened (${sockets.length} so far)`);
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    return sockets[n];
-  }
-
-  return { WebSocket: FakeWebSocket, sockets, socket };
-}
+import { fakeWebSocket } from '../test-support/fake-websocket.mjs';
 
 /** A message frame as chat-service sends it. */
 function message(conversation, seq, extra = {}) {
@@ -85,14 +26,26 @@ function memoryStorage() {
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once condition() is true (checked every millisecond), fails after 2 s. */
+async function until(condition, what) {
+  const deadline = Date.now() + 2000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await tick(1);
+  }
+}
+
 const clients = [];
 
-/** A client on a fake WebSocket, with fast back-off so reconnect tests run in milliseconds. */
+/**
+ * A client on a fake WebSocket, with fast back-off so reconnect tests run in milliseconds. The stand-in is no HTTP
+ * server, so nobody answers the question "was the token refused?" (authCheck) unless a test plays that part too.
+ */
 function setup(options = {}) {
   const fake = fakeWebSocket();
   const client = new ParleyClient({
     url: 'ws://chat.test/ws/chat', token: 'T0K/EN', WebSocket: fake.WebSocket,
-    backoff: { initialMs: 5, maxMs: 40 }, random: () => 0.5, ...options,
+    backoff: { initialMs: 5, maxMs: 40 }, random: () => 0.5, authCheck: false, ...options,
   });
   clients.push(client);
   const states = [];
@@ -638,12 +591,16 @@ describe('reconnecting', () => {
   });
 
   it('pings while connected and treats a silent connection as dead', async () => {
-    const { fake, ws } = await connected({ heartbeatMs: 20 });
-    await tick(30);
-    assert.ok(ws.frames('ping').length >= 1, 'a ping went out');
+    // 100 ms, not less: an interval that fires more than two periods late would find the socket silent before its
+    // first ping. The steps wait on conditions, not on time.
+    const { fake, ws } = await connected({ heartbeatMs: 100 });
+    await until(() => ws.frames('ping').length >= 1, 'a ping went out');
     ws.deliver({ type: 'pong' });
-    await tick(90); // no more answers: after two silent heartbeats the client gives up on it
-    assert.equal(ws.closedByClient?.reason, 'heartbeat timeout');
+    const heard = Date.now();
+    // no more answers: after two silent heartbeats the client gives up on it, and not before
+    await until(() => ws.closedByClient, 'the silent socket was dropped');
+    assert.equal(ws.closedByClient.reason, 'heartbeat timeout');
+    assert.ok(Date.now() - heard >= 190, 'dropped only after two heartbeats without a word');
     await fake.socket(1);
   });
 

@@ -12,6 +12,8 @@
 //  next refresh and ask to sign in again). Several tabs share a kept session: a tab refreshes under a Web Lock
 //  and first re-reads the store, so two tabs never present the same refresh token twice.
 
+import { defaultNotifyUrl } from '/notify-url.js';
+
 const SESSION_KEY = 'parley.session';
 const REFRESH_AHEAD_MS = 60_000; // refresh an access token this long before it expires
 
@@ -137,6 +139,12 @@ export async function call(url, { method = 'GET', body } = {}) {
 
 const auth = (path) => `${session.authUrl}/api/v1${path}`;
 const chat = (path) => `/api/v1${path}`;
+const notify = (path) => `${notifyUrl()}/api/v1${path}`;
+
+/** notify-service's base URL: the one chosen on the sign-in form, or this host's (notify-url.js). */
+export function notifyUrl() {
+  return localStorage.getItem('parley.notifyUrl') || defaultNotifyUrl(location);
+}
 
 export const api = {
   me: () => call(auth('/users/me')),
@@ -148,6 +156,16 @@ export const api = {
   addContact: (user) => call(chat('/contacts'), { method: 'POST', body: { user } }),
   createGroup: (name, members) => call(chat('/groups'), { method: 'POST', body: { name, members } }),
   group: (gid) => call(chat(`/groups/${encodeURIComponent(gid)}`)),
+  /** The VAPID key browsers subscribe with; 404 NOT_FOUND when the deployment has no Web Push. No token needed. */
+  vapidPublicKey: async () => {
+    const url = notify('/push/vapid-public-key');
+    let response;
+    try { response = await fetch(url); } catch (e) { throw unreachable(url, e); }
+    if (!response.ok) throw await failure(response);
+    return (await response.json()).publicKey;
+  },
+  /** Registers this browser's push subscription for the signed-in device (the token's device id). */
+  registerPushDevice: (subscription) => call(notify('/push/devices/current'), { method: 'PUT', body: { provider: 'webpush', token: subscription } }),
   /** Ends the session at auth-service (with a live token, so an expired access token still signs out) and here. */
   signOut: async () => {
     if (!session) return;

@@ -2,7 +2,8 @@
 // and the WebSocket (the JavaScript client, /parley-client.js). Protocol: docs/protocol.md.
 import { ParleyClient, Timeline, TypingThrottle, TypingTracker, UserDirectory } from '/parley-client.js';
 import { defaultAuthUrl } from '/auth-url.js';
-import { api, ApiError, authPost, accessToken, currentSession, forgetSession, saveLogin, onSessionEnded } from '/api.js';
+import { api, ApiError, authPost, accessToken, currentSession, forgetSession, saveLogin, onSessionEnded, notifyUrl } from '/api.js';
+import { webPushSupported, enableWebPush, renewWebPush, conversationInAddress, onNotificationClick } from '/web-push.js';
 import { $, el, toast, renderConnection, renderConversations, renderContacts, renderRoomHeader, renderMessages, renderTyping } from '/views.js';
 
 const PAGE = 50;          // history page size
@@ -140,7 +141,8 @@ function showState({ state, delayMs, code, reason }) {
     tick();
     countdown = setInterval(tick, 1000);
   } else if (state === 'closed') {
-    if (code === 4501) return signOut('Your session ended (signed out elsewhere, or it expired). Please sign in again.');
+    // 4501: the session ended on the open socket; 401: the server refused the token at the upgrade (the client stopped)
+    if (code === 4501 || code === 401) return signOut('Your session ended (signed out elsewhere, or it expired). Please sign in again.');
     if (code === 1000) return renderConnection('signed-out', 'signed out');
     renderConnection('offline', `offline — ${reason || `closed (${code})`}`);
     toast(code === 4508 ? 'Too many open Parley windows: this one was disconnected. Reload to use it again.'
@@ -150,6 +152,7 @@ function showState({ state, delayMs, code, reason }) {
 
 // ---- sign in / out -------------------------------------------------------------------------------------
 $('auth-url').value = localStorage.getItem('parley.authUrl') || defaultAuthUrl(location);
+$('notify-url').value = notifyUrl();
 
 function deviceId() { // one per browser, so a reload resumes from the cursors stored for it
   let id = localStorage.getItem('parley.deviceId');
@@ -176,6 +179,8 @@ async function signIn(create) {
     }
     const login = await authPost('/api/v1/sessions', { username, password, deviceId: deviceId() }, authUrl);
     localStorage.setItem('parley.authUrl', authUrl);
+    const chosenNotifyUrl = $('notify-url').value.trim().replace(/\/+$/, '');
+    if (chosenNotifyUrl) localStorage.setItem('parley.notifyUrl', chosenNotifyUrl);
     saveLogin(login, authUrl, $('remember').checked);
     $('password').value = '';
     await enterChat();
@@ -204,7 +209,7 @@ function leave() {
   $('chat').hidden = true;
   $('chat').classList.remove('in-room');
   $('auth').hidden = false;
-  for (const id of ['me', 'sign-out']) $(id).hidden = true;
+  for (const id of ['me', 'sign-out', 'push-toggle']) $(id).hidden = true;
   clearInterval(countdown);
   renderConnection('signed-out', 'signed out');
 }
@@ -234,8 +239,62 @@ async function enterChat() {
   $('placeholder').hidden = false;
   $('room').hidden = true;
   connect();
+  offerNotifications();
   await Promise.all([loadConversations(), loadContacts()]);
+  const asked = conversationInAddress(); // a notification clicked while no tab was open
+  if (asked) {
+    history.replaceState(null, '', location.pathname);
+    openAsked(asked);
+  }
 }
+
+/** Opens a conversation a notification named (a direct chat or group of the user; anything else is ignored). */
+function openAsked(cid) {
+  if (!page.me || !/^(d:[1-9]\d{0,9}:[1-9]\d{0,9}|g:\d{1,19})$/.test(cid)) return;
+  conversation(cid, {});
+  openConversation(cid);
+}
+
+// ---- browser notifications (Web Push) -----------------------------------------------------------------
+let vapidPublicKey = null;
+
+function renderPush(state) {
+  const button = $('push-toggle');
+  button.dataset.state = state;
+  button.textContent = { off: 'Turn on notifications', on: 'Notifications on', denied: 'Notifications blocked' }[state];
+  button.disabled = state !== 'off';
+}
+
+/** Offers notifications when the browser can and the deployment has Web Push; renews a registration made before. */
+async function offerNotifications() {
+  if (!webPushSupported()) return;
+  try {
+    vapidPublicKey = await api.vapidPublicKey();
+  } catch {
+    return; // no Web Push on this deployment (404), or notify-service unreachable: nothing to offer
+  }
+  if (!page.me) return; // signed out meanwhile
+  $('push-toggle').hidden = false;
+  renderPush(Notification.permission === 'denied' ? 'denied' : 'off');
+  try {
+    if (await renewWebPush(vapidPublicKey, api.registerPushDevice)) renderPush('on');
+  } catch (e) {
+    toast(`Could not renew browser notifications: ${readable(e)}`, { code: e.code });
+  }
+}
+
+$('push-toggle').addEventListener('click', async () => {
+  $('push-toggle').disabled = true;
+  try {
+    const permission = await enableWebPush(vapidPublicKey, api.registerPushDevice);
+    renderPush(permission === 'granted' ? 'on' : permission === 'denied' ? 'denied' : 'off');
+  } catch (e) {
+    renderPush('off');
+    toast(`Could not turn on notifications: ${readable(e)}`, { code: e.code });
+  }
+});
+
+onNotificationClick(openAsked);
 
 // ---- conversations and contacts ------------------------------------------------------------------------
 async function loadConversations() {

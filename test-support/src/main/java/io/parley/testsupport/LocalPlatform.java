@@ -19,6 +19,12 @@ public final class LocalPlatform {
     public static final String TOKEN_KEY = "3QjGJ3j2eF7ojUUESyDbaYRiCXgTy3rAEEyS8V2oenY=";
     /** The operator key for creating apps ({@code X-Admin-Key}) and chat-service's admin endpoint. */
     public static final String ADMIN_KEY = "test-admin-key";
+    /** notify-service's VAPID key pair (a test pair; production takes it from a Secret): Web Push is on. */
+    public static final String VAPID_PUBLIC_KEY =
+            "BLVa5dYgzQ7o_4v_OEasMb4FxEv0dSzAOz3_DmMBgELXRCe-Odl4aF8nKSCa5mh2EMBZ3FccrVMpAkobkqD1wpQ";
+    static final String VAPID_PRIVATE_KEY = "tadqywiL9mtG5oOFZZOBxD_bGEPaplX-kqBjRaRLAu0";
+    /** Any loopback origin: the chat page, served by chat-service on a free port, calls auth- and notify-service. */
+    private static final String LOOPBACK_ORIGINS = "/https?://(localhost|127\\.0\\.0\\.1):[0-9]+/";
 
     private static LocalPlatform instance;
 
@@ -45,7 +51,7 @@ public final class LocalPlatform {
         authEnv.put("PARLEY_AUTH_LOGIN_PER_USER", "1000");
         // the chat page (served by chat-service on a free port) signs in at auth-service cross-origin: let any
         // loopback origin through CORS, since chat-service's port is only known once it has started
-        authEnv.put("PARLEY_AUTH_CORS_ORIGINS", "/https?://(localhost|127\\.0\\.0\\.1):[0-9]+/");
+        authEnv.put("PARLEY_AUTH_CORS_ORIGINS", LOOPBACK_ORIGINS);
         auth = ServiceProcess.start("auth-service", jar(repository, "auth-service"), authEnv);
         ids = ServiceProcess.start("id-service", jar(repository, "id-service"), common);
 
@@ -61,6 +67,10 @@ public final class LocalPlatform {
         notifyEnv.put("PARLEY_NOTIFY_CHAT_URL", chat.baseUrl());
         // receivers in tests listen on loopback, which production refuses (the egress guard)
         notifyEnv.put("PARLEY_NOTIFY_EGRESS_ALLOW", "127.0.0.1,::1");
+        // the chat page registers its Web Push subscription cross-origin, with the VAPID key notify-service serves
+        notifyEnv.put("PARLEY_NOTIFY_CORS_ORIGINS", LOOPBACK_ORIGINS);
+        notifyEnv.put("PARLEY_NOTIFY_PUSH_WEB_PUSH_VAPID_PUBLIC_KEY", VAPID_PUBLIC_KEY);
+        notifyEnv.put("PARLEY_NOTIFY_PUSH_WEB_PUSH_VAPID_PRIVATE_KEY", VAPID_PRIVATE_KEY);
         notify = ServiceProcess.start("notify-service", jar(repository, "notify-service"), notifyEnv);
     }
 

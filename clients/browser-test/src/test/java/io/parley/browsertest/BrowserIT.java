@@ -48,6 +48,9 @@ class BrowserIT {
         Map<String, String> env = new HashMap<>();
         env.put("PARLEY_CHAT_URL", platform.chatUrl());
         env.put("PARLEY_AUTH_URL", platform.authUrl());
+        env.put("PARLEY_NOTIFY_URL", platform.notifyUrl());
+        env.put("PARLEY_ADMIN_KEY", LocalPlatform.ADMIN_KEY); // the JS client's live test creates an app
+        env.put("NODE_OPTIONS", NodeRun.webSocketNodeOptions());
         env.put("PARLEY_CHROMIUM", chromium.toString());
         env.put("PARLEY_SCREENSHOTS", screenshots.toAbsolutePath().toString());
         int exit = NodeRun.run("[browser] ", NodeRun.command(node, "--test", "--test-reporter=spec",

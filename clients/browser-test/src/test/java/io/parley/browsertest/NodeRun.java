@@ -40,6 +40,22 @@ final class NodeRun {
         return node;
     }
 
+    /**
+     * The {@code NODE_OPTIONS} that give node's scripts a global {@code WebSocket} (the JavaScript client's live test
+     * uses Node's own): none on Node 22+, {@code --experimental-websocket} on Node 20 and 21.
+     */
+    static String webSocketNodeOptions() {
+        Path node = node();
+        String check = "process.stdout.write(typeof WebSocket)";
+        if (output(List.of(node.toString(), "-e", check)).trim().equals("function")) {
+            return "";
+        }
+        if (output(List.of(node.toString(), "--experimental-websocket", "-e", check)).trim().equals("function")) {
+            return "--experimental-websocket";
+        }
+        throw new IllegalStateException(node + " has no WebSocket (Node.js 20 or newer has one)");
+    }
+
     static Path npm() {
         node();
         return Packages.require("npm", "npm");
