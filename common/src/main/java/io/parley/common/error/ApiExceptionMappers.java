@@ -1,7 +1,6 @@
 package io.parley.common.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.parley.common.security.TokenFailures;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;

@@ -1,5 +1,6 @@
 package io.parley.common.security;
 
+import io.parley.common.error.TokenFailures;
 import io.parley.common.token.TokenRejectedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;

@@ -1,6 +1,5 @@
-package io.parley.common.security;
+package io.parley.common.error;
 
-import io.parley.common.error.ErrorCode;
 import io.quarkus.security.AuthenticationFailedException;
 import java.util.Map;
 
