@@ -13,7 +13,7 @@ import io.parley.notify.delivery.Delivery;
 import io.parley.notify.delivery.DeliveryDispatcher;
 import io.parley.notify.delivery.DeliveryRepository;
 import io.parley.notify.push.PushDevice;
-import io.parley.notify.push.PushDeviceRepository;
+import io.parley.notify.push.PushTargets;
 import io.parley.notify.push.PushPlanner;
 import io.parley.notify.support.Jdbc;
 import io.vertx.core.json.Json;
@@ -53,11 +53,11 @@ public class NotificationService {
     private final DeliveryRepository deliveries;
     private final DeliveryDispatcher dispatcher;
     private final NotifyConfig.Notifications limits;
-    private final PushDeviceRepository pushDevices;
+    private final PushTargets pushDevices;
     private final PushPlanner pushPlanner;
 
     public NotificationService(AgroalDataSource db, ChannelRepository channels, DeliveryRepository deliveries,
-                               DeliveryDispatcher dispatcher, PushDeviceRepository pushDevices, PushPlanner pushPlanner,
+                               DeliveryDispatcher dispatcher, PushTargets pushDevices, PushPlanner pushPlanner,
                                NotifyConfig config) {
         this.pushDevices = pushDevices;
         this.pushPlanner = pushPlanner;
@@ -92,7 +92,7 @@ public class NotificationService {
         }
         List<ChannelType> types = requested.stream().filter(t -> !t.equals(INAPP) && !t.equals(PUSH))
                 .map(ChannelType::parse).toList();
-        Map<Long, List<PushDevice>> devices = requested.contains(PUSH) ? pushDevices.ofUsers(recipients) : Map.of();
+        Map<Long, List<PushDevice>> devices = requested.contains(PUSH) ? pushDevices.liveDevicesOf(recipients) : Map.of();
         Instant now = Instant.now();
         Map<Long, List<Channel>> verified = channels.verifiedOfUsers(recipients, types);
         List<Delivery.New> rows = new ArrayList<>();

@@ -3,7 +3,7 @@ package io.parley.notify.relay;
 import io.parley.common.redis.OutboxEvent;
 import io.parley.notify.delivery.Delivery;
 import io.parley.notify.push.PushDevice;
-import io.parley.notify.push.PushDeviceRepository;
+import io.parley.notify.push.PushTargets;
 import io.parley.notify.push.PushPlanner;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -22,10 +22,10 @@ import java.util.Set;
 @ApplicationScoped
 public class PushRelay {
 
-    private final PushDeviceRepository devices;
+    private final PushTargets devices;
     private final PushPlanner planner;
 
-    public PushRelay(PushDeviceRepository devices, PushPlanner planner) {
+    public PushRelay(PushTargets devices, PushPlanner planner) {
         this.devices = devices;
         this.planner = planner;
     }
@@ -36,7 +36,7 @@ public class PushRelay {
         }
         Set<Long> users = new LinkedHashSet<>();
         events.forEach(e -> users.add(e.user()));
-        Map<Long, List<PushDevice>> byUser = devices.ofUsers(users);
+        Map<Long, List<PushDevice>> byUser = devices.liveDevicesOf(users);
         Instant now = Instant.now();
         List<Delivery.New> rows = new ArrayList<>();
         for (OutboxEvent event : events) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.common.token.SessionKeys;
 import io.parley.notify.support.ApnsStandIn;
 import io.parley.notify.support.FcmStandIn;
 import io.parley.notify.support.GreenMailResource;
@@ -275,6 +276,52 @@ class PushTest extends NotifyTestBase {
         List<ApnsStandIn.Push> pushes = PushResource.apns().pushesTo(apns);
         assertEquals(List.of(200, 403, 200), pushes.stream().map(ApnsStandIn.Push::status).toList());
         assertTrue(!pushes.get(2).jwt().equals(firstJwt), "a new provider token after ExpiredProviderToken");
+    }
+
+    @Test
+    void shouldRemoveTheRegistrationWhenItsSessionIsSignedOut() throws Exception {
+        long user = TestTokens.newUserId();
+        String session = TestTokens.liveSession();
+        String signedOut = fcmToken();
+        String stays = fcmToken();
+        given().auth().oauth2(TestTokens.user(issuer, user, "phone", session)).contentType(ContentType.JSON)
+                .body(Map.of("provider", "fcm", "token", signedOut)).put("/api/v1/push/devices/current")
+                .then().statusCode(200);
+        register(user, "tablet", "fcm", stays);
+        endSession(user, session, true);
+        await().atMost(WAIT).until(() -> given().auth().oauth2(deviceToken(user, "tablet")).get("/api/v1/push/devices")
+                .then().extract().jsonPath().getList("deviceId").equals(List.of("tablet")));
+        sendFrom(user, 21, "after sign-out");
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(stays).size() == 1);
+        // the same event planned the pushes of every device of the user: the signed-out phone got none
+        assertEquals(0, PushResource.fcm().sendsTo(signedOut).size());
+    }
+
+    @Test
+    void shouldPushNothingToADeviceWhoseSessionEndedUnannounced() throws Exception {
+        long user = TestTokens.newUserId();
+        String session = TestTokens.liveSession();
+        String expired = apnsToken();
+        String stays = apnsToken();
+        given().auth().oauth2(TestTokens.user(issuer, user, "old-phone", session)).contentType(ContentType.JSON)
+                .body(Map.of("provider", "apns", "token", expired)).put("/api/v1/push/devices/current")
+                .then().statusCode(200);
+        register(user, "new-phone", "apns", stays);
+        // the session expired, or its announcement was missed (pub/sub is at most once): no message on the channel
+        endSession(user, session, false);
+        sendFrom(user, 22, "anyone?");
+        await().atMost(WAIT).until(() -> PushResource.apns().pushesTo(stays).size() == 1);
+        assertEquals(0, PushResource.apns().pushesTo(expired).size());
+        given().auth().oauth2(deviceToken(user, "new-phone")).get("/api/v1/push/devices").then()
+                .body("deviceId", equalTo(List.of("new-phone")));
+    }
+
+    /** Ends a session as auth-service does (sign-out, account deletion): the key deleted, the end announced. */
+    private void endSession(long user, String session, boolean announce) {
+        redis.key().del(SessionKeys.session(session));
+        if (announce) {
+            redis.pubsub(String.class).publish(SessionKeys.ENDED_CHANNEL, SessionKeys.endedMessage(user, session));
+        }
     }
 
     @Test
