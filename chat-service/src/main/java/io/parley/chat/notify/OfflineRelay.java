@@ -8,13 +8,14 @@ import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.store.PersistListener;
 import io.parley.chat.store.RedisKeys;
 import io.parley.common.redis.OutboxEvent;
+import io.parley.common.redis.SharedKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.parley.common.redis.RedisScript;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Hands messages for users with no open connection to notify-service: one outbox entry ({@link OutboxEvent}, common's
  * shape and stream name, so both services agree; a Redis stream read by notify-service's consumer group) per message
- * and offline recipient. Hears from the write-behind ({@link PersistListener}) after MySQL committed a batch and
+ * and offline recipient. Presence is per device for push: a recipient who is online, but has a push device
+ * (notify-service's {@link SharedKeys#pushDevices} set) with no open connection, gets an entry too, naming the
+ * devices that are connected — notify-service pushes only to the others, so an open laptop does not silence the
+ * phone. For a recipient with no push devices that check is one EXISTS inside the same script call. Hears from the write-behind ({@link PersistListener}) after MySQL committed a batch and
  * before the batch is acknowledged, so a crash repeats an entry rather than losing it (notify-service de-duplicates
  * by message id). Edits and deletes are not relayed; nor are groups larger than the
  * configured size (one entry per member would flood the outbox). Blocking: the write-behind thread.
@@ -34,7 +38,9 @@ public class OfflineRelay implements PersistListener {
 
     private static final Set<String> RELAYED_KINDS = Set.of("text", "image", "file", "custom");
 
-    private static final RedisScript ONLINE = RedisScript.load("relay_online");
+    private static final RedisScript PRESENCE = RedisScript.load("relay_presence");
+    /** A recipient to whom nothing is relayed: online, and no push device of theirs lacks a connection. */
+    private static final List<String> REACHED = List.of();
     private static final RedisScript OUTBOX = RedisScript.load("relay_outbox");
 
     private final RedisDataSource redis;
@@ -79,13 +85,14 @@ public class OfflineRelay implements PersistListener {
         if (users.isEmpty()) {
             return;
         }
-        Set<Long> online = online(users);
+        Map<Long, List<String>> connected = connectedDevices(users);
         List<String> entries = new ArrayList<>();
         for (int i = 0; i < relayedMessages.size(); i++) {
             ChatMessage m = relayedMessages.get(i);
             for (long user : recipientsOf.get(i)) {
-                if (!online.contains(user)) {
-                    entries.add(outboxEntry(m, user));
+                List<String> devices = connected.get(user);
+                if (devices != REACHED) {
+                    entries.add(outboxEntry(m, user, devices));
                 }
             }
         }
@@ -114,33 +121,54 @@ public class OfflineRelay implements PersistListener {
                 .map(Long::parseLong).toList();
     }
 
-    /** Which of {@code users} have a presence key: one script call on a one-shard Redis, one EXISTS each on a Cluster. */
-    private Set<Long> online(Set<Long> users) {
+    /**
+     * Per recipient: absent — no open connection; {@link #REACHED} — online with every push device connected (or
+     * none); otherwise the device ids that are connected. One script call on a one-shard Redis, one per recipient on a
+     * Cluster (each recipient's three keys share a hash tag).
+     */
+    private Map<Long, List<String>> connectedDevices(Set<Long> users) {
         List<Long> asked = new ArrayList<>(users);
-        Set<Long> online = new HashSet<>();
+        Map<Long, List<String>> out = new HashMap<>();
         if (oneShard) {
-            List<String> keys = new ArrayList<>(asked.size());
+            List<String> keys = new ArrayList<>(asked.size() * 3);
             for (long user : asked) {
-                keys.add(RedisKeys.presence(user));
+                addKeys(keys, user);
             }
-            Response answers = ONLINE.run(redis, keys);
+            Response answers = PRESENCE.run(redis, keys);
             for (int i = 0; i < asked.size(); i++) {
-                if (answers.get(i).toInteger() > 0) {
-                    online.add(asked.get(i));
-                }
+                read(answers.get(i), asked.get(i), out);
             }
         } else {
             for (long user : asked) {
-                if (redis.key().exists(RedisKeys.presence(user))) {
-                    online.add(user);
-                }
+                List<String> keys = new ArrayList<>(3);
+                addKeys(keys, user);
+                read(PRESENCE.run(redis, keys).get(0), user, out);
             }
         }
-        return online;
+        return out;
     }
 
-    private String outboxEntry(ChatMessage m, long user) {
-        return OutboxEvent.message(user, m.id(), m.conversation(), m.seq(), m.from(), m.body(), m.kind(), m.ts()).json();
+    private static void addKeys(List<String> keys, long user) {
+        keys.add(RedisKeys.presence(user));
+        keys.add(RedisKeys.presenceConnections(user));
+        keys.add(SharedKeys.pushDevices(user));
+    }
+
+    private static void read(Response answer, long user, Map<Long, List<String>> out) {
+        if (answer.type() == ResponseType.MULTI) {
+            List<String> devices = new ArrayList<>(answer.size());
+            for (int i = 0; i < answer.size(); i++) {
+                devices.add(answer.get(i).toString());
+            }
+            out.put(user, devices);
+        } else if (answer.toInteger() == 1) {
+            out.put(user, REACHED);
+        }
+    }
+
+    private String outboxEntry(ChatMessage m, long user, List<String> connectedDevices) {
+        return OutboxEvent.message(user, m.id(), m.conversation(), m.seq(), m.from(), m.body(), m.kind(), m.ts(),
+                connectedDevices).json();
     }
 
     private void appendToOutbox(List<String> entries) {

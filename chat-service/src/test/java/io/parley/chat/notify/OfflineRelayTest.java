@@ -2,21 +2,29 @@ package io.parley.chat.notify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static org.awaitility.Awaitility.await;
+
 import io.parley.chat.config.ChatConfig;
+import io.parley.chat.it.ChatClient;
 import io.parley.chat.protocol.ChatMessage;
 import io.parley.chat.protocol.ConversationId;
 import io.parley.chat.store.RedisKeys;
 import io.parley.chat.support.IdServiceTestResource;
 import io.parley.chat.support.TestUsers;
 import io.parley.common.redis.OutboxEvent;
+import io.parley.common.redis.SharedKeys;
+import io.parley.common.token.AccessTokenIssuer;
 import io.parley.testsupport.MariaDbTestResource;
 import io.parley.testsupport.RedisTestResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.StreamRange;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.URL;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +50,12 @@ class OfflineRelayTest {
 
     @Inject
     ChatConfig config;
+
+    @Inject
+    AccessTokenIssuer issuer;
+
+    @TestHTTPResource("/")
+    URL base;
 
     @Test
     void shouldRelayEachMessageToItsOfflineRecipientsOnly() {
@@ -78,6 +92,34 @@ class OfflineRelayTest {
         assertEquals(List.of(toCarol.id(), inSmallGroup.id(), againInSmallGroup.id()),
                 relayed.stream().map(OutboxEvent::messageId).toList());
         assertEquals(toCarol.body(), relayed.get(0).body());
+    }
+
+    @Test
+    void shouldRelayToThePushDevicesWithoutAConnectionWhileTheUserIsOnline() throws Exception {
+        long alice = TestUsers.newUserId();
+        long bob = TestUsers.newUserId();
+        long carol = TestUsers.newUserId();
+        long dave = TestUsers.newUserId();
+        // bob: laptop online, phone registered for push; carol: online on her only push device; dave: online, no push
+        redis.set(String.class).sadd(SharedKeys.pushDevices(bob), "laptop", "phone");
+        redis.set(String.class).sadd(SharedKeys.pushDevices(carol), "laptop");
+        try (ChatClient bobLaptop = ChatClient.connect(ChatClient.baseUrl(base), TestUsers.token(issuer, bob, "laptop"));
+             ChatClient carolLaptop = ChatClient.connect(ChatClient.baseUrl(base), TestUsers.token(issuer, carol, "laptop"));
+             ChatClient daveLaptop = ChatClient.connect(ChatClient.baseUrl(base), TestUsers.token(issuer, dave, "laptop"))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> List.of(bob, carol, dave).stream()
+                    .allMatch(u -> redis.key().exists(RedisKeys.presence(u))));
+            String before = Long.toString(System.currentTimeMillis() - 1) + "-0";
+
+            relay.onPersisted(List.of(direct(alice, bob, "text"), direct(alice, carol, "text"), direct(alice, dave, "text")));
+
+            List<OutboxEvent> relayed = redis.stream(String.class)
+                    .xrange(config.notifications().outboxStream(), StreamRange.of(before, "+")).stream()
+                    .map(entry -> OutboxEvent.parse(entry.payload().get(OutboxEvent.FIELD)))
+                    .filter(e -> e.from() == alice).toList();
+            assertEquals(List.of(bob), relayed.stream().map(OutboxEvent::user).toList(),
+                    "only bob has a push device without a connection: " + relayed);
+            assertEquals(List.of("laptop"), relayed.get(0).connectedDevices());
+        }
     }
 
     private static ChatMessage direct(long from, long to, String kind) {

@@ -1,17 +1,25 @@
 package io.parley.common.redis;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * One outbox entry: a chat message stored for a recipient who had no open connection. chat-service appends it to
- * the outbox stream ({@link SharedKeys#OUTBOX_STREAM}) with one field, {@link #FIELD}:
- * {@code {"type":"message","user":<recipient>,"id":"<message id>","conversation","seq","from","body","kind","ts"}};
- * notify-service {@link #parse parses} it. Both sides use this record, so the JSON has one definition.
+ * One outbox entry: a chat message stored for a recipient who had no open connection, or who had some but also has a
+ * push device without one. chat-service appends it to the outbox stream ({@link SharedKeys#OUTBOX_STREAM}) with one
+ * field, {@link #FIELD}:
+ * {@code {"type":"message","user":<recipient>,"id":"<message id>","conversation","seq","from","body","kind","ts",
+ * "connectedDevices"?:["<did>",...]}}; notify-service {@link #parse parses} it. Both sides use this record, so the JSON
+ * has one definition.
  *
+ * @param connectedDevices null when the recipient had no open connection (relay to every channel and push device);
+ *                         otherwise the recipient was online, with these device ids connected: only push devices not
+ *                         among them are pushed to, and nothing is relayed to email, webhook or wechat
  * @param json the entry's text as written (what notify-service stores)
  */
 public record OutboxEvent(long user, String messageId, String conversation, long seq, long from, String body,
-                          String kind, long ts, String json) {
+                          String kind, long ts, List<String> connectedDevices, String json) {
 
     public static final String FIELD = SharedKeys.OUTBOX_EVENT_FIELD;
     public static final String TYPE_MESSAGE = "message";
@@ -20,10 +28,28 @@ public record OutboxEvent(long user, String messageId, String conversation, long
     /** The event for one message and one offline recipient, with its JSON as chat-service writes it. */
     public static OutboxEvent message(long user, String messageId, String conversation, long seq, long from,
                                       String body, String kind, long ts) {
-        String json = new JsonObject().put("type", TYPE_MESSAGE).put("user", user).put("id", messageId)
+        return message(user, messageId, conversation, seq, from, body, kind, ts, null);
+    }
+
+    /**
+     * The event for one message and one recipient who is online on {@code connectedDevices} but has a push device
+     * without a connection; {@code null} for a recipient with no open connection.
+     */
+    public static OutboxEvent message(long user, String messageId, String conversation, long seq, long from,
+                                      String body, String kind, long ts, List<String> connectedDevices) {
+        JsonObject event = new JsonObject().put("type", TYPE_MESSAGE).put("user", user).put("id", messageId)
                 .put("conversation", conversation).put("seq", seq).put("from", from).put("body", body)
-                .put("kind", kind).put("ts", ts).encode();
-        return new OutboxEvent(user, messageId, conversation, seq, from, body, kind, ts, json);
+                .put("kind", kind).put("ts", ts);
+        if (connectedDevices != null) {
+            event.put("connectedDevices", new JsonArray(new ArrayList<>(connectedDevices)));
+        }
+        return new OutboxEvent(user, messageId, conversation, seq, from, body, kind, ts,
+                connectedDevices == null ? null : List.copyOf(connectedDevices), event.encode());
+    }
+
+    /** Whether the recipient had an open connection when the message was relayed (then only push applies). */
+    public boolean recipientOnline() {
+        return connectedDevices != null;
     }
 
     /** Parses an entry's {@code event} field; throws {@link IllegalArgumentException} naming what is wrong. */
@@ -52,7 +78,21 @@ public record OutboxEvent(long user, String messageId, String conversation, long
         String kind = json.getValue("kind") instanceof String k ? k : "text";
         long ts = json.getValue("ts") instanceof Number n ? n.longValue() : System.currentTimeMillis();
         long seq = json.getValue("seq") instanceof Number n ? n.longValue() : 0;
-        return new OutboxEvent(user, id, string(json, "conversation"), seq, number(json, "from"), body, kind, ts, text);
+        List<String> connected = null;
+        if (json.getValue("connectedDevices") instanceof JsonArray devices) {
+            connected = new ArrayList<>(devices.size());
+            for (Object device : devices) {
+                if (!(device instanceof String d)) {
+                    throw new IllegalArgumentException("connectedDevices must be a list of device ids");
+                }
+                connected.add(d);
+            }
+            connected = List.copyOf(connected);
+        } else if (json.getValue("connectedDevices") != null) {
+            throw new IllegalArgumentException("connectedDevices must be a list of device ids");
+        }
+        return new OutboxEvent(user, id, string(json, "conversation"), seq, number(json, "from"), body, kind, ts,
+                connected, text);
     }
 
     private static long number(JsonObject json, String field) {

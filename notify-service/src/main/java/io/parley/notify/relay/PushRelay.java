@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Messages to offline users become pushes at once (no digest window: a phone should ring now), one per registered,
- * unmuted device, written with the batch's events in one transaction so a crash loses none and a repeated entry
- * adds none ({@link PushPlanner#messageKey}). Push does not depend on the relay preference (that one is about
+ * Messages to offline devices become pushes at once (no digest window: a phone should ring now), one per registered,
+ * unmuted device without an open connection (the event names the connected ones of a recipient who is online),
+ * written with the batch's events in one transaction so a crash loses none and a repeated entry adds none ({@link PushPlanner#messageKey}). Push does not depend on the relay preference (that one is about
  * email, webhook and wechat); muting a device is how a user silences it.
  */
 @ApplicationScoped
@@ -41,6 +41,9 @@ public class PushRelay {
         List<Delivery.New> rows = new ArrayList<>();
         for (OutboxEvent event : events) {
             for (PushDevice device : PushPlanner.receiving(byUser.getOrDefault(event.user(), List.of()), now)) {
+                if (event.recipientOnline() && event.connectedDevices().contains(device.deviceId())) {
+                    continue; // this device has an open connection: it got the message there
+                }
                 String payload = planner.forMessage(event, device.preview()).toJson().put("user", event.user()).encode();
                 rows.add(new Delivery.New(PushPlanner.messageKey(device, event.messageId()), Delivery.RELAY, null, null,
                         event.user(), Delivery.PUSH, device.id(), Delivery.PENDING, payload));

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.common.redis.OutboxEvent;
+import io.parley.common.redis.SharedKeys;
 import io.parley.common.token.SessionKeys;
 import io.parley.notify.support.ApnsStandIn;
 import io.parley.notify.support.FcmStandIn;
@@ -30,6 +32,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -314,6 +317,31 @@ class PushTest extends NotifyTestBase {
         assertEquals(0, PushResource.apns().pushesTo(expired).size());
         given().auth().oauth2(deviceToken(user, "new-phone")).get("/api/v1/push/devices").then()
                 .body("deviceId", equalTo(List.of("new-phone")));
+    }
+
+    @Test
+    void shouldPushToThePhoneWhileTheLaptopIsOnline() throws Exception {
+        long user = TestTokens.newUserId();
+        String phone = fcmToken();
+        WebPushSubscriber laptop = new WebPushSubscriber(receiver());
+        register(user, "phone", "fcm", phone);
+        register(user, "laptop", "webpush", laptop.subscription());
+        // what chat-service's relay reads to know the user has push devices: notify-service's copy of the ids
+        assertEquals(Set.of("phone", "laptop"), redis.set(String.class).smembers(SharedKeys.pushDevices(user)));
+
+        // chat-service relayed a message to the user, online on the laptop only
+        String conversation = "d:1:" + user;
+        append(OutboxEvent.message(user, "20260101000000" + String.format("%010d", 1) + String.format("%010d", user % 1_000_000),
+                conversation, 1, 1, "while you're at your desk", "text", System.currentTimeMillis(), List.of("laptop")).json());
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(phone).size() == 1);
+        assertEquals("while you're at your desk",
+                PushResource.fcm().sendsTo(phone).get(0).message().getJsonObject("notification").getString("body"));
+        // planned with the phone's push in one transaction: the connected laptop has no push row and no request
+        assertEquals(List.of("push"), rowsOf(user).stream().map(Row::channel).toList());
+        assertEquals(0, laptop.requestCount());
+
+        given().auth().oauth2(deviceToken(user, "phone")).delete("/api/v1/push/devices/current").then().statusCode(204);
+        assertEquals(Set.of("laptop"), redis.set(String.class).smembers(SharedKeys.pushDevices(user)));
     }
 
     /** Ends a session as auth-service does (sign-out, account deletion): the key deleted, the end announced. */
