@@ -1,7 +1,8 @@
 -- The offline relay's per-device presence check: for each recipient, whether a message to them must go to the outbox.
 -- KEYS: one triple per recipient — presence hash (exists while any connection is open), open connections zset
 -- (members '<node>:<connection>|<device id>'), push device ids set (written by notify-service). ARGV: none.
--- Returns, per recipient: 0 — no open connection (relay as offline); 1 — online and no push device of theirs lacks a
+-- Returns, per recipient: 0 — no open connection and no push devices (relay as offline); 2 — no open connection, push
+-- devices (relay as offline, with the unread total for the badge); 1 — online and no push device of theirs lacks a
 -- connection (nothing to relay); or the list of device ids with an open connection (online, but a push device of
 -- theirs has none: it is pushed to, the connected ones are not). A user with no push devices costs one EXISTS more.
 -- Standalone Redis: the whole batch in one call. On a Cluster: one call per recipient (a triple shares its hash tag).
@@ -9,7 +10,7 @@ local out = {}
 for i = 1, #KEYS, 3 do
   local presence, conns, push = KEYS[i], KEYS[i + 1], KEYS[i + 2]
   if redis.call('EXISTS', presence) == 0 then
-    out[#out + 1] = 0
+    out[#out + 1] = redis.call('EXISTS', push) * 2
   elseif redis.call('EXISTS', push) == 0 then
     out[#out + 1] = 1
   else

@@ -15,6 +15,7 @@ import io.vertx.mutiny.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,18 +41,23 @@ public class OfflineRelay implements PersistListener {
 
     private static final RedisScript PRESENCE = RedisScript.load("relay_presence");
     /** A recipient to whom nothing is relayed: online, and no push device of theirs lacks a connection. */
-    private static final List<String> REACHED = List.of();
+    // two distinct instances, compared by identity (List.of() is one shared instance)
+    private static final List<String> REACHED = Collections.unmodifiableList(new ArrayList<>());
+    /** A recipient with no open connection who has push devices (their push gets the unread total as its badge). */
+    private static final List<String> OFFLINE_WITH_PUSH = Collections.unmodifiableList(new ArrayList<>());
     private static final RedisScript OUTBOX = RedisScript.load("relay_outbox");
 
     private final RedisDataSource redis;
+    private final UnreadTotals unread;
     /** One Redis server: a batch's presence keys are checked in one script call (a Cluster takes them one by one). */
     private final boolean oneShard;
     private final ChatConfig.Notify config;
     private final Counter relayed;
 
-    public OfflineRelay(RedisDataSource redis, ChatConfig config, MeterRegistry metrics,
+    public OfflineRelay(RedisDataSource redis, UnreadTotals unread, ChatConfig config, MeterRegistry metrics,
                         @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
         this.redis = redis;
+        this.unread = unread;
         this.oneShard = "standalone".equalsIgnoreCase(clientType);
         this.config = config.notifications();
         this.relayed = metrics.counter("parley.chat.relay.outbox");
@@ -86,13 +92,21 @@ public class OfflineRelay implements PersistListener {
             return;
         }
         Map<Long, List<String>> connected = connectedDevices(users);
+        // the badge: counted once per batch for the recipients a push goes to (after this batch's messages)
+        Set<Long> pushed = new LinkedHashSet<>();
+        connected.forEach((user, devices) -> {
+            if (devices != REACHED) {
+                pushed.add(user);
+            }
+        });
+        Map<Long, Integer> badges = pushed.isEmpty() ? Map.of() : unread.of(pushed);
         List<String> entries = new ArrayList<>();
         for (int i = 0; i < relayedMessages.size(); i++) {
             ChatMessage m = relayedMessages.get(i);
             for (long user : recipientsOf.get(i)) {
                 List<String> devices = connected.get(user);
                 if (devices != REACHED) {
-                    entries.add(outboxEntry(m, user, devices));
+                    entries.add(outboxEntry(m, user, devices == OFFLINE_WITH_PUSH ? null : devices, badges.get(user)));
                 }
             }
         }
@@ -122,8 +136,9 @@ public class OfflineRelay implements PersistListener {
     }
 
     /**
-     * Per recipient: absent — no open connection; {@link #REACHED} — online with every push device connected (or
-     * none); otherwise the device ids that are connected. One script call on a one-shard Redis, one per recipient on a
+     * Per recipient: absent — no open connection and no push devices; {@link #OFFLINE_WITH_PUSH} — no open
+     * connection, push devices; {@link #REACHED} — online with every push device connected (or none); otherwise the
+     * device ids that are connected. One script call on a one-shard Redis, one per recipient on a
      * Cluster (each recipient's three keys share a hash tag).
      */
     private Map<Long, List<String>> connectedDevices(Set<Long> users) {
@@ -163,12 +178,14 @@ public class OfflineRelay implements PersistListener {
             out.put(user, devices);
         } else if (answer.toInteger() == 1) {
             out.put(user, REACHED);
+        } else if (answer.toInteger() == 2) {
+            out.put(user, OFFLINE_WITH_PUSH);
         }
     }
 
-    private String outboxEntry(ChatMessage m, long user, List<String> connectedDevices) {
+    private String outboxEntry(ChatMessage m, long user, List<String> connectedDevices, Integer badge) {
         return OutboxEvent.message(user, m.id(), m.conversation(), m.seq(), m.from(), m.body(), m.kind(), m.ts(),
-                connectedDevices).json();
+                connectedDevices, badge).json();
     }
 
     private void appendToOutbox(List<String> entries) {

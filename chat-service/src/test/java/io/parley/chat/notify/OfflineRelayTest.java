@@ -1,6 +1,7 @@
 package io.parley.chat.notify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import static org.awaitility.Awaitility.await;
 
@@ -27,6 +28,7 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,32 @@ class OfflineRelayTest {
                     "only bob has a push device without a connection: " + relayed);
             assertEquals(List.of("laptop"), relayed.get(0).connectedDevices());
         }
+    }
+
+    @Test
+    void shouldCountTheUnreadTotalAsTheBadgeOfARecipientWithPushDevices() {
+        long alice = TestUsers.newUserId();
+        long bob = TestUsers.newUserId();
+        long carolWithoutPush = TestUsers.newUserId();
+        redis.set(String.class).sadd(SharedKeys.pushDevices(bob), "phone");
+        // bob's conversations: with alice, 4 messages, none read; with someone else, 10 messages, 8 read
+        String withAlice = ConversationId.direct(alice, bob).value();
+        String other = ConversationId.direct(bob, TestUsers.newUserId()).value();
+        redis.hash(String.class).hset(RedisKeys.userConversations(bob), Map.of(withAlice, "1", other, "2"));
+        redis.value(String.class).set(RedisKeys.seq(withAlice), "4");
+        redis.value(String.class).set(RedisKeys.seq(other), "10");
+        redis.hash(String.class).hset(RedisKeys.userRead(bob), other, "8");
+        String before = Long.toString(System.currentTimeMillis() - 1) + "-0";
+
+        relay.onPersisted(List.of(direct(alice, bob, "text"), direct(alice, carolWithoutPush, "text")));
+
+        Map<Long, OutboxEvent> relayed = redis.stream(String.class)
+                .xrange(config.notifications().outboxStream(), StreamRange.of(before, "+")).stream()
+                .map(entry -> OutboxEvent.parse(entry.payload().get(OutboxEvent.FIELD)))
+                .filter(e -> e.from() == alice).collect(Collectors.toMap(OutboxEvent::user, e -> e));
+        assertEquals(6, relayed.get(bob).badge(), "4 unread with alice + 2 in the other conversation");
+        assertNull(relayed.get(bob).connectedDevices(), "bob is offline: relayed to every channel");
+        assertNull(relayed.get(carolWithoutPush).badge(), "no push devices: nothing counted");
     }
 
     private static ChatMessage direct(long from, long to, String kind) {

@@ -10,16 +10,18 @@ import java.util.List;
  * push device without one. chat-service appends it to the outbox stream ({@link SharedKeys#OUTBOX_STREAM}) with one
  * field, {@link #FIELD}:
  * {@code {"type":"message","user":<recipient>,"id":"<message id>","conversation","seq","from","body","kind","ts",
- * "connectedDevices"?:["<did>",...]}}; notify-service {@link #parse parses} it. Both sides use this record, so the JSON
+ * "connectedDevices"?:["<did>",...],"badge"?}}; notify-service {@link #parse parses} it. Both sides use this record, so the JSON
  * has one definition.
  *
  * @param connectedDevices null when the recipient had no open connection (relay to every channel and push device);
  *                         otherwise the recipient was online, with these device ids connected: only push devices not
  *                         among them are pushed to, and nothing is relayed to email, webhook or wechat
+ * @param badge the recipient's unread total once this message is stored (the push's badge), or null when chat-service
+ *              did not count it (the recipient has no push devices, or their conversations are not all in Redis)
  * @param json the entry's text as written (what notify-service stores)
  */
 public record OutboxEvent(long user, String messageId, String conversation, long seq, long from, String body,
-                          String kind, long ts, List<String> connectedDevices, String json) {
+                          String kind, long ts, List<String> connectedDevices, Integer badge, String json) {
 
     public static final String FIELD = SharedKeys.OUTBOX_EVENT_FIELD;
     public static final String TYPE_MESSAGE = "message";
@@ -28,23 +30,28 @@ public record OutboxEvent(long user, String messageId, String conversation, long
     /** The event for one message and one offline recipient, with its JSON as chat-service writes it. */
     public static OutboxEvent message(long user, String messageId, String conversation, long seq, long from,
                                       String body, String kind, long ts) {
-        return message(user, messageId, conversation, seq, from, body, kind, ts, null);
+        return message(user, messageId, conversation, seq, from, body, kind, ts, null, null);
     }
 
     /**
      * The event for one message and one recipient who is online on {@code connectedDevices} but has a push device
-     * without a connection; {@code null} for a recipient with no open connection.
+     * without a connection ({@code null} for a recipient with no open connection), with the recipient's unread total
+     * as {@code badge} ({@code null}: not counted).
      */
     public static OutboxEvent message(long user, String messageId, String conversation, long seq, long from,
-                                      String body, String kind, long ts, List<String> connectedDevices) {
+                                      String body, String kind, long ts, List<String> connectedDevices,
+                                      Integer badge) {
         JsonObject event = new JsonObject().put("type", TYPE_MESSAGE).put("user", user).put("id", messageId)
                 .put("conversation", conversation).put("seq", seq).put("from", from).put("body", body)
                 .put("kind", kind).put("ts", ts);
         if (connectedDevices != null) {
             event.put("connectedDevices", new JsonArray(new ArrayList<>(connectedDevices)));
         }
+        if (badge != null) {
+            event.put("badge", badge);
+        }
         return new OutboxEvent(user, messageId, conversation, seq, from, body, kind, ts,
-                connectedDevices == null ? null : List.copyOf(connectedDevices), event.encode());
+                connectedDevices == null ? null : List.copyOf(connectedDevices), badge, event.encode());
     }
 
     /** Whether the recipient had an open connection when the message was relayed (then only push applies). */
@@ -91,8 +98,14 @@ public record OutboxEvent(long user, String messageId, String conversation, long
         } else if (json.getValue("connectedDevices") != null) {
             throw new IllegalArgumentException("connectedDevices must be a list of device ids");
         }
+        Integer badge = null;
+        if (json.getValue("badge") instanceof Number n && n.longValue() >= 0) {
+            badge = (int) Math.min(Integer.MAX_VALUE, n.longValue());
+        } else if (json.getValue("badge") != null) {
+            throw new IllegalArgumentException("badge must be a number of at least 0");
+        }
         return new OutboxEvent(user, id, string(json, "conversation"), seq, number(json, "from"), body, kind, ts,
-                connected, text);
+                connected, badge, text);
     }
 
     private static long number(JsonObject json, String field) {

@@ -26,12 +26,16 @@ class OutboxEventTest {
 
     @Test
     void anOnlineRecipientsEventNamesTheConnectedDevices() {
-        OutboxEvent written = OutboxEvent.message(5, "m", "d:1:5", 3, 1, "hi", "text", 1000, List.of("laptop", "tab"));
+        OutboxEvent written = OutboxEvent.message(5, "m", "d:1:5", 3, 1, "hi", "text", 1000, List.of("laptop", "tab"), 4);
         assertEquals("{\"type\":\"message\",\"user\":5,\"id\":\"m\",\"conversation\":\"d:1:5\",\"seq\":3,\"from\":1,"
-                + "\"body\":\"hi\",\"kind\":\"text\",\"ts\":1000,\"connectedDevices\":[\"laptop\",\"tab\"]}", written.json());
+                + "\"body\":\"hi\",\"kind\":\"text\",\"ts\":1000,\"connectedDevices\":[\"laptop\",\"tab\"],\"badge\":4}", written.json());
         OutboxEvent read = OutboxEvent.parse(written.json());
         assertEquals(written, read);
         assertTrue(read.recipientOnline());
+        assertEquals(4, read.badge());
+        assertEquals("badge must be a number of at least 0", assertThrows(IllegalArgumentException.class,
+                () -> OutboxEvent.parse("{\"type\":\"message\",\"user\":5,\"id\":\"m\",\"conversation\":\"c\",\"from\":1,"
+                        + "\"badge\":\"many\"}")).getMessage());
         assertFalse(OutboxEvent.parse(OutboxEvent.message(5, "m", "d:1:5", 3, 1, "hi", "text", 1000).json())
                 .recipientOnline(), "no list: the recipient had no open connection");
         assertEquals("connectedDevices must be a list of device ids", assertThrows(IllegalArgumentException.class,

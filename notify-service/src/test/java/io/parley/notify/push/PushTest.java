@@ -332,7 +332,7 @@ class PushTest extends NotifyTestBase {
         // chat-service relayed a message to the user, online on the laptop only
         String conversation = "d:1:" + user;
         append(OutboxEvent.message(user, "20260101000000" + String.format("%010d", 1) + String.format("%010d", user % 1_000_000),
-                conversation, 1, 1, "while you're at your desk", "text", System.currentTimeMillis(), List.of("laptop")).json());
+                conversation, 1, 1, "while you're at your desk", "text", System.currentTimeMillis(), List.of("laptop"), null).json());
         await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(phone).size() == 1);
         assertEquals("while you're at your desk",
                 PushResource.fcm().sendsTo(phone).get(0).message().getJsonObject("notification").getString("body"));
@@ -342,6 +342,27 @@ class PushTest extends NotifyTestBase {
 
         given().auth().oauth2(deviceToken(user, "phone")).delete("/api/v1/push/devices/current").then().statusCode(204);
         assertEquals(Set.of("laptop"), redis.set(String.class).smembers(SharedKeys.pushDevices(user)));
+    }
+
+    @Test
+    void shouldCarryTheUnreadTotalAsTheBadge() throws Exception {
+        long user = TestTokens.newUserId();
+        String fcm = fcmToken();
+        String apns = apnsToken();
+        WebPushSubscriber browser = new WebPushSubscriber(receiver());
+        register(user, "android", "fcm", fcm);
+        register(user, "iphone", "apns", apns);
+        register(user, "browser", "webpush", browser.subscription());
+        append(OutboxEvent.message(user, "20260101000000" + String.format("%010d", 2) + String.format("%010d", user % 1_000_000),
+                "d:2:" + user, 5, 2, "five unread now", "text", System.currentTimeMillis(), null, 5).json());
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(fcm).size() == 1
+                && PushResource.apns().pushesTo(apns).size() == 1 && browser.requestCount() == 1);
+        assertEquals(5, PushResource.apns().pushesTo(apns).get(0).body().getJsonObject("aps").getInteger("badge"));
+        JsonObject message = PushResource.fcm().sendsTo(fcm).get(0).message();
+        assertEquals("5", message.getJsonObject("data").getString("badge"));
+        assertEquals(5, message.getJsonObject("android").getJsonObject("notification").getInteger("notification_count"));
+        assertEquals(5, browser.received().get(0).payload().getInteger("badge"));
+        assertEquals("5", browser.received().get(0).payload().getJsonObject("data").getString("badge"));
     }
 
     /** Ends a session as auth-service does (sign-out, account deletion): the key deleted, the end announced. */
