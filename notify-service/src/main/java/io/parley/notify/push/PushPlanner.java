@@ -77,6 +77,18 @@ public class PushPlanner {
         };
     }
 
+    /**
+     * A silent (data-only) push of an app's notification: no text, no sound, no badge — APNs {@code background} with
+     * {@code content-available}, FCM data only, Web Push without title and body. The app's {@code data} fields
+     * travel as strings (FCM data values must be); Parley's {@code type} and {@code notification} win a clash.
+     */
+    public PushMessage silentNotification(String notificationId, Map<String, String> appData) {
+        Map<String, String> data = new LinkedHashMap<>(appData);
+        data.put("type", "notification");
+        data.put("notification", notificationId);
+        return new PushMessage(null, "", "", null, data, true);
+    }
+
     private String quote(String body) {
         String text = body == null ? "" : body;
         return text.length() <= config.quoteChars() ? text : text.substring(0, config.quoteChars()) + "…";

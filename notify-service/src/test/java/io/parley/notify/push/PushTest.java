@@ -365,6 +365,65 @@ class PushTest extends NotifyTestBase {
         assertEquals("5", browser.received().get(0).payload().getJsonObject("data").getString("badge"));
     }
 
+    @Test
+    void shouldSendADataOnlyPushWhenTheAppAsksForASilentOne() throws Exception {
+        long user = TestTokens.newUserId();
+        String fcm = fcmToken();
+        String apns = apnsToken();
+        WebPushSubscriber browser = new WebPushSubscriber(receiver());
+        register(user, "android", "fcm", fcm);
+        register(user, "iphone", "apns", apns);
+        register(user, "browser", "webpush", browser.subscription());
+        String app = TestTokens.newAppId();
+        String id = given().auth().oauth2(TestTokens.app(issuer, app)).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "sync", "body", "-", "channels", List.of("push"),
+                        "silent", true, "data", Map.of("refresh", "orders", "since", 42)))
+                .post("/api/v1/notifications").then().statusCode(202).extract().path("id");
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(fcm).size() == 1
+                && PushResource.apns().pushesTo(apns).size() == 1 && browser.requestCount() == 1);
+
+        JsonObject message = PushResource.fcm().sendsTo(fcm).get(0).message();
+        assertNull(message.getValue("notification"), "FCM: data only");
+        assertEquals("orders", message.getJsonObject("data").getString("refresh"));
+        assertEquals("42", message.getJsonObject("data").getString("since"));
+        assertEquals(id, message.getJsonObject("data").getString("notification"));
+
+        ApnsStandIn.Push push = PushResource.apns().pushesTo(apns).get(0);
+        assertEquals("background", push.headers().get("apns-push-type"));
+        assertEquals("5", push.headers().get("apns-priority"));
+        assertEquals(1, push.body().getJsonObject("aps").getInteger("content-available"));
+        assertNull(push.body().getJsonObject("aps").getValue("alert"));
+        assertNull(push.body().getJsonObject("aps").getValue("sound"));
+        assertEquals("orders", push.body().getString("refresh"));
+
+        JsonObject web = browser.received().get(0).payload();
+        assertEquals(true, web.getBoolean("silent"));
+        assertNull(web.getValue("title"), "Web Push: no notification text");
+        assertNull(web.getValue("body"));
+        assertEquals("orders", web.getJsonObject("data").getString("refresh"));
+    }
+
+    @Test
+    void shouldRefuseASilentPushThatCannotBeOne() {
+        String token = TestTokens.app(issuer, TestTokens.newAppId());
+        long user = TestTokens.newUserId();
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "t", "body", "b", "channels", List.of("inapp"), "silent", true))
+                .post("/api/v1/notifications").then().statusCode(400).body("code", equalTo("INVALID_INPUT"))
+                .body("message", containsString("push"));
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "t", "body", "b", "channels", List.of("push"), "silent", true,
+                        "data", List.of(1, 2)))
+                .post("/api/v1/notifications").then().statusCode(400).body("code", equalTo("INVALID_INPUT"));
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "t", "body", "b", "channels", List.of("push"), "silent", true,
+                        "data", Map.of("blob", "x".repeat(3100))))
+                .post("/api/v1/notifications").then().statusCode(413).body("code", equalTo("PAYLOAD_TOO_LARGE"));
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "t", "body", "b", "channels", List.of("push"), "silent", "yes"))
+                .post("/api/v1/notifications").then().statusCode(400);
+    }
+
     /** Ends a session as auth-service does (sign-out, account deletion): the key deleted, the end announced. */
     private void endSession(long user, String session, boolean announce) {
         redis.key().del(SessionKeys.session(session));
