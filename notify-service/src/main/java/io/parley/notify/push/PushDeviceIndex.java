@@ -11,8 +11,9 @@ import org.jboss.logging.Logger;
  * Keeps Redis's copy of each user's push device ids ({@link SharedKeys#pushDevices}) equal to MySQL's, rewriting a
  * user's set from MySQL after every change. chat-service's relay reads it to decide whether a message to an online
  * user must still be pushed to a device of theirs that has no open connection (an open laptop must not silence the
- * phone). MySQL stays the truth: a set lost with Redis's data comes back when the user's devices next change, and
- * until then only that user's online-with-another-device pushes are missed. Blocking: worker threads only.
+ * phone). MySQL stays the truth: a set lost with Redis's data comes back when the user's devices next change or
+ * the user is next pushed to ({@link PushTargets}); until then only that user's online-with-another-device pushes
+ * are missed. Blocking: worker threads only.
  */
 @ApplicationScoped
 public class PushDeviceIndex {

@@ -1,5 +1,6 @@
 package io.parley.notify.push;
 
+import io.parley.common.redis.SharedKeys;
 import io.parley.common.token.SessionKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +16,11 @@ import org.jboss.logging.Logger;
  * its session ends, but that hears auth-service over pub/sub, which is at most once; so before a push is planned the
  * device's session key ({@link SessionKeys#session}) is checked too, and a device whose session is gone (a missed
  * announcement, an expired session) is removed instead of pushed to. One {@code EXISTS} per device asked: pushes
- * are planned per outbox batch and each one costs a provider call anyway. Blocking: worker threads only.
+ * are planned per outbox batch and each one costs a provider call anyway.
+ *
+ * <p>It also re-adds the users' live device ids to Redis's copy ({@link SharedKeys#pushDevices}, one idempotent
+ * {@code SADD} per user): after Redis lost its data, a user's first push restores what chat-service's relay needs to
+ * push to their phone while their laptop is online. Blocking: worker threads only.
  */
 @ApplicationScoped
 public class PushTargets {
@@ -46,6 +51,8 @@ public class PushTargets {
             }
             if (!live.isEmpty()) {
                 out.put(user, live);
+                redis.set(String.class).sadd(SharedKeys.pushDevices(user),
+                        live.stream().map(PushDevice::deviceId).toArray(String[]::new));
             }
         });
         return out;

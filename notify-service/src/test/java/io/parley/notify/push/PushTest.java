@@ -424,6 +424,17 @@ class PushTest extends NotifyTestBase {
                 .post("/api/v1/notifications").then().statusCode(400);
     }
 
+    @Test
+    void shouldRestoreTheRedisCopyOfTheDeviceIdsAtTheNextPush() throws Exception {
+        long user = TestTokens.newUserId();
+        String phone = fcmToken();
+        register(user, "phone", "fcm", phone);
+        redis.key().del(SharedKeys.pushDevices(user)); // Redis lost its data
+        sendFrom(user, 23, "after a Redis wipe");
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(phone).size() == 1);
+        assertEquals(Set.of("phone"), redis.set(String.class).smembers(SharedKeys.pushDevices(user)));
+    }
+
     /** Ends a session as auth-service does (sign-out, account deletion): the key deleted, the end announced. */
     private void endSession(long user, String session, boolean announce) {
         redis.key().del(SessionKeys.session(session));
