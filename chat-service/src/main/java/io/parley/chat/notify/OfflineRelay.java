@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Hands messages for users with no open connection to notify-service: one outbox entry ({@link OutboxEvent}, common's
@@ -37,6 +38,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class OfflineRelay implements PersistListener {
 
+    private static final Logger LOG = Logger.getLogger(OfflineRelay.class);
     private static final Set<String> RELAYED_KINDS = Set.of("text", "image", "file", "custom");
 
     private static final RedisScript PRESENCE = RedisScript.load("relay_presence");
@@ -99,7 +101,7 @@ public class OfflineRelay implements PersistListener {
                 pushed.add(user);
             }
         });
-        Map<Long, Integer> badges = pushed.isEmpty() ? Map.of() : unread.of(pushed);
+        Map<Long, Integer> badges = pushed.isEmpty() ? Map.of() : badges(pushed);
         List<String> entries = new ArrayList<>();
         for (int i = 0; i < relayedMessages.size(); i++) {
             ChatMessage m = relayedMessages.get(i);
@@ -113,6 +115,16 @@ public class OfflineRelay implements PersistListener {
         if (!entries.isEmpty()) {
             appendToOutbox(entries);
             relayed.increment(entries.size());
+        }
+    }
+
+    /** The badges, or none when they cannot be counted now: a push without a badge beats a relay held up. */
+    private Map<Long, Integer> badges(Set<Long> users) {
+        try {
+            return unread.of(users);
+        } catch (RuntimeException e) {
+            LOG.warnf("unread totals for push badges not counted (%s): these pushes carry no badge", e.getMessage());
+            return Map.of();
         }
     }
 
