@@ -161,6 +161,81 @@ Job (a Job's pod template cannot be changed in place) and the same release keeps
 {{- end }}
 {{- end }}
 
+{{/*
+notify-service's push provider keys (values notify.push): the key files (FCM service account, APNs .p8) are mounted
+from their Secrets and named by path, the short secrets (APNs key and team id, VAPID keys) come as environment. Only
+the serving pods get them; the migration Job needs none.
+*/}}
+{{- define "parley.pushEnv" -}}
+{{- $push := .Values.notify.push -}}
+{{- if $push.fcm.existingSecret }}
+- name: PARLEY_NOTIFY_PUSH_FCM_SERVICE_ACCOUNT
+  value: /etc/parley/push/fcm/service-account.json
+{{- end }}
+{{- if $push.apns.existingSecret }}
+- name: PARLEY_NOTIFY_PUSH_APNS_KEY
+  value: /etc/parley/push/apns/AuthKey.p8
+- name: PARLEY_NOTIFY_PUSH_APNS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ $push.apns.existingSecret }}
+      key: {{ $push.apns.keyIdKey }}
+- name: PARLEY_NOTIFY_PUSH_APNS_TEAM_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ $push.apns.existingSecret }}
+      key: {{ $push.apns.teamIdKey }}
+{{- end }}
+{{- if $push.webPush.existingSecret }}
+- name: PARLEY_NOTIFY_PUSH_WEB_PUSH_VAPID_PUBLIC_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $push.webPush.existingSecret }}
+      key: {{ $push.webPush.publicKeyKey }}
+- name: PARLEY_NOTIFY_PUSH_WEB_PUSH_VAPID_PRIVATE_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $push.webPush.existingSecret }}
+      key: {{ $push.webPush.privateKeyKey }}
+{{- end }}
+{{- end }}
+
+{{- define "parley.pushKeysVolumeMounts" -}}
+{{- $push := .Values.notify.push -}}
+{{- if $push.fcm.existingSecret }}
+- name: push-fcm
+  mountPath: /etc/parley/push/fcm
+  readOnly: true
+{{- end }}
+{{- if $push.apns.existingSecret }}
+- name: push-apns
+  mountPath: /etc/parley/push/apns
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "parley.pushKeysVolumes" -}}
+{{- $push := .Values.notify.push -}}
+{{- if $push.fcm.existingSecret }}
+- name: push-fcm
+  secret:
+    secretName: {{ $push.fcm.existingSecret }}
+    defaultMode: 0440 # the owner and the pod's fsGroup (the service runs as its user, in that group)
+    items:
+      - key: {{ $push.fcm.key }}
+        path: service-account.json
+{{- end }}
+{{- if $push.apns.existingSecret }}
+- name: push-apns
+  secret:
+    secretName: {{ $push.apns.existingSecret }}
+    defaultMode: 0440 # the owner and the pod's fsGroup (the service runs as its user, in that group)
+    items:
+      - key: {{ $push.apns.keyKey }}
+        path: AuthKey.p8
+{{- end }}
+{{- end }}
+
 {{/* Where a pod reads the token key set (secrets.tokenKeys), mounted by "parley.tokenKeysVolumeMount". */}}
 {{- define "parley.tokenKeysFile" -}}
 /etc/parley/token-keys/token-keys.json

@@ -81,13 +81,15 @@ public class PresenceService {
         // on the connection's own event loop's pipelined Redis connection: no pooled connection per command
         Uni<io.vertx.redis.client.Response> entered = pipeline.uni(ENTER, 3,
                 RedisKeys.presence(user), RedisKeys.presenceConnections(user), RedisKeys.presenceState(user),
-                node.id(), session.tag(), Long.toString(System.currentTimeMillis()), Integer.toString(maxConnections));
+                node.id(), ConnectionMember.of(session), Long.toString(System.currentTimeMillis()),
+                Integer.toString(maxConnections));
         Uni<io.vertx.redis.client.Response> remembered = pipeline.uni("SADD", RedisKeys.nodeUsers(node.id()),
                 Long.toString(user));
         return Uni.combine().all().unis(entered, remembered).asTuple().invoke(both -> {
             io.vertx.redis.client.Response reply = both.getItem1();
             for (int i = 1; i < reply.size(); i++) {
-                publisher.fire(RedisKeys.userChannel(user), Envelope.control(Envelope.CLOSE_CONNECTION, reply.get(i).toString()));
+                publisher.fire(RedisKeys.userChannel(user), Envelope.control(Envelope.CLOSE_CONNECTION,
+                        ConnectionMember.tagOf(reply.get(i).toString())));
             }
             if (reply.get(0).toInteger() == 1) {
                 announcer.announceLater(user, true, 0);
@@ -99,7 +101,7 @@ public class PresenceService {
     public void leave(ClientSession session) {
         long user = session.userId();
         LEAVE.run(reactive, List.of(RedisKeys.presence(user), RedisKeys.presenceConnections(user)),
-                List.of(node.id(), session.tag())).subscribe().with(anywhere -> {
+                List.of(node.id(), ConnectionMember.of(session))).subscribe().with(anywhere -> {
                     if (anywhere.toInteger() == 0) {
                         long graceMs = Math.max(1, config.offlineGrace().toMillis());
                         vertx.setTimer(graceMs, t -> Infrastructure.getDefaultWorkerPool().execute(() -> afterGrace(user)));

@@ -30,6 +30,14 @@ public final class TestUsers {
         return issuer.issue(TokenClaims.forUser(user, "test-device", session, now, now + 900));
     }
 
+    /** A valid access token for one device ({@code did}) of the user, with a live session in Redis. */
+    public static String token(AccessTokenIssuer issuer, long user, String device) {
+        String session = UUID.randomUUID().toString();
+        RedisServer.shared().command("HSET " + SessionKeys.session(session) + " user " + user);
+        long now = System.currentTimeMillis() / 1000;
+        return issuer.issue(TokenClaims.forUser(user, device, session, now, now + 900));
+    }
+
     /** A fresh 34-character message id of the user. */
     public static String messageId(long user) {
         return Id34.format(Id34.timePrefix(System.currentTimeMillis() / 1000), user, SEQUENCE.incrementAndGet());

@@ -9,7 +9,10 @@ package io.parley.common.redis;
  *   <li>send blocks: auth-service (the admin API) keeps the users blocked from sending in {@link #SEND_BLOCKED} and
  *       announces each change on {@link #SEND_BLOCKS_CHANNEL}; chat-service keeps a local copy and refuses their sends;</li>
  *   <li>the outbox stream: chat-service appends one {@link OutboxEvent} per message and offline recipient to
- *       {@link #OUTBOX_STREAM} (field {@link #OUTBOX_EVENT_FIELD}); notify-service consumes it.</li>
+ *       {@link #OUTBOX_STREAM} (field {@link #OUTBOX_EVENT_FIELD}); notify-service consumes it;</li>
+ *   <li>push devices: notify-service keeps {@link #pushDevices}, the device ids a user registered for push, so
+ *       chat-service's relay can tell whether an online user has a device with no open connection (one that must
+ *       still be pushed to) without asking MySQL.</li>
  * </ul>
  * Contract tests on both sides pin these (chat-service's {@code SharedRedisKeysTest}, notify-service's
  * {@code SharedNamesTest}) and common's {@code OutboxEventTest} pins the event's JSON.
@@ -50,4 +53,19 @@ public final class SharedKeys {
     public static String presence(long user) {
         return "presence:{" + user + "}";
     }
+
+    /**
+     * The set of the device ids (the tokens' {@code did}) the user registered for push; absent when there are none.
+     * Same hash tag as {@link #presence}: the relay reads both in one script call on any shard. A copy of MySQL's
+     * {@code push_devices}, rewritten by notify-service whenever the user's devices change.
+     */
+    public static String pushDevices(long user) {
+        return "push:devices:{" + user + "}";
+    }
+
+    /**
+     * Separates a connection's tag from its device id in a member of the user's open connections (chat-service's
+     * {@code presence:{user}:conns}): {@code <node>:<connection>|<did>}. Device ids never contain it.
+     */
+    public static final char CONNECTION_DEVICE_SEPARATOR = '|';
 }

@@ -1,9 +1,12 @@
 package io.parley.common.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +21,26 @@ class OutboxEventTest {
         assertEquals("event", SharedKeys.OUTBOX_EVENT_FIELD);
         assertEquals("event", OutboxEvent.FIELD);
         assertEquals("presence:{42}", SharedKeys.presence(42));
+        assertEquals("push:devices:{42}", SharedKeys.pushDevices(42));
+    }
+
+    @Test
+    void anOnlineRecipientsEventNamesTheConnectedDevices() {
+        OutboxEvent written = OutboxEvent.message(5, "m", "d:1:5", 3, 1, "hi", "text", 1000, List.of("laptop", "tab"), 4);
+        assertEquals("{\"type\":\"message\",\"user\":5,\"id\":\"m\",\"conversation\":\"d:1:5\",\"seq\":3,\"from\":1,"
+                + "\"body\":\"hi\",\"kind\":\"text\",\"ts\":1000,\"connectedDevices\":[\"laptop\",\"tab\"],\"badge\":4}", written.json());
+        OutboxEvent read = OutboxEvent.parse(written.json());
+        assertEquals(written, read);
+        assertTrue(read.recipientOnline());
+        assertEquals(4, read.badge());
+        assertEquals("badge must be a number of at least 0", assertThrows(IllegalArgumentException.class,
+                () -> OutboxEvent.parse("{\"type\":\"message\",\"user\":5,\"id\":\"m\",\"conversation\":\"c\",\"from\":1,"
+                        + "\"badge\":\"many\"}")).getMessage());
+        assertFalse(OutboxEvent.parse(OutboxEvent.message(5, "m", "d:1:5", 3, 1, "hi", "text", 1000).json())
+                .recipientOnline(), "no list: the recipient had no open connection");
+        assertEquals("connectedDevices must be a list of device ids", assertThrows(IllegalArgumentException.class,
+                () -> OutboxEvent.parse("{\"type\":\"message\",\"user\":5,\"id\":\"m\",\"conversation\":\"c\",\"from\":1,"
+                        + "\"connectedDevices\":[7]}")).getMessage());
     }
 
     @Test

@@ -60,6 +60,13 @@ public interface NotifyConfig {
         @WithDefault("180")
         int quoteChars();
 
+        /**
+         * Largest {@code data} of a silent (data-only) push, in bytes of its JSON (413 above): FCM and APNs refuse a
+         * payload over 4 KB, and Parley adds its own fields.
+         */
+        @WithDefault("3072")
+        int maxDataBytes();
+
         /** Firebase Cloud Messaging (HTTP v1). */
         Fcm fcm();
 

@@ -221,7 +221,7 @@ public class DeliveryDispatcher {
                 .ifNoItem().after(sendLimit).failWith(() -> new SendFailure("no answer within " + sendLimit.toSeconds() + " s"))
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .subscribe().with(ok -> done(claimed, null, endpoint), e -> {
-                    if (e instanceof PushTargetGone && pushDevices.deleteIfToken(device.id(), device.token())) {
+                    if (e instanceof PushTargetGone && pushDevices.deleteIfToken(device)) {
                         LOG.infof("push device %s of user %d removed: %s", device.deviceId(), device.userId(), e.getMessage());
                     }
                     done(claimed, e, endpoint);

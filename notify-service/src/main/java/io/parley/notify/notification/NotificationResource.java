@@ -35,8 +35,12 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 @RolesAllowed(Roles.APP)
 public class NotificationResource {
 
-    /** {@code {"users":[ids],"title","body","data"?,"channels":["inapp","push","email","webhook","wechat"]}}. */
-    public record CreateRequest(List<Long> users, String title, String body, JsonNode data, List<String> channels) {
+    /**
+     * {@code {"users":[ids],"title","body","data"?,"channels":["inapp","push","email","webhook","wechat"],
+     * "silent"?}}; {@code silent} (addition) makes the push a data-only one.
+     */
+    public record CreateRequest(List<Long> users, String title, String body, JsonNode data, List<String> channels,
+                                Boolean silent) {
     }
 
     /** {@code {"id","title","createdAt","deliveries":[…]}}. */
@@ -58,15 +62,18 @@ public class NotificationResource {
 
     @Operation(summary = "Send a notification",
             description = "To 1-1,000 users over the channels named (inapp, push, email, webhook, wechat); title 1-200 "
-            + "characters, body at most 4,000.")
+            + "characters, body at most 4,000. With \"silent\":true (needs \"push\" in channels) the push is data-only: "
+            + "nothing shown, the app woken with the notification id and the fields of data, a JSON object of at most "
+            + "3,072 bytes (APNs apns-push-type background + content-available, FCM data only, Web Push without text).")
     @APIResponse(responseCode = "202", description = "{\"id\"}")
     @APIResponse(responseCode = "400",
             description = ApiDocs.INVALID_BODY + "; no or over 1,000 users, a bad user id, no or over-200-character "
-            + "title, no body, an unknown channel")
+            + "title, no body, an unknown channel; silent without push, silent data that is not an object")
     @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
     @APIResponse(responseCode = "403", description = ApiDocs.APP_ONLY)
     @APIResponse(responseCode = "413",
-            description = "`PAYLOAD_TOO_LARGE`: body over 4,000 characters (or the request over 64 KiB)")
+            description = "`PAYLOAD_TOO_LARGE`: body over 4,000 characters, a silent push's data over 3,072 bytes "
+            + "(or the request over 64 KiB)")
     @POST
     @ResponseStatus(202)
     public Map<String, String> create(CreateRequest request) {
@@ -76,7 +83,7 @@ public class NotificationResource {
         TokenClaims claims = Caller.claims(identity);
         appTokens.rememberCaller(identity);
         String id = notifications.create(claims.appId(), request.users(), request.title(), request.body(),
-                request.data(), request.channels());
+                request.data(), request.channels(), Boolean.TRUE.equals(request.silent()));
         return Map.of("id", id);
     }
 

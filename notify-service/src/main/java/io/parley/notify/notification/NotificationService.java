@@ -13,7 +13,7 @@ import io.parley.notify.delivery.Delivery;
 import io.parley.notify.delivery.DeliveryDispatcher;
 import io.parley.notify.delivery.DeliveryRepository;
 import io.parley.notify.push.PushDevice;
-import io.parley.notify.push.PushDeviceRepository;
+import io.parley.notify.push.PushTargets;
 import io.parley.notify.push.PushPlanner;
 import io.parley.notify.support.Jdbc;
 import io.vertx.core.json.Json;
@@ -53,11 +53,12 @@ public class NotificationService {
     private final DeliveryRepository deliveries;
     private final DeliveryDispatcher dispatcher;
     private final NotifyConfig.Notifications limits;
-    private final PushDeviceRepository pushDevices;
+    private final PushTargets pushDevices;
+    private final int maxPushDataBytes;
     private final PushPlanner pushPlanner;
 
     public NotificationService(AgroalDataSource db, ChannelRepository channels, DeliveryRepository deliveries,
-                               DeliveryDispatcher dispatcher, PushDeviceRepository pushDevices, PushPlanner pushPlanner,
+                               DeliveryDispatcher dispatcher, PushTargets pushDevices, PushPlanner pushPlanner,
                                NotifyConfig config) {
         this.pushDevices = pushDevices;
         this.pushPlanner = pushPlanner;
@@ -66,9 +67,15 @@ public class NotificationService {
         this.deliveries = deliveries;
         this.dispatcher = dispatcher;
         this.limits = config.notifications();
+        this.maxPushDataBytes = config.push().maxDataBytes();
     }
 
-    public String create(String appId, List<Long> users, String title, String body, JsonNode data, List<String> channelNames) {
+    /**
+     * Records a notification and its deliveries. {@code silent}: its pushes are data-only (the app's {@code data}
+     * fields, no text); it needs {@code push} among the channels and {@code data}, if any, must be a JSON object.
+     */
+    public String create(String appId, List<Long> users, String title, String body, JsonNode data, List<String> channelNames,
+                         boolean silent) {
         Set<Long> recipients = recipients(users);
         if (title == null || title.isBlank()) {
             throw ApiException.invalid("title is required");
@@ -83,6 +90,7 @@ public class NotificationService {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "body is longer than " + limits.maxBodyChars() + " characters");
         }
         Set<String> requested = channelTypes(channelNames);
+        Map<String, String> silentData = silent ? silentData(requested, data) : null;
         String id = Secrets.hex(16);
         JsonObject payload = new JsonObject().put("type", "notification").put("id", id).put("title", title)
                 .put("body", body).put("ts", System.currentTimeMillis());
@@ -92,7 +100,7 @@ public class NotificationService {
         }
         List<ChannelType> types = requested.stream().filter(t -> !t.equals(INAPP) && !t.equals(PUSH))
                 .map(ChannelType::parse).toList();
-        Map<Long, List<PushDevice>> devices = requested.contains(PUSH) ? pushDevices.ofUsers(recipients) : Map.of();
+        Map<Long, List<PushDevice>> devices = requested.contains(PUSH) ? pushDevices.liveDevicesOf(recipients) : Map.of();
         Instant now = Instant.now();
         Map<Long, List<Channel>> verified = channels.verifiedOfUsers(recipients, types);
         List<Delivery.New> rows = new ArrayList<>();
@@ -109,7 +117,8 @@ public class NotificationService {
                         rows.add(row(id, appId, user, PUSH, null, Delivery.NO_CHANNEL, encoded));
                     }
                     for (PushDevice device : PushPlanner.receiving(ofUser, now)) {
-                        String push = pushPlanner.forNotification(id, title, body, device.preview()).toJson().encode();
+                        String push = (silent ? pushPlanner.silentNotification(id, silentData)
+                                : pushPlanner.forNotification(id, title, body, device.preview())).toJson().encode();
                         rows.add(row(id, appId, user, PUSH, device.id(), Delivery.PENDING, push));
                     }
                     continue;
@@ -189,6 +198,27 @@ public class NotificationService {
             }
             out.add(user);
         }
+        return out;
+    }
+
+    /** The fields of a silent push's {@code data} as strings; 400 without push or for data that is not an object. */
+    private Map<String, String> silentData(Set<String> requested, JsonNode data) {
+        if (!requested.contains(PUSH)) {
+            throw ApiException.invalid("silent makes the push data-only: add \"push\" to channels");
+        }
+        if (data == null || data.isNull()) {
+            return Map.of();
+        }
+        if (!data.isObject()) {
+            throw ApiException.invalid("data of a silent push must be a JSON object (its fields are what the app gets)");
+        }
+        if (data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxPushDataBytes) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "data of a silent push is larger than "
+                    + maxPushDataBytes + " bytes (push services refuse payloads over 4 KB)");
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        data.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().isTextual() ? f.getValue().asText()
+                : f.getValue().toString()));
         return out;
     }
 

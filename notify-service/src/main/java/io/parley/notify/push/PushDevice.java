@@ -3,11 +3,12 @@ package io.parley.notify.push;
 import java.time.Instant;
 
 /**
- * A device registered for push: one per (user, device id of the token). {@code token} is the FCM registration
+ * A device registered for push: one per (user, device id of the token). {@code sessionId} is the session whose token
+ * registered it (null for rows older than that column): the registration ends with that session. {@code token} is the FCM registration
  * token, the APNs device token (hex) or the Web Push endpoint URL; {@code p256dh} and {@code auth} are the Web Push
  * subscription's keys. A device muted until a later time gets nothing until then.
  */
-public record PushDevice(String id, long userId, String deviceId, PushProvider provider, String token, String p256dh,
+public record PushDevice(String id, long userId, String deviceId, String sessionId, PushProvider provider, String token, String p256dh,
                          String auth, Instant mutedUntil, Preview preview, Instant createdAt) {
 
     public boolean mutedAt(Instant now) {

@@ -48,7 +48,9 @@ public class PushDeviceResource {
             description = "The device is the token's device id. Body {\"provider\":\"fcm\"|\"apns\"|\"webpush\", \"token\", "
             + "\"mutedUntil\"? (epoch ms; 0 unmutes), \"preview\"? (full|sender|none)}; for webpush the token is the "
             + "browser's subscription {endpoint, keys:{p256dh, auth}}. Registering again replaces the token and keeps "
-            + "omitted settings; a token registered by another user moves to the caller.")
+            + "omitted settings; a token registered by another user moves to the caller. The registration belongs to the "
+            + "token's session: signing out, ending the session or deleting the account removes it (register again "
+            + "after signing in).")
     @APIResponse(responseCode = "200", description = "{\"deviceId\",\"provider\",\"token\" (redacted),\"mutedUntil\"?,\"preview\",\"createdAt\"}")
     @APIResponse(responseCode = "400", description = ApiDocs.INVALID_BODY + "; `INVALID_INPUT`: unknown or unconfigured "
             + "provider, malformed token or subscription, an endpoint on an internal network, a token without device id")
@@ -61,7 +63,7 @@ public class PushDeviceResource {
     @Path("/devices/current")
     public DeviceView register(PushDeviceService.Registration request) {
         TokenClaims claims = Caller.claims(identity);
-        return view(devices.register(claims.userId(), claims.deviceId(), request), claims.deviceId());
+        return view(devices.register(claims.userId(), claims.deviceId(), claims.sessionId(), request), claims.deviceId());
     }
 
     @Operation(summary = "List the caller's push devices (tokens redacted)")

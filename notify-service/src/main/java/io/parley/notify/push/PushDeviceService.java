@@ -44,7 +44,8 @@ public class PushDeviceService {
         this.config = config.push();
     }
 
-    public PushDevice register(long user, String deviceId, Registration request) {
+    /** Registers the calling device; the registration ends with {@code sessionId} (sign-out, account deletion). */
+    public PushDevice register(long user, String deviceId, String sessionId, Registration request) {
         if (deviceId == null || deviceId.isBlank() || deviceId.length() > MAX_DEVICE_ID_CHARS) {
             throw ApiException.invalid("the token names no device (or a device id over " + MAX_DEVICE_ID_CHARS
                     + " characters); sign in with a deviceId to register for push");
@@ -64,11 +65,11 @@ public class PushDeviceService {
                 : Preview.parse(request.preview());
         String id = existing.map(PushDevice::id).orElseGet(() -> Secrets.hex(16));
         PushDevice device = switch (provider) {
-            case FCM -> tokenDevice(id, user, deviceId, provider, request.token(), FCM_TOKEN, "an FCM registration token",
+            case FCM -> tokenDevice(id, user, deviceId, sessionId, provider, request.token(), FCM_TOKEN, "an FCM registration token",
                     mutedUntil, preview);
-            case APNS -> tokenDevice(id, user, deviceId, provider, request.token(), APNS_TOKEN,
+            case APNS -> tokenDevice(id, user, deviceId, sessionId, provider, request.token(), APNS_TOKEN,
                     "an APNs device token (64 to 200 hex digits)", mutedUntil, preview);
-            case WEBPUSH -> subscription(id, user, deviceId, request.token(), mutedUntil, preview);
+            case WEBPUSH -> subscription(id, user, deviceId, sessionId, request.token(), mutedUntil, preview);
         };
         if (existing.isEmpty() && devices.count(user) >= config.maxDevicesPerUser()) {
             throw new ApiException(ErrorCode.LIMIT_EXCEEDED, "at most " + config.maxDevicesPerUser()
@@ -91,7 +92,7 @@ public class PushDeviceService {
         return senders.vapidPublicKey();
     }
 
-    private PushDevice tokenDevice(String id, long user, String deviceId, PushProvider provider, JsonNode token,
+    private PushDevice tokenDevice(String id, long user, String deviceId, String sessionId, PushProvider provider, JsonNode token,
                                    Pattern shape, String what, Instant mutedUntil, Preview preview) {
         if (token == null || !token.isTextual() || token.asText().isEmpty()) {
             throw ApiException.invalid("token must be " + what);
@@ -103,11 +104,11 @@ public class PushDeviceService {
         if (!shape.matcher(text).matches()) {
             throw ApiException.invalid("token must be " + what);
         }
-        return new PushDevice(id, user, deviceId, provider, provider == PushProvider.APNS ? text.toLowerCase() : text,
+        return new PushDevice(id, user, deviceId, sessionId, provider, provider == PushProvider.APNS ? text.toLowerCase() : text,
                 null, null, mutedUntil, preview, null);
     }
 
-    private PushDevice subscription(String id, long user, String deviceId, JsonNode token, Instant mutedUntil,
+    private PushDevice subscription(String id, long user, String deviceId, String sessionId, JsonNode token, Instant mutedUntil,
                                     Preview preview) {
         if (token == null || !token.isObject()) {
             throw ApiException.invalid("token must be the browser's push subscription {endpoint, keys:{p256dh, auth}}");
@@ -147,6 +148,6 @@ public class PushDeviceService {
         if (secret.length != 16) {
             throw ApiException.invalid("token.keys.auth must be a base64url 16-byte secret");
         }
-        return new PushDevice(id, user, deviceId, PushProvider.WEBPUSH, endpoint, p256dh, auth, mutedUntil, preview, null);
+        return new PushDevice(id, user, deviceId, sessionId, PushProvider.WEBPUSH, endpoint, p256dh, auth, mutedUntil, preview, null);
     }
 }

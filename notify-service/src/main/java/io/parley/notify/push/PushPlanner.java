@@ -13,8 +13,10 @@ import java.util.Map;
 /**
  * Turns a message to an offline user, or an app's notification, into the push one registered device receives:
  * nothing for a muted device; the text the device's {@link Preview} allows; collapsed per conversation (the
- * conversation id is the collapse id, so a burst is one notification, replaced, not stacked). The badge is left
- * out: the outbox event does not carry the user's unread total (chat-service knows it; see docs/protocol.md).
+ * conversation id is the collapse id, so a burst is one notification, replaced, not stacked). A message's push
+ * carries the user's unread total as its badge (APNs {@code aps.badge}, FCM {@code notification_count}, and
+ * {@code data.badge} for FCM and Web Push) when chat-service counted it into the outbox event; app notifications
+ * carry none (notify-service does not know the total).
  */
 @ApplicationScoped
 public class PushPlanner {
@@ -43,19 +45,24 @@ public class PushPlanner {
         data.put("conversation", event.conversation());
         data.put("seq", Long.toString(event.seq()));
         data.put("id", event.messageId());
+        Integer badge = event.badge();
+        if (badge != null) {
+            data.put("badge", Integer.toString(badge));
+        }
         return switch (preview) {
             case FULL -> {
                 data.put("from", Long.toString(event.from()));
-                yield new PushMessage(event.conversation(), "Message from " + event.from(), quote(event.body()), null,
+                yield new PushMessage(event.conversation(), "Message from " + event.from(), quote(event.body()), badge,
                         data, false);
             }
             case SENDER -> {
                 data.put("from", Long.toString(event.from()));
-                yield new PushMessage(event.conversation(), "Message from " + event.from(), "New message", null, data,
+                yield new PushMessage(event.conversation(), "Message from " + event.from(), "New message", badge, data,
                         false);
             }
-            // nothing that tells who wrote or in which conversation: the app syncs when it is opened
-            case NONE -> new PushMessage("parley", APP_NAME, "New message", null, Map.of("type", "message"), false);
+            // nothing that tells who wrote or in which conversation (a count tells neither): the app syncs when opened
+            case NONE -> new PushMessage("parley", APP_NAME, "New message", badge, badge == null
+                    ? Map.of("type", "message") : Map.of("type", "message", "badge", Integer.toString(badge)), false);
         };
     }
 
@@ -68,6 +75,18 @@ public class PushPlanner {
             case SENDER -> new PushMessage(null, title, "New notification", null, data, false);
             case NONE -> new PushMessage(null, APP_NAME, "New notification", null, data, false);
         };
+    }
+
+    /**
+     * A silent (data-only) push of an app's notification: no text, no sound, no badge — APNs {@code background} with
+     * {@code content-available}, FCM data only, Web Push without title and body. The app's {@code data} fields
+     * travel as strings (FCM data values must be); Parley's {@code type} and {@code notification} win a clash.
+     */
+    public PushMessage silentNotification(String notificationId, Map<String, String> appData) {
+        Map<String, String> data = new LinkedHashMap<>(appData);
+        data.put("type", "notification");
+        data.put("notification", notificationId);
+        return new PushMessage(null, "", "", null, data, true);
     }
 
     private String quote(String body) {

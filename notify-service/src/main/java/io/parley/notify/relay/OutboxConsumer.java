@@ -194,6 +194,9 @@ public class OutboxConsumer {
                 continue;
             }
             parsed.add(event);
+            if (event.recipientOnline()) {
+                continue; // online on another device: only its unconnected push devices hear of it (PushRelay)
+            }
             Preferences prefs = preferences.of(event.user());
             if (!prefs.relay()) {
                 continue; // the user relays nothing: acknowledged, not stored

@@ -35,10 +35,16 @@ public record PushMessage(String collapseId, String title, String body, Integer 
                 json.getInteger("badge"), data, json.getBoolean("silent", false));
     }
 
-    /** What a browser's service worker receives (decrypted): {@code {"title","body","tag","badge"?,"data"}}. */
+    /**
+     * What a browser's service worker receives (decrypted): {@code {"title","body","tag"?,"badge"?,"silent","data"}};
+     * a silent push has no text ({@code {"silent":true,"data"}}): the worker handles the data and shows nothing.
+     */
     public JsonObject webPayload() {
-        JsonObject json = new JsonObject().put("title", title).put("body", body).put("silent", silent)
-                .put("data", new JsonObject(new LinkedHashMap<>(data)));
+        JsonObject json = new JsonObject();
+        if (!silent) {
+            json.put("title", title).put("body", body);
+        }
+        json.put("silent", silent).put("data", new JsonObject(new LinkedHashMap<>(data)));
         if (collapseId != null) {
             json.put("tag", collapseId);
         }

@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.common.redis.OutboxEvent;
+import io.parley.common.redis.SharedKeys;
+import io.parley.common.token.SessionKeys;
 import io.parley.notify.support.ApnsStandIn;
 import io.parley.notify.support.FcmStandIn;
 import io.parley.notify.support.GreenMailResource;
@@ -29,6 +32,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -275,6 +279,168 @@ class PushTest extends NotifyTestBase {
         List<ApnsStandIn.Push> pushes = PushResource.apns().pushesTo(apns);
         assertEquals(List.of(200, 403, 200), pushes.stream().map(ApnsStandIn.Push::status).toList());
         assertTrue(!pushes.get(2).jwt().equals(firstJwt), "a new provider token after ExpiredProviderToken");
+    }
+
+    @Test
+    void shouldRemoveTheRegistrationWhenItsSessionIsSignedOut() throws Exception {
+        long user = TestTokens.newUserId();
+        String session = TestTokens.liveSession();
+        String signedOut = fcmToken();
+        String stays = fcmToken();
+        given().auth().oauth2(TestTokens.user(issuer, user, "phone", session)).contentType(ContentType.JSON)
+                .body(Map.of("provider", "fcm", "token", signedOut)).put("/api/v1/push/devices/current")
+                .then().statusCode(200);
+        register(user, "tablet", "fcm", stays);
+        endSession(user, session, true);
+        await().atMost(WAIT).until(() -> given().auth().oauth2(deviceToken(user, "tablet")).get("/api/v1/push/devices")
+                .then().extract().jsonPath().getList("deviceId").equals(List.of("tablet")));
+        sendFrom(user, 21, "after sign-out");
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(stays).size() == 1);
+        // the same event planned the pushes of every device of the user: the signed-out phone got none
+        assertEquals(0, PushResource.fcm().sendsTo(signedOut).size());
+    }
+
+    @Test
+    void shouldPushNothingToADeviceWhoseSessionEndedUnannounced() throws Exception {
+        long user = TestTokens.newUserId();
+        String session = TestTokens.liveSession();
+        String expired = apnsToken();
+        String stays = apnsToken();
+        given().auth().oauth2(TestTokens.user(issuer, user, "old-phone", session)).contentType(ContentType.JSON)
+                .body(Map.of("provider", "apns", "token", expired)).put("/api/v1/push/devices/current")
+                .then().statusCode(200);
+        register(user, "new-phone", "apns", stays);
+        // the session expired, or its announcement was missed (pub/sub is at most once): no message on the channel
+        endSession(user, session, false);
+        sendFrom(user, 22, "anyone?");
+        await().atMost(WAIT).until(() -> PushResource.apns().pushesTo(stays).size() == 1);
+        assertEquals(0, PushResource.apns().pushesTo(expired).size());
+        given().auth().oauth2(deviceToken(user, "new-phone")).get("/api/v1/push/devices").then()
+                .body("deviceId", equalTo(List.of("new-phone")));
+    }
+
+    @Test
+    void shouldPushToThePhoneWhileTheLaptopIsOnline() throws Exception {
+        long user = TestTokens.newUserId();
+        String phone = fcmToken();
+        WebPushSubscriber laptop = new WebPushSubscriber(receiver());
+        register(user, "phone", "fcm", phone);
+        register(user, "laptop", "webpush", laptop.subscription());
+        // what chat-service's relay reads to know the user has push devices: notify-service's copy of the ids
+        assertEquals(Set.of("phone", "laptop"), redis.set(String.class).smembers(SharedKeys.pushDevices(user)));
+
+        // chat-service relayed a message to the user, online on the laptop only
+        String conversation = "d:1:" + user;
+        append(OutboxEvent.message(user, "20260101000000" + String.format("%010d", 1) + String.format("%010d", user % 1_000_000),
+                conversation, 1, 1, "while you're at your desk", "text", System.currentTimeMillis(), List.of("laptop"), null).json());
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(phone).size() == 1);
+        assertEquals("while you're at your desk",
+                PushResource.fcm().sendsTo(phone).get(0).message().getJsonObject("notification").getString("body"));
+        // planned with the phone's push in one transaction: the connected laptop has no push row and no request
+        assertEquals(List.of("push"), rowsOf(user).stream().map(Row::channel).toList());
+        assertEquals(0, laptop.requestCount());
+
+        given().auth().oauth2(deviceToken(user, "phone")).delete("/api/v1/push/devices/current").then().statusCode(204);
+        assertEquals(Set.of("laptop"), redis.set(String.class).smembers(SharedKeys.pushDevices(user)));
+    }
+
+    @Test
+    void shouldCarryTheUnreadTotalAsTheBadge() throws Exception {
+        long user = TestTokens.newUserId();
+        String fcm = fcmToken();
+        String apns = apnsToken();
+        WebPushSubscriber browser = new WebPushSubscriber(receiver());
+        register(user, "android", "fcm", fcm);
+        register(user, "iphone", "apns", apns);
+        register(user, "browser", "webpush", browser.subscription());
+        append(OutboxEvent.message(user, "20260101000000" + String.format("%010d", 2) + String.format("%010d", user % 1_000_000),
+                "d:2:" + user, 5, 2, "five unread now", "text", System.currentTimeMillis(), null, 5).json());
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(fcm).size() == 1
+                && PushResource.apns().pushesTo(apns).size() == 1 && browser.requestCount() == 1);
+        assertEquals(5, PushResource.apns().pushesTo(apns).get(0).body().getJsonObject("aps").getInteger("badge"));
+        JsonObject message = PushResource.fcm().sendsTo(fcm).get(0).message();
+        assertEquals("5", message.getJsonObject("data").getString("badge"));
+        assertEquals(5, message.getJsonObject("android").getJsonObject("notification").getInteger("notification_count"));
+        assertEquals(5, browser.received().get(0).payload().getInteger("badge"));
+        assertEquals("5", browser.received().get(0).payload().getJsonObject("data").getString("badge"));
+    }
+
+    @Test
+    void shouldSendADataOnlyPushWhenTheAppAsksForASilentOne() throws Exception {
+        long user = TestTokens.newUserId();
+        String fcm = fcmToken();
+        String apns = apnsToken();
+        WebPushSubscriber browser = new WebPushSubscriber(receiver());
+        register(user, "android", "fcm", fcm);
+        register(user, "iphone", "apns", apns);
+        register(user, "browser", "webpush", browser.subscription());
+        String app = TestTokens.newAppId();
+        String id = given().auth().oauth2(TestTokens.app(issuer, app)).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "sync", "body", "-", "channels", List.of("push"),
+                        "silent", true, "data", Map.of("refresh", "orders", "since", 42)))
+                .post("/api/v1/notifications").then().statusCode(202).extract().path("id");
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(fcm).size() == 1
+                && PushResource.apns().pushesTo(apns).size() == 1 && browser.requestCount() == 1);
+
+        JsonObject message = PushResource.fcm().sendsTo(fcm).get(0).message();
+        assertNull(message.getValue("notification"), "FCM: data only");
+        assertEquals("orders", message.getJsonObject("data").getString("refresh"));
+        assertEquals("42", message.getJsonObject("data").getString("since"));
+        assertEquals(id, message.getJsonObject("data").getString("notification"));
+
+        ApnsStandIn.Push push = PushResource.apns().pushesTo(apns).get(0);
+        assertEquals("background", push.headers().get("apns-push-type"));
+        assertEquals("5", push.headers().get("apns-priority"));
+        assertEquals(1, push.body().getJsonObject("aps").getInteger("content-available"));
+        assertNull(push.body().getJsonObject("aps").getValue("alert"));
+        assertNull(push.body().getJsonObject("aps").getValue("sound"));
+        assertEquals("orders", push.body().getString("refresh"));
+
+        JsonObject web = browser.received().get(0).payload();
+        assertEquals(true, web.getBoolean("silent"));
+        assertNull(web.getValue("title"), "Web Push: no notification text");
+        assertNull(web.getValue("body"));
+        assertEquals("orders", web.getJsonObject("data").getString("refresh"));
+    }
+
+    @Test
+    void shouldRefuseASilentPushThatCannotBeOne() {
+        String token = TestTokens.app(issuer, TestTokens.newAppId());
+        long user = TestTokens.newUserId();
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "t", "body", "b", "channels", List.of("inapp"), "silent", true))
+                .post("/api/v1/notifications").then().statusCode(400).body("code", equalTo("INVALID_INPUT"))
+                .body("message", containsString("push"));
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "t", "body", "b", "channels", List.of("push"), "silent", true,
+                        "data", List.of(1, 2)))
+                .post("/api/v1/notifications").then().statusCode(400).body("code", equalTo("INVALID_INPUT"));
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "t", "body", "b", "channels", List.of("push"), "silent", true,
+                        "data", Map.of("blob", "x".repeat(3100))))
+                .post("/api/v1/notifications").then().statusCode(413).body("code", equalTo("PAYLOAD_TOO_LARGE"));
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(user), "title", "t", "body", "b", "channels", List.of("push"), "silent", "yes"))
+                .post("/api/v1/notifications").then().statusCode(400);
+    }
+
+    @Test
+    void shouldRestoreTheRedisCopyOfTheDeviceIdsAtTheNextPush() throws Exception {
+        long user = TestTokens.newUserId();
+        String phone = fcmToken();
+        register(user, "phone", "fcm", phone);
+        redis.key().del(SharedKeys.pushDevices(user)); // Redis lost its data
+        sendFrom(user, 23, "after a Redis wipe");
+        await().atMost(WAIT).until(() -> PushResource.fcm().sendsTo(phone).size() == 1);
+        assertEquals(Set.of("phone"), redis.set(String.class).smembers(SharedKeys.pushDevices(user)));
+    }
+
+    /** Ends a session as auth-service does (sign-out, account deletion): the key deleted, the end announced. */
+    private void endSession(long user, String session, boolean announce) {
+        redis.key().del(SessionKeys.session(session));
+        if (announce) {
+            redis.pubsub(String.class).publish(SessionKeys.ENDED_CHANNEL, SessionKeys.endedMessage(user, session));
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.common.redis.OutboxEvent;
 import io.parley.common.redis.SharedKeys;
 import io.parley.notify.sender.WebhookSignature;
 import io.parley.notify.support.GreenMailResource;
@@ -94,6 +95,26 @@ class RelayTest extends NotifyTestBase {
         } finally {
             redis.key().del(Presence.key(user));
         }
+    }
+
+    @Test
+    void shouldRelayNothingByEmailForAnEventOfAUserOnlineOnAnotherDevice() {
+        long user = TestTokens.newUserId();
+        long sender = TestTokens.newUserId();
+        String address = newAddress();
+        bindVerifiedEmail(user, address);
+        // chat-service's event for a user online on the laptop with a push device elsewhere: push only
+        append(OutboxEvent.message(user, "20260101000000" + String.format("%010d", sender) + "0000000001",
+                "d:1:" + user, 1, sender, "seen on the laptop", "text", System.currentTimeMillis(), List.of("laptop"),
+                null).json());
+        append(event(user, sender, "sent while offline"));
+
+        await().atMost(WAIT).until(() -> rowsOf(user).stream().anyMatch(r -> r.status().equals("delivered")));
+        await().atMost(WAIT).until(() -> mailsTo(address).size() == 2);
+        assertEquals(1, rowsOf(user).size());
+        assertEquals(1, new JsonObject(rowsOf(user).get(0).payload()).getInteger("count"), "only the offline message");
+        String text = body(mailsTo(address).get(1));
+        assertTrue(text.contains("sent while offline") && !text.contains("seen on the laptop"), text);
     }
 
     @Test

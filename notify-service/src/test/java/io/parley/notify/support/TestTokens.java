@@ -38,6 +38,12 @@ public final class TestTokens {
         return issuer.issue(TokenClaims.forUser(user, device, session, now, now + 900));
     }
 
+    /** A valid user access token for one device of a given session (see {@link #liveSession}). */
+    public static String user(AccessTokenIssuer issuer, long user, String device, String session) {
+        long now = System.currentTimeMillis() / 1000;
+        return issuer.issue(TokenClaims.forUser(user, device, session, now, now + 900));
+    }
+
     /** A valid app token with a live session in Redis. */
     public static String app(AccessTokenIssuer issuer, String appId) {
         String session = liveSession();
@@ -45,7 +51,8 @@ public final class TestTokens {
         return issuer.issue(TokenClaims.forApp(appId, session, now, now + 3600));
     }
 
-    private static String liveSession() {
+    /** A new session, live in Redis as auth-service keeps it; returns its id. */
+    public static String liveSession() {
         String session = UUID.randomUUID().toString();
         RedisServer.shared().command("HSET " + SessionKeys.session(session) + " user 1");
         return session;
