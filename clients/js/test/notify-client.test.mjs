@@ -1,32 +1,14 @@
-import { describe, it, afterEach, mock } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyNotifyClient, compareNotificationSeq } from '../parley-notify-client.js';
 import { ParleyNotifyClient as Reexported } from '../parley-client.js';
-import { fakeWebSocket } from '../test-support/fake-websocket.mjs';
+import { connectedClients } from '../test-support/connected-clients.mjs';
 
 // The /ws/notify client: notifications once per id, acknowledged by the highest seq (cumulative, coalesced so a
 // backlog of 1,000 is one ack, not 1,000 frames past the inbound rate limit), reconnect and token renewal as on
 // /ws/chat.
 
-const clients = [];
-afterEach(() => {
-  while (clients.length) clients.pop().close();
-  mock.timers.reset();
-});
-
-async function connected(options = {}) {
-  const fake = fakeWebSocket();
-  const client = new ParleyNotifyClient({
-    url: 'ws://chat.test/ws/notify', token: 'T', WebSocket: fake.WebSocket, authCheck: false,
-    backoff: { initialMs: 1, maxMs: 5 }, random: () => 0.5, ...options,
-  });
-  clients.push(client);
-  const ready = client.connect();
-  const ws = await fake.socket(0);
-  ws.accept();
-  await ready;
-  return { fake, client, ws };
-}
+const connected = connectedClients(ParleyNotifyClient, 'ws://chat.test/ws/notify');
 
 const notification = (seq, extra = {}) => ({
   type: 'notification', id: `N${seq}`, seq: `1700000000000-${seq}`, title: `t${seq}`, body: `b${seq}`, ts: 1_700_000_000_000 + seq, ...extra,

@@ -1,32 +1,13 @@
-import { describe, it, afterEach, mock } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyClient } from '../parley-client.js';
-import { fakeWebSocket } from '../test-support/fake-websocket.mjs';
+import { connectedClients } from '../test-support/connected-clients.mjs';
 
 // send() (and edit, delete) wait for `sent` and resend across reconnects; a timeout or an AbortSignal ends the wait:
 // the promise rejects with TIMEOUT / ABORTED and the frame is not sent again. A `sent` that comes later is still an
 // event (the message may have been stored).
 
-const clients = [];
-afterEach(() => {
-  while (clients.length) clients.pop().close();
-  mock.timers.reset();
-});
-
-async function connected(options = {}) {
-  const fake = fakeWebSocket();
-  const client = new ParleyClient({
-    url: 'ws://chat.test/ws/chat', token: 'T', WebSocket: fake.WebSocket, authCheck: false,
-    backoff: { initialMs: 1, maxMs: 5 }, random: () => 0.5, ...options,
-  });
-  clients.push(client);
-  const ready = client.connect();
-  const ws = await fake.socket(0);
-  ws.accept();
-  await ready;
-  ws.deliver({ type: 'synced' });
-  return { fake, client, ws };
-}
+const connected = connectedClients(ParleyClient, 'ws://chat.test/ws/chat', { synced: true });
 
 describe('send() timeout and abort', () => {
   it('rejects with TIMEOUT when no sent comes within timeoutMs, and stops resending it', async () => {

@@ -8,7 +8,12 @@ import java.util.Collection;
 import java.util.List;
 import org.jboss.logging.Logger;
 
-/** PUBLISHes frames that are not stored (typing, read receipts, presence, control notices). At most once. */
+/**
+ * Every PUBLISH of the service goes through here: frames that are not stored (typing, read receipts, presence, control
+ * notices, in-app notifications, access and group changes), on the event loop's pipelined connection. At most once.
+ * Two publish elsewhere, by design: {@code message_append.lua} publishes a message in the same atomic step that
+ * stores it, and {@code PublicationPusher} publishes a buffer's batch on its own connection to keep buffer order.
+ */
 @Singleton
 public class Publisher {
 

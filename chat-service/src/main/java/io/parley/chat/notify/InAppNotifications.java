@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.protocol.ServerFrames;
 import io.parley.chat.store.RedisKeys;
+import io.parley.chat.fanout.Publisher;
 import io.parley.common.redis.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.StreamMessage;
@@ -38,9 +39,12 @@ public class InAppNotifications {
     private final int inboxSize;
     private final long dedupeWindowMillis;
     private final MeterRegistry metrics;
+    private final Publisher publisher;
 
-    public InAppNotifications(ReactiveRedisDataSource redis, ServerFrames frames, ChatConfig config, MeterRegistry metrics) {
+    public InAppNotifications(ReactiveRedisDataSource redis, ServerFrames frames, ChatConfig config, MeterRegistry metrics,
+                              Publisher publisher) {
         this.redis = redis;
+        this.publisher = publisher;
         this.frames = frames;
         this.inboxSize = config.notifications().inboxSize();
         this.dedupeWindowMillis = config.notifications().dedupeWindow().toMillis();
@@ -58,9 +62,8 @@ public class InAppNotifications {
         for (long user : users) {
             Uni<String> appended = repeatable ? appendOnce(appId, n, user, ts) : append(n, user, ts);
             each.add(appended.flatMap(seq -> seq == null ? Uni.createFrom().voidItem()
-                    : redis.execute("PUBLISH", RedisKeys.notifyChannel(user),
-                            frames.notification(n.id(), seq, n.title(), n.body(), n.dataJson(), Long.parseLong(ts)))
-                            .replaceWithVoid()));
+                    : publisher.publish(RedisKeys.notifyChannel(user),
+                            frames.notification(n.id(), seq, n.title(), n.body(), n.dataJson(), Long.parseLong(ts)))));
         }
         Counter.builder("parley.chat.notifications.posted").tag("app", appId)
                 .description("in-app notifications posted, one per recipient, by app").register(metrics)

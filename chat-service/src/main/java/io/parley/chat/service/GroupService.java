@@ -4,6 +4,7 @@ import io.parley.chat.client.IdAllocation;
 import io.parley.chat.client.UserDirectory;
 import io.parley.chat.config.ChatConfig;
 import io.parley.chat.fanout.Envelope;
+import io.parley.chat.fanout.Publisher;
 import io.parley.chat.protocol.GroupIds;
 import io.parley.chat.protocol.UserIds;
 import io.parley.chat.store.GroupMembershipCache;
@@ -15,7 +16,6 @@ import io.parley.chat.store.RedisKeys;
 import io.parley.chat.store.RedisWindows;
 import io.parley.common.error.ApiException;
 import io.parley.common.error.ErrorCode;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
@@ -58,16 +58,16 @@ public class GroupService {
 
     private final GroupRepository groups;
     private final GroupMembershipCache cache;
-    private final ReactiveRedisDataSource reactiveRedis;
+    private final Publisher publisher;
     private final IdAllocation ids;
     private final UserDirectory users;
     private final int maxMembers;
 
-    public GroupService(GroupRepository groups, GroupMembershipCache cache, ReactiveRedisDataSource reactiveRedis,
-                        IdAllocation ids, UserDirectory users, ChatConfig config) {
+    public GroupService(GroupRepository groups, GroupMembershipCache cache,
+                        IdAllocation ids, UserDirectory users, ChatConfig config, Publisher publisher) {
         this.groups = groups;
+        this.publisher = publisher;
         this.cache = cache;
-        this.reactiveRedis = reactiveRedis;
         this.ids = ids;
         this.users = users;
         this.maxMembers = config.limits().maxGroupMembers();
@@ -280,7 +280,7 @@ public class GroupService {
         List<Long> affected = List.copyOf(users);
         cache.changeGroupsOf(affected, gid, op);
         // notices only after every cache is updated: a node that reacts by reading the cache sees the change
-        RedisWindows.run(affected, user -> reactiveRedis.pubsub(String.class).publish(RedisKeys.userChannel(user), notice));
+        RedisWindows.run(affected, user -> publisher.publish(RedisKeys.userChannel(user), notice));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.parley.chat.topics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.chat.fanout.Publisher;
 import io.parley.chat.store.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -47,12 +48,14 @@ public class AppAccess {
     private final ReactiveRedisDataSource reactive;
     private final RedisDataSource redis;
     private final AppAccessRepository repository;
+    private final Publisher publisher;
     private final Counter rebuilds;
     private final Counter abandonedRebuilds;
 
     public AppAccess(ReactiveRedisDataSource reactive, RedisDataSource redis, AppAccessRepository repository,
-                     MeterRegistry metrics) {
+                     MeterRegistry metrics, Publisher publisher) {
         this.reactive = reactive;
+        this.publisher = publisher;
         this.redis = redis;
         this.repository = repository;
         this.rebuilds = Counter.builder("parley.app.access.rebuilds")
@@ -184,7 +187,7 @@ public class AppAccess {
 
     /** Tells every node: subscribers of the app's topics (all, or one user's) are checked again at once. */
     private void withdrawn(String appId, String who) {
-        redis.pubsub(String.class).publish(RedisKeys.APP_ACCESS_CHANNEL, appId + " " + who);
+        publisher.publish(RedisKeys.APP_ACCESS_CHANNEL, appId + " " + who).await().indefinitely(); // a blocking caller
     }
 
     /** An announcement on {@link RedisKeys#APP_ACCESS_CHANNEL}: the app, and the user or {@code null} for all. */

@@ -193,20 +193,7 @@ class RedisWipeRecoveryTest {
         List<Long> users = Platform.get().registerUsers(2);
         long alice = users.get(0);
         long bob = users.get(1);
-        String cid = ConversationId.direct(alice, bob).value();
-        try (ChatClient a = ChatClient.connectAndSync(url(), token(alice))) {
-            for (int i = 1; i <= 3; i++) {
-                send(a, a.sendTo(bob, cmid(), "before the quiet " + i));
-            }
-        }
-        awaitPersisted(cid, 3);
-        await().atMost(WAIT).until(() -> redis.key().pttl(RedisKeys.seq(cid)) > 0);
-        // as if quiet for PARLEY_CHAT_PERSISTENCE_QUIET_AFTER: the log, the mark and the counter leave Redis
-        for (String key : List.of(RedisKeys.log(cid), RedisKeys.persisted(cid), RedisKeys.seq(cid))) {
-            redis.key().pexpire(key, 1);
-        }
-        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid),
-                RedisKeys.seq(cid)) == 0);
+        String cid = threeMessagesThenQuiet(alice, bob);
 
         assertEquals(List.of(3), conversations(token(bob)).getList("conversations.lastSeq"));
         try (ChatClient b = ChatClient.connectAndSync(url(), token(bob))) {
@@ -237,19 +224,7 @@ class RedisWipeRecoveryTest {
         List<Long> users = Platform.get().registerUsers(2);
         long alice = users.get(0);
         long bob = users.get(1);
-        String cid = ConversationId.direct(alice, bob).value();
-        try (ChatClient a = ChatClient.connectAndSync(url(), token(alice))) {
-            for (int i = 1; i <= 3; i++) {
-                send(a, a.sendTo(bob, cmid(), "purged later " + i));
-            }
-        }
-        awaitPersisted(cid, 3);
-        await().atMost(WAIT).until(() -> redis.key().pttl(RedisKeys.seq(cid)) > 0);
-        for (String key : List.of(RedisKeys.log(cid), RedisKeys.persisted(cid), RedisKeys.seq(cid))) {
-            redis.key().pexpire(key, 1);
-        }
-        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid),
-                RedisKeys.seq(cid)) == 0);
+        String cid = threeMessagesThenQuiet(alice, bob);
         // as retention leaves a conversation it emptied: no message, the last seq it purged kept as the floor
         try (var connection = db.getConnection(); var statement = connection.createStatement()) {
             statement.executeUpdate("DELETE FROM messages WHERE conversation_id = '" + cid + "'");
@@ -270,6 +245,27 @@ class RedisWipeRecoveryTest {
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(List.of(4), after.getList("messages.seq"));
         assertEquals(false, after.getBoolean("hasMore"));
+    }
+
+    /**
+     * Alice sends Bob seqs 1–3, the write-behind stores them, and the conversation goes quiet as after
+     * PARLEY_CHAT_PERSISTENCE_QUIET_AFTER: its log, persisted mark and counter leave Redis. Returns its id.
+     */
+    private String threeMessagesThenQuiet(long alice, long bob) {
+        String cid = ConversationId.direct(alice, bob).value();
+        try (ChatClient a = ChatClient.connectAndSync(url(), token(alice))) {
+            for (int i = 1; i <= 3; i++) {
+                send(a, a.sendTo(bob, cmid(), "before the quiet " + i));
+            }
+        }
+        awaitPersisted(cid, 3);
+        await().atMost(WAIT).until(() -> redis.key().pttl(RedisKeys.seq(cid)) > 0);
+        for (String key : List.of(RedisKeys.log(cid), RedisKeys.persisted(cid), RedisKeys.seq(cid))) {
+            redis.key().pexpire(key, 1);
+        }
+        await().atMost(WAIT).until(() -> redis.key().exists(RedisKeys.log(cid), RedisKeys.persisted(cid),
+                RedisKeys.seq(cid)) == 0);
+        return cid;
     }
 
     private void wipeRedis() {
