@@ -31,7 +31,10 @@ final class JvmThreadCpu {
     static final List<String> GC_THREADS = List.of("GC Thread", "G1 ", "VM Thread", "ZDirector", "ZDriver", "ZStat",
             "ZWorker", "ZUnmapper", "ZUncommitter", "Shenandoah");
 
-    enum Kind { COMPILER, GC, OTHER }
+    /** Vert.x event loops ("vert.x-eventloop-thread-n", cut to 15 characters: told apart by thread id). */
+    static final String EVENT_LOOP_THREAD = "vert.x-eventloo";
+
+    enum Kind { COMPILER, GC, EVENT_LOOP, OTHER }
 
     /** One reading of one process: its total CPU ticks and, per thread id, its kind and ticks. */
     record Sample(long processTicks, Map<Integer, Kind> kinds, Map<Integer, Long> ticks) {
@@ -51,6 +54,9 @@ final class JvmThreadCpu {
     static Kind kindOf(String threadName) {
         if (COMPILER_THREADS.stream().anyMatch(threadName::startsWith)) {
             return Kind.COMPILER;
+        }
+        if (threadName.startsWith(EVENT_LOOP_THREAD)) {
+            return Kind.EVENT_LOOP;
         }
         return GC_THREADS.stream().anyMatch(threadName::startsWith) ? Kind.GC : Kind.OTHER;
     }
@@ -112,6 +118,33 @@ final class JvmThreadCpu {
             Shares s = shares(b, after.get(name));
             pct.put(name, s == null ? null : kind == Kind.COMPILER ? s.compilerPct() : s.gcPct());
         });
+        return pct;
+    }
+
+    /**
+     * Each event loop's CPU in the window as a percent of one core (busiest first): a node whose work lands on one
+     * loop saturates that core while the other idles. Empty if unknown.
+     */
+    static List<Double> eventLoopCorePct(Sample before, Sample after, double seconds, int clockTicks) {
+        if (before == null || after == null || seconds <= 0) {
+            return List.of();
+        }
+        List<Double> pct = new java.util.ArrayList<>();
+        after.ticks.forEach((tid, ticks) -> {
+            if (after.kinds.get(tid) == Kind.EVENT_LOOP) {
+                long used = ticks - before.ticks.getOrDefault(tid, 0L);
+                pct.add(Report.round(100.0 * used / clockTicks / seconds, 1));
+            }
+        });
+        pct.sort(java.util.Comparator.reverseOrder());
+        return pct;
+    }
+
+    /** {@link #eventLoopCorePct} per process name. */
+    static Map<String, List<Double>> eventLoopCorePctByProcess(Map<String, Sample> before, Map<String, Sample> after,
+                                                               double seconds, int clockTicks) {
+        Map<String, List<Double>> pct = new LinkedHashMap<>();
+        before.forEach((name, b) -> pct.put(name, eventLoopCorePct(b, after.get(name), seconds, clockTicks)));
         return pct;
     }
 }

@@ -565,7 +565,7 @@ final class Loadgen {
                 .put("serverCpuUsPerPublication", Report.ratio(chatSum(cpu) * 1e6, pub.accepted, 1))
                 .put("generatorCpuUsPerDelivery", Report.ratio(nonNull(cpu.get(ProcStats.SELF)) * 1e6, stats.deliveries, 2))
                 .put("rssKb", rss);
-        jitAndGc(r, threads0, threads1);
+        jitAndGc(r, threads0, threads1, window);
         common(r);
         return r;
     }
@@ -703,7 +703,7 @@ final class Loadgen {
                 .put("serverCpuUsPerDelivery", Report.ratio(chatSum(cpu) * 1e6, stats.deliveries, 2))
                 .put("generatorCpuUsPerDelivery", Report.ratio(nonNull(cpu.get(ProcStats.SELF)) * 1e6, stats.deliveries, 2))
                 .put("rssKb", rss);
-        jitAndGc(r, threads0, threads1);
+        jitAndGc(r, threads0, threads1, window);
         common(r);
         return r;
     }
@@ -718,10 +718,16 @@ final class Loadgen {
         }
     }
 
-    /** The chat nodes' compiler and GC thread shares of their CPU in the window (and the warm-up's compiler share). */
-    private void jitAndGc(Report r, Map<String, JvmThreadCpu.Sample> before, Map<String, JvmThreadCpu.Sample> after) {
+    /**
+     * The chat nodes' compiler and GC thread shares of their CPU in the window (and the warm-up's compiler share), and
+     * each node's event loops' CPU (percent of a core, busiest first: one loop at 100 % is a node's ceiling).
+     */
+    private void jitAndGc(Report r, Map<String, JvmThreadCpu.Sample> before, Map<String, JvmThreadCpu.Sample> after,
+                          double windowSeconds) {
         r.put("compilerCpuPct", JvmThreadCpu.percentByProcess(before, after, JvmThreadCpu.Kind.COMPILER))
-                .put("gcCpuPct", JvmThreadCpu.percentByProcess(before, after, JvmThreadCpu.Kind.GC));
+                .put("gcCpuPct", JvmThreadCpu.percentByProcess(before, after, JvmThreadCpu.Kind.GC))
+                .put("eventLoopCorePct", JvmThreadCpu.eventLoopCorePctByProcess(before, after, windowSeconds,
+                        o.clockTicks));
         if (warmupCompilerPct != null) {
             r.put("warmupCompilerCpuPct", warmupCompilerPct);
         }

@@ -80,6 +80,29 @@ class JvmStatsTest {
     }
 
     @Test
+    void shouldGiveEachEventLoopItsShareOfACoreBusiestFirst() throws IOException {
+        JvmThreadCpu cpu = new JvmThreadCpu(proc);
+        process(42, 100, 0);
+        thread(42, 50, "vert.x-eventloo", 100, 0);
+        thread(42, 51, "vert.x-eventloo", 10, 0);
+        thread(42, 52, "executor-thread", 0, 0);
+        JvmThreadCpu.Sample before = cpu.sample(42);
+
+        // 10 s at 100 ticks a second: loop 50 used 2 s (20 % of a core), loop 51 9 s (90 %); other threads do not count
+        process(42, 1300, 0);
+        thread(42, 50, "vert.x-eventloo", 300, 0);
+        thread(42, 51, "vert.x-eventloo", 910, 0);
+        thread(42, 52, "executor-thread", 90, 0);
+        JvmThreadCpu.Sample after = cpu.sample(42);
+
+        assertEquals(JvmThreadCpu.Kind.EVENT_LOOP, JvmThreadCpu.kindOf("vert.x-eventloo"));
+        assertEquals(List.of(90.0, 20.0), JvmThreadCpu.eventLoopCorePct(before, after, 10, 100));
+        assertEquals(Map.of("chat-1", List.of(90.0, 20.0)), JvmThreadCpu.eventLoopCorePctByProcess(
+                Map.of("chat-1", before), Map.of("chat-1", after), 10, 100));
+        assertEquals(List.of(), JvmThreadCpu.eventLoopCorePct(null, after, 10, 100), "a process that was not read");
+    }
+
+    @Test
     void shouldReadCommittedKbPerNmtCategoryOfJdk17And25() {
         String jdk17 = """
                 12345:
