@@ -4,7 +4,7 @@
 -- the frame.
 -- With the optional KEYS[11..14] also: the sender's read cursor and a direct chat's conversation lists, and the copy
 -- for the sender's other devices only when it has some.
--- Returns {'ok', seq} | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing)
+-- Returns {'ok', seq} (or {'ok', seq, 'fenced'}: the counter was behind ARGV[23]) | {'dup', 'id|seq|ts'} | {'forbidden'} | {'no-members'} (group cache missing)
 --       | {'not-editable'} (unknown target, or its edit window closed) | {'not-yours'}
 --       | {'no-seq'} (the counter is missing and the conversation may have had one: seed it from MySQL and call again
 --         with ARGV[17]).
@@ -57,7 +57,9 @@ local echo_channel = ARGV[16] -- the sender's own channel, for its other devices
 local seq_floor = ARGV[17] -- '' normally; after {'no-seq'}: the highest seq MySQL holds for the conversation
 local generation_size = tonumber(ARGV[18])
 local filter_bits = ARGV[19] -- the started filter's size: the marker's value while the filter is whole
--- ARGV[20..22]: the conversation's three positions in the filter; ARGV[23..] are the channels to publish to
+-- ARGV[20..22]: the conversation's three positions in the filter
+local handed_out = ARGV[23] or '' -- '' or the highest seq this node saw handed out in the conversation (HandedOutSeqs)
+-- ARGV[24..] are the channels to publish to
 
 local dedupe_field = 'c' .. client_msg_id
 local original = redis.call('HGET', recent_key, dedupe_field) or redis.call('HGET', recent_previous_key, dedupe_field)
@@ -114,6 +116,14 @@ else
     end
   end
 end
+-- A Redis that came back behind what it handed out (a restart that lost its last second, a failover to a replica
+-- that lagged) still has the counter, only lower: never hand out a seq a device may already hold.
+local fenced = false
+if handed_out ~= '' and seq <= tonumber(handed_out) then
+  seq = tonumber(handed_out) + 1
+  redis.call('SET', seq_key, seq, 'KEEPTTL')
+  fenced = true
+end
 redis.call('XADD', log_key, seq .. '-0', 'id', id, 'from', sender, 'to', recipient, 'kind', kind,
   'body', body, 'ts', ts, 'target', target, 'cmid', client_msg_id)
 -- a quiet conversation's log and counter expire once MySQL holds it whole (persist_done.lua): not while the log holds
@@ -154,11 +164,14 @@ end
 
 -- envelope: '<exclude> <conversation> <seq>' on the first line, then the frame (see fanout/Envelope.java)
 local payload = exclude .. ' ' .. conversation .. ' ' .. seq .. '\n' .. frame_head .. seq .. frame_tail
-for i = 23, #ARGV do
+for i = 24, #ARGV do
   redis.call('PUBLISH', ARGV[i], payload)
 end
 -- the sending connection has its `sent`: the copy on its own channel is only for its other devices, if any
 if echo_channel ~= '' and (not sender_conns_key or redis.call('ZCARD', sender_conns_key) > 1) then
   redis.call('PUBLISH', echo_channel, payload)
+end
+if fenced then
+  return {'ok', tostring(seq), 'fenced'}
 end
 return {'ok', tostring(seq)}

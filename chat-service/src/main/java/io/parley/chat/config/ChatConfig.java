@@ -84,6 +84,26 @@ public interface ChatConfig {
         /** How often read cursors gathered from read receipts are written behind to MySQL. */
         @WithDefault("1S")
         Duration readCursorFlushInterval();
+
+        /**
+         * How long a node remembers the highest seq it handed out or delivered per conversation (between this and
+         * twice this): a Redis that comes back behind — a restart that lost its last second, a failover to a replica
+         * that lagged — gets its counters raised to what was handed out, so no seq is used twice. Cover the longest
+         * Redis outage you expect to ride out.
+         */
+        @WithDefault("10M")
+        Duration seqMemory();
+
+        /**
+         * At most this many conversations are remembered per generation (two generations are kept); more, and the
+         * oldest generation is dropped sooner than {@link #seqMemory()}. About 100 bytes each.
+         */
+        @WithDefault("200000")
+        int seqMemoryConversations();
+
+        /** How often a node asks Redis whether it restarted (its {@code run_id}), to raise the counters then. */
+        @WithDefault("1S")
+        Duration restartCheckInterval();
     }
 
     interface Retention {

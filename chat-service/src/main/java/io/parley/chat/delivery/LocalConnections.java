@@ -8,6 +8,7 @@ import io.parley.chat.fanout.Envelope;
 import io.parley.chat.fanout.FanoutBroker;
 import io.parley.chat.protocol.CloseCodes;
 import io.parley.chat.protocol.ServerFrames;
+import io.parley.chat.store.HandedOutSeqs;
 import io.parley.chat.store.RedisKeys;
 import jakarta.inject.Singleton;
 import io.smallrye.mutiny.Uni;
@@ -38,10 +39,12 @@ public class LocalConnections implements ChannelReceiver {
 
     private final NodeIdentity node;
     private final ServerFrames frames;
+    private final HandedOutSeqs handedOut;
 
     public LocalConnections(FanoutBroker broker, Outbound outbound, ServerFrames frames, MeterRegistry metrics,
-                            NodeIdentity node, ChatConfig config) {
+                            NodeIdentity node, ChatConfig config, HandedOutSeqs handedOut) {
         this.broker = broker;
+        this.handedOut = handedOut;
         this.frames = frames;
         this.arrivalCapacity = config.limits().maxUnacked();
         this.outbound = outbound;
@@ -248,6 +251,9 @@ public class LocalConnections implements ChannelReceiver {
                 onControl(RedisKeys.userOfChannel(channel), envelope);
             }
             return;
+        }
+        if (!envelope.isTransient()) { // whichever node appends the next one, no seq a device here holds is reused
+            handedOut.saw(envelope.conversation(), envelope.seq());
         }
         boolean toUser = RedisKeys.isUserChannel(channel);
         boolean toGroup = !toUser && RedisKeys.isGroupChannel(channel);

@@ -79,13 +79,17 @@ public class MessageStore {
     private final HistoryRepository history;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final ChatConfig config;
+    private final HandedOutSeqs handedOut;
+    private final SeqFences fences;
 
     /** Standalone Redis: one script may touch any key (on a Cluster only keys of one slot). */
     private final boolean oneShard;
 
     public MessageStore(ReactiveRedisDataSource redis, RedisPipeline pipeline, HistoryRepository history,
-                        ChatConfig config, WriteBehindPersister writeBehind,
+                        ChatConfig config, WriteBehindPersister writeBehind, HandedOutSeqs handedOut, SeqFences fences,
                         @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
+        this.handedOut = handedOut;
+        this.fences = fences;
         this.oneShard = "standalone".equalsIgnoreCase(clientType);
         this.writeBehind = writeBehind;
         this.redis = redis;
@@ -227,7 +231,7 @@ public class MessageStore {
             }
             AppendResult result;
             try {
-                result = toResult(reply);
+                result = toResult(args.get(0), reply);
             } catch (RuntimeException e) {
                 join.fail(e);
                 return;
@@ -323,7 +327,7 @@ public class MessageStore {
         List<String> keys = keys(draft);
         List<String> args = args(draft, checkMembers, frameAroundSeq, exclude, channels, echoChannel, seqFloor);
         Uni<AppendResult> appended = config.durability().level() != ChatConfig.Durability.Level.REPLICA
-                ? APPEND.run(redis, keys, args).map(reply -> toResult(reply.getDelegate()))
+                ? APPEND.run(redis, keys, args).map(reply -> toResult(args.get(0), reply.getDelegate()))
                 : appendAndWait(keys, args);
         return appended.map(result -> stored(draft, result));
     }
@@ -335,6 +339,9 @@ public class MessageStore {
     private AppendResult stored(ChatMessage draft, AppendResult result) {
         if (result instanceof AppendResult.Stored || result instanceof AppendResult.NotReplicated) {
             writeBehind.appended(draft.conversation());
+        }
+        if (result instanceof AppendResult.Stored stored) {
+            handedOut.saw(draft.conversation(), stored.seq());
         }
         return result;
     }
@@ -396,6 +403,8 @@ public class MessageStore {
         long filterBits = config.persistence().startedFilterBits();
         args.add(Long.toString(filterBits));
         args.addAll(List.of(StartedConversations.positions(cid, filterBits)));
+        long highest = handedOut.highest(cid);
+        args.add(highest == 0 ? "" : Long.toString(highest));
         args.addAll(channels);
         return args;
     }
@@ -416,17 +425,23 @@ public class MessageStore {
                         .invoke(waited -> replicated.set(waited.toLong()))
                         .replaceWithVoid())
                 .map(v -> {
-                    AppendResult result = toResult(reply.get().getDelegate());
+                    AppendResult result = toResult(args.get(0), reply.get().getDelegate());
                     boolean written = result instanceof AppendResult.Stored || result instanceof AppendResult.Duplicate;
                     return written && replicated.get() < durability.replicas()
                             ? new AppendResult.NotReplicated(replicated.get()) : result;
                 });
     }
 
-    private static AppendResult toResult(io.vertx.redis.client.Response reply) {
+    private AppendResult toResult(String conversation, io.vertx.redis.client.Response reply) {
         String status = reply.get(0).toString();
         return switch (status) {
-            case "ok" -> new AppendResult.Stored(Long.parseLong(reply.get(1).toString()));
+            case "ok" -> {
+                long seq = Long.parseLong(reply.get(1).toString());
+                if (reply.size() > 2) { // 'fenced': the counter was behind what this node saw handed out
+                    fences.raisedByAppend(conversation, seq);
+                }
+                yield new AppendResult.Stored(seq);
+            }
             case "dup" -> {
                 String[] parts = reply.get(1).toString().split("\\|");
                 yield new AppendResult.Duplicate(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]));

@@ -89,16 +89,7 @@ class FaultsIT {
 
     @AfterAll
     static void stopPlatform() {
-        for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, platform == null ? null : platform.auth(),
-                platform == null ? null : platform.ids(), db, redis}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // stopping anyway
-            }
-        }
+        Platform.stopDedicated(platform, db, redis, nodeA, nodeB);
     }
 
     @Test

@@ -327,6 +327,29 @@ public final class Platform {
         }
     }
 
+    /**
+     * Stops what a test class started for a dedicated platform — its chat nodes, then (if {@code platform} was made)
+     * auth-service and id-service, then {@code db} and {@code redis} — each even if one before failed. Nulls skipped.
+     */
+    public static void stopDedicated(Platform platform, MariaDbServer db, RedisServer redis, AutoCloseable... nodes) {
+        List<AutoCloseable> all = new ArrayList<>(List.of(nodes));
+        if (platform != null) {
+            all.add(platform.auth());
+            all.add(platform.ids());
+        }
+        all.add(db);
+        all.add(redis);
+        for (AutoCloseable c : all) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // stopping anyway
+            }
+        }
+    }
+
     public static HttpResponse<String> get(String url, String token) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();

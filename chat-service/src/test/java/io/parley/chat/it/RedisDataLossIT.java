@@ -44,16 +44,7 @@ class RedisDataLossIT {
 
     @AfterAll
     static void stopPlatform() {
-        for (AutoCloseable c : new AutoCloseable[] {node, platform == null ? null : platform.auth(),
-                platform == null ? null : platform.ids(), db, redis}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // stopping anyway
-            }
-        }
+        Platform.stopDedicated(platform, db, redis, node);
     }
 
     @Test

@@ -175,6 +175,36 @@ class MessageAppendScriptTest {
         assertEquals("delete|3|", redis.commandArgs("HGET", RedisKeys.changes(CID), original.id));
     }
 
+    @Test
+    void aCounterBehindWhatTheNodeSawHandedOutShouldMoveOnPastItNotHandItOutAgain() {
+        for (int i = 1; i <= 5; i++) {
+            append(message(ALICE, "b" + i, "text", null, T0), i == 1 ? 0L : null);
+        }
+        // Redis came back behind: it lost the last two INCRs (and their log entries)
+        redis.commandArgs("SET", RedisKeys.seq(CID), "3");
+        redis.commandArgs("XTRIM", RedisKeys.log(CID), "MAXLEN", "3");
+
+        Response reply = append(message(BOB, "b6", "text", null, T0), null, 5L);
+        assertEquals("ok", status(reply));
+        assertEquals(6, reply.get(1).toLong(), "past the 5 the node saw handed out, not 4 again");
+        assertEquals("fenced", reply.get(2).toString(), "told, so the node counts and logs it");
+        assertEquals("6", redis.commandArgs("GET", RedisKeys.seq(CID)));
+        assertEquals("6-0", lastLogId(), "logged under its new seq");
+
+        reply = append(message(BOB, "b7", "text", null, T0), null, 6L);
+        assertEquals(7, reply.get(1).toLong());
+        assertEquals(2, reply.size(), "a counter that is not behind is not fenced");
+    }
+
+    private static String lastLogId() {
+        try {
+            return client.send(Request.cmd(Command.XREVRANGE).arg(RedisKeys.log(CID)).arg("+").arg("-").arg("COUNT").arg(1))
+                    .toCompletionStage().toCompletableFuture().get(30, SECONDS).get(0).get(0).toString();
+        } catch (Exception e) {
+            throw new AssertionError("XREVRANGE failed", e);
+        }
+    }
+
     private record Msg(long from, String cmid, String kind, String target, long ts, String id) {
     }
 
@@ -192,8 +222,15 @@ class MessageAppendScriptTest {
         return reply.get(0).toString();
     }
 
-    /** The keys and arguments {@link MessageStore} passes (one-shard Redis, no optional keys). */
     private static Response append(Msg m, Long seqFloor) {
+        return append(m, seqFloor, null);
+    }
+
+    /**
+     * The keys and arguments {@link MessageStore} passes (one-shard Redis, no optional keys), {@code handedOut}: the
+     * highest seq the node saw handed out in the conversation, or null.
+     */
+    private static Response append(Msg m, Long seqFloor, Long handedOut) {
         long targetSender = m.target == null ? m.from : MessageStore.senderOfMessageId(m.target, m.from);
         List<String> args = new ArrayList<>(List.of(
                 RedisKeys.seq(CID), RedisKeys.log(CID), RedisKeys.members(CID),
@@ -208,6 +245,7 @@ class MessageAppendScriptTest {
                 "{\"seq\":", "}", "node:1", Long.toString(EDIT_WINDOW_MS), "",
                 seqFloor == null ? "" : seqFloor.toString(), Integer.toString(GENERATION), Long.toString(FILTER_BITS)));
         args.addAll(List.of(StartedConversations.positions(CID, FILTER_BITS)));
+        args.add(handedOut == null ? "" : handedOut.toString());
         Request eval = Request.cmd(Command.EVAL).arg(APPEND.body()).arg(keys);
         args.forEach(eval::arg);
         try {
