@@ -199,7 +199,7 @@ for s in "${scenarios[@]}"; do
     --pid "chat-1=$(pid_of chat-service)" --pid "chat-2=$(chat2 pid_of chat-service)" \
     --pid "redis=$(pid_of redis)" --pid "mariadb=$(pid_of mariadb)" \
     --pid "auth=$(pid_of auth-service)" --pid "id=$(pid_of id-service)" \
-    --clk-tck "$(getconf CLK_TCK)" \
+    --clk-tck "$(getconf CLK_TCK)" --redis-port "$PARLEY_REDIS_PORT" \
     ${resilience:+--control "$ROOT/scripts/loadtest-control.sh"} \
     --meta "durability=$durability" --meta "redisAof=$redis_aof" --meta "bcryptCost=4" \
     --meta "loginLimitPerAddress=$PARLEY_AUTH_LOGIN_PER_ADDRESS" \

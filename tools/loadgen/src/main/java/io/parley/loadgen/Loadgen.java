@@ -626,6 +626,7 @@ final class Loadgen {
 
     /** One measured phase: send for {@code seconds} at {@code rate} per sender, drain, measure, report. */
     private Report phase(double rate, int seconds) throws Exception {
+        Map<String, RedisCommandStats.Totals> redis0 = o.redisPort > 0 ? RedisCommandStats.read(o.redisPort) : null;
         Map<String, Double> cpu0 = proc.cpuSeconds();
         Map<String, JvmThreadCpu.Sample> threads0 = threads.sample(chatPids);
         long t0 = System.nanoTime();
@@ -658,6 +659,7 @@ final class Loadgen {
         awaitCoalescedAcks();
         long t1 = System.nanoTime();
         Map<String, Double> cpu = ProcStats.delta(cpu0, proc.cpuSeconds());
+        Map<String, RedisCommandStats.Totals> redis1 = o.redisPort > 0 ? RedisCommandStats.read(o.redisPort) : null;
         Map<String, JvmThreadCpu.Sample> threads1 = threads.sample(chatPids);
         Map<String, Long> rss = proc.rssKb();
         double window = (t1 - t0) / 1e9;
@@ -703,6 +705,9 @@ final class Loadgen {
                 .put("serverCpuUsPerDelivery", Report.ratio(chatSum(cpu) * 1e6, stats.deliveries, 2))
                 .put("generatorCpuUsPerDelivery", Report.ratio(nonNull(cpu.get(ProcStats.SELF)) * 1e6, stats.deliveries, 2))
                 .put("rssKb", rss);
+        if (redis0 != null && redis1 != null) {
+            r.put("redisPerMessage", RedisCommandStats.perMessage(redis0, redis1, stats.confirmed, 15));
+        }
         jitAndGc(r, threads0, threads1, window);
         common(r);
         return r;

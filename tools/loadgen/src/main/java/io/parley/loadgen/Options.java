@@ -52,6 +52,7 @@ final class Options {
               --settle-ms MS          pause between connecting and measuring, for subscriptions to settle (default 1000)
               --pid NAME=PID          a server process whose CPU and RSS are reported; NAME chat-* counts as chat-service
               --clk-tck N             clock ticks per second of /proc/<pid>/stat (default 100; getconf CLK_TCK)
+              --redis-port P          the platform's Redis on 127.0.0.1: redisPerMessage (INFO commandstats per message)
               --meta KEY=VALUE        copied into every JSON line under "env" (durability, bcrypt cost, ...)
               --max-seconds S         hard bound on the whole run; past it the generator prints an error line and exits
             """;
@@ -89,6 +90,8 @@ final class Options {
     int settleMillis = 1000;
     final Map<String, Integer> pids = new LinkedHashMap<>();
     int clockTicks = 100;
+    /** The platform's Redis on 127.0.0.1 (0: none): its INFO commandstats per message in each measured window. */
+    int redisPort = 0;
     final Map<String, String> meta = new LinkedHashMap<>();
     Integer maxSeconds;
     int topics = 10;
@@ -154,6 +157,7 @@ final class Options {
                     }
                 }
                 case "--clk-tck" -> o.clockTicks = positive(flag, Integer.parseInt(v));
+                case "--redis-port" -> o.redisPort = positive(flag, Integer.parseInt(v));
                 case "--meta" -> {
                     String[] kv = keyValue(flag, v);
                     o.meta.put(kv[0], kv[1]);

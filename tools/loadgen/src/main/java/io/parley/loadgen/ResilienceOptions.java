@@ -115,7 +115,7 @@ final class ResilienceOptions {
                 }
                 case "--max-seconds" -> o.maxSeconds = positive(flag, v);
                 // the traffic scenarios' process flags, passed by loadtest.sh to every scenario: not used here
-                case "--pid", "--clk-tck" -> { }
+                case "--pid", "--clk-tck", "--redis-port" -> { }
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }

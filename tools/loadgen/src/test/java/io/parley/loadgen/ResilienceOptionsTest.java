@@ -11,6 +11,7 @@ class ResilienceOptionsTest {
     @Test
     void faultsShouldDefaultToEveryFaultWithMinuteLongOutages() {
         ResilienceOptions o = ResilienceOptions.parse(new String[] {"faults", "--pid", "chat-1=12", "--clk-tck", "100",
+                "--redis-port", "26379", // loadtest.sh passes the traffic scenarios' process flags to every scenario
                 "--meta", "durability=aof"});
         assertEquals(ResilienceOptions.ALL_FAULTS, o.faults);
         assertEquals(60, o.outageSeconds);
