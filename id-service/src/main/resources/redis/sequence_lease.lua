@@ -6,8 +6,13 @@
 -- behind the clock of the Redis that was lost — and a present counter below the floor is raised to it.
 -- Returns {end, waitMillis, seeded}: end > 0 is the block's exclusive end; end = 0 means the lease would break
 -- the invariant (right after a re-seed, or leases running faster than the rate): retry after waitMillis.
--- seeded is 1 when this call re-seeded a missing counter.
+-- seeded is 1 when this call re-seeded a missing counter (or one another Redis process wrote).
+-- KEYS[2] names the Redis process (its run_id) that last wrote the counter: a counter written by another one — a
+-- replica that was behind when it was promoted, a restart that lost writes — may be behind what was leased, so it is
+-- treated as missing (raised to the seed, never lowered). Every Redis restart pays that once (leases wait about
+-- clockMargin): a restart that lost nothing looks the same.
 local counterKey = KEYS[1]
+local writerKey = KEYS[2]
 local size = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local maxLead = tonumber(ARGV[3])
@@ -18,14 +23,16 @@ local time = redis.call('TIME')
 local nowMillis = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local floor = math.floor((nowMillis - EPOCH_MILLIS) * rate / 1000)
 
+local runId = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
 local stored = redis.call('GET', counterKey)
 local counter
 local seeded = 0
-if stored then
+if stored and redis.call('GET', writerKey) == runId then
   counter = math.max(tonumber(stored), floor)
 else
-  counter = floor + maxLead + margin
+  counter = math.max(tonumber(stored or '0'), floor + maxLead + margin)
   seeded = 1
+  redis.call('SET', writerKey, runId)
 end
 local blockEnd = counter + size
 if blockEnd > floor + maxLead then

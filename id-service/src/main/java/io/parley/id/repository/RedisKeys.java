@@ -9,6 +9,8 @@ package io.parley.id.repository;
  *       TTL).</li>
  *   <li>{@code parley:id:{worker:N}:hwm} — the high-water mark of worker id N: an epoch-millisecond bound on
  *       every timestamp its holders have issued or reserved. Kept without TTL (at most 1,024 small keys).</li>
+ *   <li>{@code {parley:id:seq}:writer}, {@code parley:id:{worker:N}:writer} — the run_id of the Redis process that
+ *       last vouched for the counter / the high-water mark (see "Across a Redis loss" in id-service/README.md).</li>
  *   <li>{@code parley:id:workers:held} — a set of the worker ids ever leased: where high-water marks are, so a
  *       replica takes one of those (no fence) before a fresh one. Only a hint: the lease script checks the mark.</li>
  * </ul>
@@ -30,4 +32,18 @@ public final class RedisKeys {
     public static String workerHighWaterMark(int workerId) {
         return "parley:id:{worker:" + workerId + "}:hwm";
     }
+
+    /**
+     * The run_id of the Redis process that last set worker id N's high-water mark at an acquisition: a mark another
+     * process wrote (a promoted replica that was behind, a restart that lost writes) is fenced like a missing one.
+     */
+    public static String workerWriter(int workerId) {
+        return "parley:id:{worker:" + workerId + "}:writer";
+    }
+
+    /**
+     * The run_id of the Redis process that last re-seeded or checked {@link #SEQUENCE}; its hash tag is the counter's
+     * whole name, so both land on the same Cluster slot.
+     */
+    public static final String SEQUENCE_WRITER = "{" + SEQUENCE + "}:writer";
 }

@@ -94,13 +94,14 @@ public class RedisSequenceBlockSource implements SequenceBlockSource {
     }
 
     private Uni<SequenceBlock> leaseOnce(int size, long waitedMillis) {
-        return leaseScript.run(redis, List.of(RedisKeys.SEQUENCE),
+        return leaseScript.run(redis, List.of(RedisKeys.SEQUENCE, RedisKeys.SEQUENCE_WRITER),
                         List.of(Integer.toString(size), floorRate, maxLead, clockMargin))
                 .flatMap(reply -> {
                     if (reply.get(2).toLong() == 1) {
                         reseeds.incrementAndGet();
-                        LOG.warnf("the global sequence counter was missing from Redis (first start, or Redis lost "
-                                + "its data): re-seeded above every number the time fence let out");
+                        LOG.warnf("the global sequence counter was missing from Redis, or written by another Redis "
+                                + "process (first start, a Redis restart or failover, or Redis lost its data): re-seeded "
+                                + "above every number the time fence let out");
                     }
                     long end = reply.get(0).toLong();
                     if (end > 0) {

@@ -142,6 +142,8 @@ public class RedisWorkerLeases {
     }
 
     private static List<String> keys(int workerId) {
-        return List.of(RedisKeys.workerLease(workerId), RedisKeys.workerHighWaterMark(workerId));
+        // the writer only matters to the acquire script; one key list for the three scripts (one slot)
+        return List.of(RedisKeys.workerLease(workerId), RedisKeys.workerHighWaterMark(workerId),
+                RedisKeys.workerWriter(workerId));
     }
 }

@@ -120,6 +120,34 @@ class RedisWorkerLeasesTest {
     }
 
     @Test
+    void shouldFenceAWorkerIdWhoseHighWaterMarkAnotherRedisWrote() {
+        long now = System.currentTimeMillis();
+        Lease first = leases.acquire("holder-l", now).orElseThrow();
+        int worker = first.workerId();
+        long furthest = now + config.snowflake().maxClockStepBack().toMillis() + RedisWorkerLeases.reserveMillis(config);
+        assertTrue(leases.renew(worker, "holder-l", furthest));
+
+        // a replica promoted while behind: the lease gone, the mark there but older, written under the old primary
+        redis.key().del(RedisKeys.workerLease(worker));
+        redis.value(String.class).set(RedisKeys.workerHighWaterMark(worker), Long.toString(now - 60_000));
+        redis.value(String.class).set(RedisKeys.workerWriter(worker), "run-id-of-the-old-primary");
+        Lease second = leases.tryAcquire(worker, "holder-m", now).orElseThrow();
+        try {
+            assertTrue(second.fenced(), "a mark another Redis process wrote is fenced like a missing one");
+            assertTrue(second.floor() > furthest, "above anything the old holder can still issue: floor "
+                    + second.floor() + ", old holder up to " + furthest);
+        } finally {
+            leases.release(worker, "holder-m", second.floor());
+        }
+        Lease third = leases.tryAcquire(worker, "holder-n", now).orElseThrow();
+        try {
+            assertFalse(third.fenced(), "vouched for by this Redis now: " + third);
+        } finally {
+            leases.release(worker, "holder-n", third.floor());
+        }
+    }
+
+    @Test
     void shouldPreferAWorkerIdHeldBeforeToAFencedOne() {
         long now = System.currentTimeMillis();
         Lease first = leases.acquire("holder-j", now).orElseThrow();

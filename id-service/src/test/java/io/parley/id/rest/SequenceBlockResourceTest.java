@@ -99,6 +99,19 @@ class SequenceBlockResourceTest {
     }
 
     @Test
+    void shouldLeaseAboveEveryEarlierBlockWhenTheCounterComesFromARedisThatWasBehind() {
+        SequenceBlock before = lease(1_000);
+        // a replica promoted while behind: the counter is there but lower, last vouched for by another Redis process
+        redis.value(String.class).set(RedisKeys.SEQUENCE, Long.toString(before.start() - 5_000));
+        redis.value(String.class).set(RedisKeys.SEQUENCE_WRITER, "run-id-of-the-old-primary");
+
+        SequenceBlock after = lease(1_000);
+        assertTrue(after.start() >= before.end(), "fenced as if the counter were missing: " + before + " then " + after);
+        SequenceBlock next = lease(1_000);
+        assertEquals(after.end(), next.start(), "vouched for by this Redis now: no second fence");
+    }
+
+    @Test
     void shouldServeTheSharedHttpClientThatOtherServicesUse() throws Exception {
         HttpSequenceBlockSource source = new HttpSequenceBlockSource(WebClient.create(vertx), base.toURI());
         SequenceBlock block = source.lease(700).await().atMost(Duration.ofSeconds(10));
