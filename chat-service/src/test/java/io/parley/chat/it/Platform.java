@@ -328,6 +328,17 @@ public final class Platform {
     }
 
     /**
+     * Waits until MySQL holds {@code conversation} up to {@code seq}: its persisted mark in {@code redis} (raised only
+     * after the write-behind's commit) reached it.
+     */
+    public static void awaitPersisted(RedisServer redis, String conversation, long seq, java.time.Duration wait) {
+        org.awaitility.Awaitility.await().atMost(wait).until(() -> {
+            String mark = redis.command("GET " + io.parley.chat.store.RedisKeys.persisted(conversation));
+            return mark != null && Long.parseLong(mark) >= seq;
+        });
+    }
+
+    /**
      * Stops what a test class started for a dedicated platform — its chat nodes, then (if {@code platform} was made)
      * auth-service and id-service, then {@code db} and {@code redis} — each even if one before failed. Nulls skipped.
      */

@@ -3,7 +3,6 @@ package io.parley.chat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.parley.chat.store.RedisKeys;
 import io.parley.testsupport.MariaDbServer;
 import io.parley.testsupport.RedisServer;
 import io.parley.testsupport.ServiceProcess;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,9 +144,6 @@ class RedisDataLossIT {
 
     /** MySQL holds the conversation up to {@code seq}: its persisted mark (raised only after the commit) reached it. */
     private static void awaitPersisted(String conversation, long seq) {
-        Awaitility.await().atMost(WAIT).until(() -> {
-            String mark = redis.command("GET " + RedisKeys.persisted(conversation));
-            return mark != null && Long.parseLong(mark) >= seq;
-        });
+        Platform.awaitPersisted(redis, conversation, seq, WAIT);
     }
 }
